@@ -1,0 +1,92 @@
+package dev.streamhub;
+
+import dev.streamhub.cluster.EventBatchCodec;
+import dev.streamhub.config.HubConfig;
+import dev.streamhub.streamlog.RetentionVerticle;
+import dev.streamhub.streamlog.StreamLog;
+import dev.streamhub.streamlog.StreamLogs;
+import dev.streamhub.streamlog.StreamWriter;
+import dev.streamhub.transport.EdgeVerticle;
+import dev.streamhub.worker.DemoModelBackend;
+import dev.streamhub.worker.WorkerVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A running hub on one {@link Vertx}: the stream log, the retention sweep, the demo worker and the
+ * HTTP edge. {@link HubMain} starts one from the command line; tests start one in-process.
+ */
+public final class Hub {
+
+  private final Vertx vertx;
+  private final StreamLog log;
+  private final int port;
+  private final List<String> deployments;
+
+  private Hub(Vertx vertx, StreamLog log, int port, List<String> deployments) {
+    this.vertx = vertx;
+    this.log = log;
+    this.port = port;
+    this.deployments = deployments;
+  }
+
+  public static Future<Hub> start(Vertx vertx, HubConfig config) {
+    EventBatchCodec.register(vertx);
+    List<String> deployments = new ArrayList<>();
+    return StreamLogs.create(vertx, config.log()).compose(log -> {
+      StreamWriter writer = new StreamWriter(log, vertx.eventBus());
+      Future<String> retention = vertx.deployVerticle(new RetentionVerticle(log)).onSuccess(deployments::add);
+      Future<?> worker = !config.demo().enabled()
+          ? Future.succeededFuture()
+          : vertx.deployVerticle(new WorkerVerticle(v -> new DemoModelBackend(v, config.demo()), writer)).onSuccess(deployments::add);
+      return Future.all(retention, worker)
+          .compose(ready -> deployEdge(vertx, config, log, deployments))
+          .map(port -> new Hub(vertx, log, port, deployments));
+    });
+  }
+
+  /**
+   * Deploys the first edge instance on the configured port, then the others on the port it got,
+   * so that port 0 gives every instance the same free port.
+   */
+  private static Future<Integer> deployEdge(Vertx vertx, HubConfig config, StreamLog log, List<String> deployments) {
+    EdgeVerticle first = new EdgeVerticle(config, log, config.http().port());
+    return vertx.deployVerticle(first).compose(id -> {
+      deployments.add(id);
+      int port = first.actualPort();
+      int more = config.http().instances() - 1;
+      if (more == 0) {
+        return Future.succeededFuture(port);
+      }
+      return vertx.deployVerticle(() -> new EdgeVerticle(config, log, port), new DeploymentOptions().setInstances(more))
+          .map(moreId -> {
+            deployments.add(moreId);
+            return port;
+          });
+    });
+  }
+
+  /** The HTTP port the edge listens on. */
+  public int port() {
+    return port;
+  }
+
+  public StreamLog log() {
+    return log;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public Future<Void> stop() {
+    List<Future<Void>> undeployed = new ArrayList<>();
+    for (int i = deployments.size() - 1; i >= 0; i--) {
+      undeployed.add(vertx.undeploy(deployments.get(i)));
+    }
+    return Future.all(undeployed).compose(done -> log.close());
+  }
+}

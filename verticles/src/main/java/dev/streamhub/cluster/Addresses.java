@@ -1,0 +1,31 @@
+package dev.streamhub.cluster;
+
+/**
+ * Every event-bus address the hub uses, local or clustered. These names are part of the worker
+ * contract (the README documents them) and are kept stable.
+ */
+public final class Addresses {
+
+  /** Prefix of the addresses events of one stream are published on, after they are in the log. */
+  public static final String STREAM_PREFIX = "streamhub.stream.";
+  /** Prefix of the point-to-point addresses generation requests for one model are sent to. */
+  public static final String GENERATE_PREFIX = "streamhub.generate.";
+  /** Prefix of the addresses the worker generating a stream takes cancel requests on. */
+  public static final String CANCEL_PREFIX = "streamhub.cancel.";
+  /** Name of the shared map of the models workers serve (model id to description). */
+  public static final String MODELS_MAP = "streamhub.models";
+
+  private Addresses() {}
+
+  public static String stream(String streamId) {
+    return STREAM_PREFIX + streamId;
+  }
+
+  public static String generate(String model) {
+    return GENERATE_PREFIX + model;
+  }
+
+  public static String cancel(String streamId) {
+    return CANCEL_PREFIX + streamId;
+  }
+}

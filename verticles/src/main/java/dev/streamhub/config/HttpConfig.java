@@ -1,0 +1,25 @@
+package dev.streamhub.config;
+
+/**
+ * The HTTP edge: where it listens and how big a request body may be.
+ *
+ * @param host {@code http_host}: interface to bind
+ * @param port {@code http_port}: TCP port; 0 picks a free one (tests)
+ * @param instances {@code http_instances}: event loops serving HTTP, one server verticle each
+ * @param maxBodyBytes {@code http_max_body_bytes}: larger request bodies get 413 {@code payload_too_large}
+ */
+public record HttpConfig(String host, int port, int instances, long maxBodyBytes) {
+
+  public static final String DEFAULT_HOST = "0.0.0.0";
+  public static final int DEFAULT_PORT = 8080;
+  public static final int DEFAULT_INSTANCES = Runtime.getRuntime().availableProcessors();
+  public static final long DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+  static HttpConfig from(Settings s) {
+    return new HttpConfig(
+        s.string("http_host", DEFAULT_HOST),
+        s.integer("http_port", DEFAULT_PORT, 0, 65535),
+        s.integer("http_instances", DEFAULT_INSTANCES, 1, 256),
+        s.longValue("http_max_body_bytes", DEFAULT_MAX_BODY_BYTES, 1, 1L << 30));
+  }
+}

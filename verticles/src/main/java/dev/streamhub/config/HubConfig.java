@@ -1,0 +1,32 @@
+package dev.streamhub.config;
+
+import io.vertx.core.json.JsonObject;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** Everything a node is configured with, one record per capability. */
+public record HubConfig(HttpConfig http, SseConfig sse, StreamLogConfig log, DemoConfig demo, WorkerConfig worker) {
+
+  /**
+   * Reads every key from {@code file}, overridden by {@code STREAMHUB_*} variables in {@code env}.
+   *
+   * @throws ConfigException naming the first bad key, or every unknown key of the file
+   */
+  public static HubConfig load(JsonObject file, Map<String, String> env) {
+    Settings s = new Settings(file, env);
+    HubConfig config = new HubConfig(
+        HttpConfig.from(s), SseConfig.from(s), StreamLogConfig.from(s), DemoConfig.from(s), WorkerConfig.from(s));
+    Set<String> unknown = new TreeSet<>(s.unknownKeys());
+    unknown.removeIf(key -> !file.containsKey(key));
+    if (!unknown.isEmpty()) {
+      throw new ConfigException("unknown config key(s) " + unknown + "; see the README for the keys");
+    }
+    return config;
+  }
+
+  /** Defaults, then {@code overrides} (flat keys as in the config file); for tests and embedding. */
+  public static HubConfig of(JsonObject overrides) {
+    return load(overrides, Map.of());
+  }
+}

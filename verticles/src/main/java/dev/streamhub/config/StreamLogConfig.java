@@ -1,0 +1,44 @@
+package dev.streamhub.config;
+
+import java.util.Set;
+
+/**
+ * The stream log and its retention.
+ *
+ * @param store {@code log_store}: {@code memory} (single node)
+ * @param retentionSeconds {@code log_retention_seconds}: how long a finished stream stays readable
+ * @param maxEventsPerStream {@code log_max_events_per_stream}: older events beyond this are dropped
+ *     (reading them is {@code offset_expired})
+ * @param maxAgeSeconds {@code log_max_age_seconds}: a stream, finished or not, is dropped this long after creation
+ * @param readBatch {@code log_read_batch}: events per log read when replaying to a client
+ */
+public record StreamLogConfig(String store, long retentionSeconds, int maxEventsPerStream, long maxAgeSeconds, int readBatch) {
+
+  public static final Set<String> STORES = Set.of("memory");
+  public static final String DEFAULT_STORE = "memory";
+  public static final long DEFAULT_RETENTION_SECONDS = 3600;
+  public static final int DEFAULT_MAX_EVENTS_PER_STREAM = 100_000;
+  public static final long DEFAULT_MAX_AGE_SECONDS = 86_400;
+  public static final int DEFAULT_READ_BATCH = 512;
+
+  public static StreamLogConfig defaults() {
+    return from(Settings.of(new io.vertx.core.json.JsonObject()));
+  }
+
+  static StreamLogConfig from(Settings s) {
+    return new StreamLogConfig(
+        s.oneOf("log_store", DEFAULT_STORE, STORES),
+        s.longValue("log_retention_seconds", DEFAULT_RETENTION_SECONDS, 0, 365L * 86_400),
+        s.integer("log_max_events_per_stream", DEFAULT_MAX_EVENTS_PER_STREAM, 1, 100_000_000),
+        s.longValue("log_max_age_seconds", DEFAULT_MAX_AGE_SECONDS, 1, 365L * 86_400),
+        s.integer("log_read_batch", DEFAULT_READ_BATCH, 1, 100_000));
+  }
+
+  public StreamLogConfig withMaxEventsPerStream(int max) {
+    return new StreamLogConfig(store, retentionSeconds, max, maxAgeSeconds, readBatch);
+  }
+
+  public StreamLogConfig withRetentionSeconds(long seconds) {
+    return new StreamLogConfig(store, seconds, maxEventsPerStream, maxAgeSeconds, readBatch);
+  }
+}

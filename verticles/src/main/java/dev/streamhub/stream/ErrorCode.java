@@ -1,0 +1,62 @@
+package dev.streamhub.stream;
+
+import java.util.Locale;
+
+/**
+ * The stable error codes of the wire contract. The same word reaches a client on every transport:
+ * as {@code error.code} in an HTTP JSON body, in an SSE {@code error} event, in a WebSocket error
+ * message. Codes are never renamed; new ones are added at the end.
+ */
+public enum ErrorCode {
+  BAD_REQUEST(400, "invalid_request_error"),
+  BAD_OFFSET(400, "invalid_request_error"),
+  UNAUTHORIZED(401, "authentication_error"),
+  FORBIDDEN(403, "permission_error"),
+  NOT_FOUND(404, "invalid_request_error"),
+  STREAM_NOT_FOUND(404, "invalid_request_error"),
+  MODEL_NOT_FOUND(404, "invalid_request_error"),
+  METHOD_NOT_ALLOWED(405, "invalid_request_error"),
+  STREAM_FINISHED(409, "invalid_request_error"),
+  OFFSET_EXPIRED(410, "invalid_request_error"),
+  PAYLOAD_TOO_LARGE(413, "invalid_request_error"),
+  UNSUPPORTED_MEDIA_TYPE(415, "invalid_request_error"),
+  RATE_LIMITED(429, "rate_limit_error"),
+  INTERNAL_ERROR(500, "server_error"),
+  WORKER_LOST(502, "server_error"),
+  NO_WORKER_AVAILABLE(503, "server_error"),
+  CANCELLED(409, "invalid_request_error");
+
+  private final int status;
+  private final String type;
+  private final String code = name().toLowerCase(Locale.ROOT);
+
+  ErrorCode(int status, String type) {
+    this.status = status;
+    this.type = type;
+  }
+
+  /** The stable wire word, e.g. {@code stream_not_found}. */
+  public String code() {
+    return code;
+  }
+
+  /** The HTTP status this error is answered with before a response has started. */
+  public int status() {
+    return status;
+  }
+
+  /** OpenAI's error {@code type} field, so OpenAI SDKs classify the error. */
+  public String type() {
+    return type;
+  }
+
+  /** The code for a wire word; unknown words (say, from a newer worker) map to {@link #INTERNAL_ERROR}. */
+  public static ErrorCode fromCode(String code) {
+    for (ErrorCode c : values()) {
+      if (c.code.equals(code)) {
+        return c;
+      }
+    }
+    return INTERNAL_ERROR;
+  }
+}

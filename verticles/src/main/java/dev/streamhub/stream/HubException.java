@@ -1,0 +1,35 @@
+package dev.streamhub.stream;
+
+import io.vertx.core.json.JsonObject;
+
+/** A failure with a stable {@link ErrorCode} and a message safe to show a client. */
+public final class HubException extends RuntimeException {
+
+  private final ErrorCode code;
+
+  public HubException(ErrorCode code, String message) {
+    super(message, null, false, false);
+    this.code = code;
+  }
+
+  public ErrorCode code() {
+    return code;
+  }
+
+  /** OpenAI's error object: {@code {"code":..., "message":..., "type":...}}. */
+  public JsonObject toJson() {
+    return new JsonObject().put("code", code.code()).put("message", getMessage()).put("type", code.type());
+  }
+
+  /** The same failure as a HubException: itself, or {@code internal_error} for anything unexpected. */
+  public static HubException of(Throwable err) {
+    if (err instanceof HubException) {
+      return (HubException) err;
+    }
+    return new HubException(ErrorCode.INTERNAL_ERROR, "internal error");
+  }
+
+  public static HubException streamNotFound(String stream) {
+    return new HubException(ErrorCode.STREAM_NOT_FOUND, "no stream '" + stream + "'");
+  }
+}

@@ -1,0 +1,40 @@
+package dev.streamhub.stream;
+
+import io.vertx.core.json.JsonObject;
+import java.util.Objects;
+
+/** An event before the store has given it an offset. */
+public record NewEvent(EventType type, JsonObject data) {
+
+  public NewEvent {
+    Objects.requireNonNull(type, "type");
+    Objects.requireNonNull(data, "data");
+  }
+
+  public static NewEvent delta(String text) {
+    return new NewEvent(EventType.DELTA, new JsonObject().put("text", text));
+  }
+
+  public static NewEvent usage(int promptTokens, int completionTokens) {
+    return new NewEvent(EventType.USAGE, new JsonObject()
+        .put("prompt_tokens", promptTokens)
+        .put("completion_tokens", completionTokens)
+        .put("total_tokens", promptTokens + completionTokens));
+  }
+
+  public static NewEvent done(String finishReason) {
+    return new NewEvent(EventType.DONE, new JsonObject().put("finish_reason", finishReason));
+  }
+
+  public static NewEvent error(HubException err) {
+    return new NewEvent(EventType.ERROR, new JsonObject().put("code", err.code().code()).put("message", err.getMessage()));
+  }
+
+  public static NewEvent cancelled(String reason) {
+    return new NewEvent(EventType.CANCELLED, new JsonObject().put("reason", reason));
+  }
+
+  public Event at(String stream, long offset, long ts) {
+    return new Event(stream, offset, type, data, ts);
+  }
+}

@@ -1,0 +1,56 @@
+package dev.streamhub.streamlog;
+
+import dev.streamhub.stream.Event;
+import dev.streamhub.stream.NewEvent;
+import dev.streamhub.stream.StreamMeta;
+import io.vertx.core.Future;
+import java.util.List;
+
+/**
+ * The sent-offset log: every event of every stream, addressed by offset. Every store (memory,
+ * hazelcast, redis) implements this interface and passes {@code StreamLogContract}.
+ *
+ * <p>Invariants every store keeps:
+ * <ul>
+ *   <li>Offsets of a stream are contiguous from 0 and assigned atomically by {@link #append}:
+ *       concurrent appenders get disjoint ranges, no offset is skipped or reused.</li>
+ *   <li>A stream holds at most one terminal event, and it is the last. Appending to a finished
+ *       stream fails with {@code stream_finished}; a batch with a terminal event anywhere but last
+ *       fails with {@code bad_request} and appends nothing.</li>
+ *   <li>Append-then-publish: callers publish events on the event bus only after {@code append}
+ *       succeeded, so anything a client saw live is already readable here.</li>
+ *   <li>Reading below the retained range fails with {@code offset_expired}, never a silent skip;
+ *       reading beyond {@code nextOffset} fails with {@code bad_offset}; an unknown (or fully
+ *       expired) stream fails with {@code stream_not_found}.</li>
+ * </ul>
+ */
+public interface StreamLog {
+
+  /** Registers a new, empty stream. Fails with {@code bad_request} if the id is taken. */
+  Future<StreamMeta> create(StreamMeta meta);
+
+  /**
+   * Appends {@code events} (at least one) to the end of {@code stream}, stamping each with its
+   * offset and the append time.
+   *
+   * @return the events as stored (and as every later read returns them): the first at the old end
+   *     of the stream, the others contiguously after it
+   */
+  Future<List<Event>> append(String stream, List<NewEvent> events);
+
+  /** Up to {@code max} events from offset {@code from} on; an empty page when {@code from == nextOffset}. */
+  Future<ReadResult> read(String stream, long from, int max);
+
+  /** The stream's owner, model and retained range. */
+  Future<StreamMeta> meta(String stream);
+
+  /**
+   * Drops what retention no longer keeps: streams finished longer ago than the configured time and
+   * streams older than the configured maximum age. Stores with native expiry may do nothing.
+   *
+   * @return how many streams were dropped
+   */
+  Future<Integer> expire();
+
+  Future<Void> close();
+}

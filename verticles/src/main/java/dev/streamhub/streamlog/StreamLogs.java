@@ -1,0 +1,21 @@
+package dev.streamhub.streamlog;
+
+import dev.streamhub.config.StreamLogConfig;
+import dev.streamhub.streamlog.memory.MemoryStreamLog;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+
+/** Builds the configured {@link StreamLog}: the one place that switches on {@code log_store}. */
+public final class StreamLogs {
+
+  private StreamLogs() {}
+
+  public static Future<StreamLog> create(Vertx vertx, StreamLogConfig config) {
+    switch (config.store()) {
+      case "memory":
+        return Future.succeededFuture(new MemoryStreamLog(config));
+      default:
+        return Future.failedFuture(new IllegalArgumentException("unknown log_store '" + config.store() + "'"));
+    }
+  }
+}

@@ -1,0 +1,36 @@
+package dev.streamhub.streamlog;
+
+import dev.streamhub.cluster.Addresses;
+import dev.streamhub.cluster.EventBatch;
+import dev.streamhub.stream.Event;
+import dev.streamhub.stream.NewEvent;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.EventBus;
+import java.util.List;
+
+/**
+ * The one way events enter a stream: append to the log, and only once the log has them, publish
+ * them on the stream's address. Subscribers rely on this order to resume exactly.
+ */
+public final class StreamWriter {
+
+  private final StreamLog log;
+  private final EventBus bus;
+
+  public StreamWriter(StreamLog log, EventBus bus) {
+    this.log = log;
+    this.bus = bus;
+  }
+
+  /** Appends then publishes; the future holds the events with their offsets. */
+  public Future<List<Event>> write(String stream, List<NewEvent> events) {
+    return log.append(stream, events).map(written -> {
+      bus.publish(Addresses.stream(stream), new EventBatch(written));
+      return written;
+    });
+  }
+
+  public Future<List<Event>> write(String stream, NewEvent event) {
+    return write(stream, List.of(event));
+  }
+}

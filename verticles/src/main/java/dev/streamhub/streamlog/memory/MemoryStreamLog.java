@@ -1,0 +1,191 @@
+package dev.streamhub.streamlog.memory;
+
+import dev.streamhub.config.StreamLogConfig;
+import dev.streamhub.stream.ErrorCode;
+import dev.streamhub.stream.Event;
+import dev.streamhub.stream.HubException;
+import dev.streamhub.stream.Micros;
+import dev.streamhub.stream.NewEvent;
+import dev.streamhub.stream.StreamMeta;
+import dev.streamhub.streamlog.ReadResult;
+import dev.streamhub.streamlog.StreamLog;
+import io.vertx.core.Future;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.function.LongSupplier;
+
+/**
+ * The single-node store: a bounded ring of events per stream, in this JVM's heap.
+ *
+ * <p>Any event loop may call it, so each stream's state is guarded by its own monitor. The critical
+ * sections are an array store or copy of at most one page, never I/O, so the lock is uncontended in
+ * practice (one writer per stream) and cheaper than hopping to a dedicated context per call.
+ */
+public final class MemoryStreamLog implements StreamLog {
+
+  private final StreamLogConfig config;
+  private final LongSupplier clockMicros;
+  private final ConcurrentMap<String, MemoryStream> streams = new ConcurrentHashMap<>();
+
+  public MemoryStreamLog(StreamLogConfig config) {
+    this(config, Micros::now);
+  }
+
+  /** With a clock, in microseconds since the epoch, that tests can move. */
+  public MemoryStreamLog(StreamLogConfig config, LongSupplier clockMicros) {
+    this.config = config;
+    this.clockMicros = clockMicros;
+  }
+
+  @Override
+  public Future<StreamMeta> create(StreamMeta meta) {
+    MemoryStream stream = new MemoryStream(meta, config.maxEventsPerStream());
+    if (streams.putIfAbsent(meta.id(), stream) != null) {
+      return Future.failedFuture(new HubException(ErrorCode.BAD_REQUEST, "stream '" + meta.id() + "' already exists"));
+    }
+    return Future.succeededFuture(meta);
+  }
+
+  @Override
+  public Future<List<Event>> append(String id, List<NewEvent> events) {
+    try {
+      return Future.succeededFuture(stream(id).append(events, clockMicros.getAsLong()));
+    } catch (HubException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  @Override
+  public Future<ReadResult> read(String id, long from, int max) {
+    if (max < 1) {
+      return Future.failedFuture(new HubException(ErrorCode.BAD_REQUEST, "max must be at least 1"));
+    }
+    try {
+      return Future.succeededFuture(stream(id).read(from, max));
+    } catch (HubException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  @Override
+  public Future<StreamMeta> meta(String id) {
+    try {
+      return Future.succeededFuture(stream(id).meta());
+    } catch (HubException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  @Override
+  public Future<Integer> expire() {
+    long nowMs = clockMicros.getAsLong() / 1000;
+    int before = streams.size();
+    streams.values().removeIf(s -> {
+      StreamMeta meta = s.meta();
+      boolean finishedLongAgo = meta.finished() && nowMs - meta.finishedAt() >= config.retentionSeconds() * 1000;
+      boolean tooOld = nowMs - meta.createdAt() >= config.maxAgeSeconds() * 1000;
+      return finishedLongAgo || tooOld;
+    });
+    return Future.succeededFuture(before - streams.size());
+  }
+
+  @Override
+  public Future<Void> close() {
+    streams.clear();
+    return Future.succeededFuture();
+  }
+
+  private MemoryStream stream(String id) {
+    MemoryStream stream = streams.get(id);
+    if (stream == null) {
+      throw HubException.streamNotFound(id);
+    }
+    return stream;
+  }
+
+  /** One stream: its meta and a ring of its newest events. */
+  private static final class MemoryStream {
+    private final StreamMeta created;
+    private final int capacity;
+    private Event[] ring;
+    private long first;
+    private long next;
+    private long finishedAt;
+
+    MemoryStream(StreamMeta created, int capacity) {
+      this.created = created;
+      this.capacity = capacity;
+      this.ring = new Event[Math.min(16, capacity)];
+    }
+
+    synchronized List<Event> append(List<NewEvent> events, long nowMicros) {
+      if (events.isEmpty()) {
+        throw new HubException(ErrorCode.BAD_REQUEST, "nothing to append");
+      }
+      if (finishedAt != 0) {
+        throw new HubException(ErrorCode.STREAM_FINISHED, "stream '" + created.id() + "' has ended");
+      }
+      for (int i = 0; i < events.size() - 1; i++) {
+        if (events.get(i).type().isTerminal()) {
+          throw new HubException(ErrorCode.BAD_REQUEST, "a terminal event must be the last of its stream");
+        }
+      }
+      Event[] stored = new Event[events.size()];
+      for (int i = 0; i < stored.length; i++) {
+        stored[i] = events.get(i).at(created.id(), next, nowMicros);
+        store(stored[i]);
+      }
+      if (stored[stored.length - 1].type().isTerminal()) {
+        finishedAt = Math.max(1, nowMicros / 1000);
+      }
+      return List.of(stored);
+    }
+
+    synchronized ReadResult read(long from, int max) {
+      if (from < 0 || from > next) {
+        throw new HubException(ErrorCode.BAD_OFFSET,
+            "offset " + from + " is outside the stream, which has offsets 0 to " + (next - 1));
+      }
+      if (from < first) {
+        throw new HubException(ErrorCode.OFFSET_EXPIRED,
+            "offset " + from + " has expired; the oldest retained offset is " + first);
+      }
+      int count = (int) Math.min(max, next - from);
+      Event[] page = new Event[count];
+      for (int i = 0; i < count; i++) {
+        page[i] = ring[slot(from + i)];
+      }
+      return new ReadResult(List.of(page), from + count, finishedAt != 0);
+    }
+
+    synchronized StreamMeta meta() {
+      return created.withRange(first, next, finishedAt);
+    }
+
+    private void store(Event event) {
+      if (next - first == ring.length) {
+        if (ring.length < capacity) {
+          grow();
+        } else {
+          ring[slot(first)] = null;
+          first++;
+        }
+      }
+      ring[slot(next)] = event;
+      next++;
+    }
+
+    private void grow() {
+      Event[] bigger = new Event[(int) Math.min((long) ring.length * 2, capacity)];
+      for (long o = first; o < next; o++) {
+        bigger[(int) (o % bigger.length)] = ring[slot(o)];
+      }
+      ring = bigger;
+    }
+
+    private int slot(long offset) {
+      return (int) (offset % ring.length);
+    }
+  }
+}

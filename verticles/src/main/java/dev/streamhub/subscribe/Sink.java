@@ -1,0 +1,30 @@
+package dev.streamhub.subscribe;
+
+import dev.streamhub.stream.Event;
+import dev.streamhub.stream.HubException;
+import io.vertx.core.Handler;
+
+/**
+ * What a transport gives a {@link Subscription}: somewhere to write events, in offset order, and a
+ * way to tell it to stop pushing. All methods are called on the subscriber's context.
+ */
+public interface Sink {
+
+  /** Called once, before the first event, after the stream and offset were validated. */
+  default void begin() {}
+
+  /** Writes one event; the subscription has already dropped duplicates and filled gaps. */
+  void send(Event event);
+
+  /** True while the transport's write queue is above its high-water mark. */
+  boolean writeQueueFull();
+
+  /** Called once when the write queue drains below its low-water mark. */
+  void drainHandler(Handler<Void> handler);
+
+  /** The stream's terminal event has been sent: nothing follows. */
+  void end();
+
+  /** The subscription cannot go on (say, events it had not sent yet expired from the log). */
+  void fail(HubException error);
+}

@@ -1,0 +1,212 @@
+package dev.streamhub.subscribe;
+
+import dev.streamhub.cluster.Addresses;
+import dev.streamhub.cluster.EventBatch;
+import dev.streamhub.stream.Event;
+import dev.streamhub.stream.HubException;
+import dev.streamhub.streamlog.ReadResult;
+import dev.streamhub.streamlog.StreamLog;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import java.util.ArrayDeque;
+
+/**
+ * One client reading one stream from an offset: the replay-then-live algorithm every transport
+ * shares.
+ *
+ * <ol>
+ *   <li>Register the live consumer on the stream's address first, so nothing appended from now on
+ *       can be missed (writers append, then publish).</li>
+ *   <li>Read the log from {@code from} and send page after page; live events that arrive meanwhile
+ *       are buffered (a bounded number; beyond it only the highest offset is remembered).</li>
+ *   <li>At the end of the log, drain the buffer dropping offsets already sent; if it does not
+ *       continue exactly at the next offset, read the log again. Then go live.</li>
+ *   <li>Live, an event at the next offset is sent, an older one dropped, a newer one (a gap) sends
+ *       the subscription back to reading the log.</li>
+ *   <li>When the sink's write queue is full the subscription stops taking live events and reads
+ *       the log again once the sink drains: a slow client costs the hub one page, never a queue
+ *       that grows with the stream, and misses nothing.</li>
+ * </ol>
+ *
+ * <p>A subscription runs on the context that opened it; the live consumer delivers there too.
+ */
+public final class Subscription {
+
+  /** Live events kept while reading the log; past this, the log is simply read again. */
+  static final int MAX_BUFFERED = 256;
+
+  private enum Mode { READING, LIVE, PAUSED, ENDED }
+
+  private final Vertx vertx;
+  private final StreamLog log;
+  private final String stream;
+  private final int batch;
+  private final Sink sink;
+  private final ArrayDeque<Event> buffered = new ArrayDeque<>();
+  private MessageConsumer<EventBatch> consumer;
+  private Mode mode = Mode.READING;
+  private long next;
+  private long highestSeen = -1;
+  private boolean nothingToSend;
+
+  private Subscription(Vertx vertx, StreamLog log, String stream, int batch, Sink sink) {
+    this.vertx = vertx;
+    this.log = log;
+    this.stream = stream;
+    this.batch = batch;
+    this.sink = sink;
+  }
+
+  /**
+   * Opens a subscription to {@code stream} from offset {@code from} (inclusive). The future fails,
+   * before anything reached the sink, with {@code stream_not_found}, {@code bad_offset} or
+   * {@code offset_expired}; once it succeeds the sink has begun and events flow.
+   */
+  public static Future<Subscription> open(Vertx vertx, StreamLog log, String stream, long from, int batch, Sink sink) {
+    Subscription subscription = new Subscription(vertx, log, stream, batch, sink);
+    return subscription.start(from).map(subscription);
+  }
+
+  /**
+   * True when the stream had already ended before {@code from}: the subscription sent nothing and
+   * is closed (an SSE client is told 204 so that it stops reconnecting).
+   */
+  public boolean nothingToSend() {
+    return nothingToSend;
+  }
+
+  /** The next offset this subscription would send. */
+  public long next() {
+    return next;
+  }
+
+  /** Stops the subscription (the client went away); nothing more reaches the sink. */
+  public Future<Void> close() {
+    if (mode == Mode.ENDED) {
+      return Future.succeededFuture();
+    }
+    mode = Mode.ENDED;
+    buffered.clear();
+    return consumer.unregister();
+  }
+
+  private Future<Void> start(long from) {
+    next = from;
+    consumer = vertx.eventBus().consumer(Addresses.stream(stream), message -> onLive(message.body()));
+    return consumer.completion()
+        .compose(registered -> log.read(stream, from, batch))
+        .onFailure(err -> consumer.unregister())
+        .map(first -> {
+          if (first.finished() && first.events().isEmpty()) {
+            nothingToSend = true;
+            close();
+          } else {
+            sink.begin();
+            onPage(first);
+          }
+          return null;
+        });
+  }
+
+  private void onLive(EventBatch batch) {
+    if (mode == Mode.ENDED) {
+      return;
+    }
+    if (mode != Mode.LIVE) {
+      highestSeen = Math.max(highestSeen, batch.lastOffset());
+      if (mode == Mode.READING) {
+        for (Event e : batch.events()) {
+          if (buffered.size() < MAX_BUFFERED) {
+            buffered.add(e);
+          }
+        }
+      }
+      return;
+    }
+    for (Event e : batch.events()) {
+      if (e.offset() < next) {
+        continue;
+      }
+      if (e.offset() > next) {
+        highestSeen = Math.max(highestSeen, batch.lastOffset());
+        readLog();
+        return;
+      }
+      if (!deliver(e)) {
+        return;
+      }
+    }
+  }
+
+  private void readLog() {
+    mode = Mode.READING;
+    log.read(stream, next, batch).onComplete(ar -> {
+      if (mode == Mode.ENDED) {
+        return;
+      }
+      if (ar.failed()) {
+        fail(HubException.of(ar.cause()));
+      } else {
+        onPage(ar.result());
+      }
+    });
+  }
+
+  private void onPage(ReadResult page) {
+    for (Event e : page.events()) {
+      if (e.offset() >= next && !deliver(e)) {
+        return;
+      }
+    }
+    if (page.events().size() == batch) {
+      readLog();
+      return;
+    }
+    while (!buffered.isEmpty()) {
+      Event e = buffered.poll();
+      if (e.offset() < next) {
+        continue;
+      }
+      if (e.offset() > next) {
+        break;
+      }
+      if (!deliver(e)) {
+        return;
+      }
+    }
+    buffered.clear();
+    if (highestSeen >= next) {
+      readLog();
+    } else {
+      mode = Mode.LIVE;
+    }
+  }
+
+  /** Sends one event; false when the subscription stopped taking events (ended or paused). */
+  private boolean deliver(Event e) {
+    sink.send(e);
+    next = e.offset() + 1;
+    if (e.type().isTerminal()) {
+      close();
+      sink.end();
+      return false;
+    }
+    if (sink.writeQueueFull()) {
+      mode = Mode.PAUSED;
+      buffered.clear();
+      sink.drainHandler(drained -> {
+        if (mode == Mode.PAUSED) {
+          readLog();
+        }
+      });
+      return false;
+    }
+    return true;
+  }
+
+  private void fail(HubException error) {
+    close();
+    sink.fail(error);
+  }
+}

@@ -1,0 +1,96 @@
+package dev.streamhub.transport;
+
+import dev.streamhub.stream.HubException;
+import dev.streamhub.stream.StreamIds;
+import dev.streamhub.stream.StreamMeta;
+import dev.streamhub.streamlog.StreamLog;
+import dev.streamhub.transport.openai.ChatRequest;
+import dev.streamhub.transport.openai.OpenAiChunks;
+import dev.streamhub.transport.sse.NativeSseFormat;
+import dev.streamhub.transport.sse.SseFormat;
+import dev.streamhub.transport.sse.SseStreams;
+import dev.streamhub.worker.Generations;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * The native stream API: create a generation without streaming it, look a stream up, cancel it,
+ * and read it as SSE from any offset.
+ */
+public final class StreamsHandler {
+
+  private final StreamLog log;
+  private final Generations generations;
+  private final SseStreams sse;
+
+  public StreamsHandler(StreamLog log, Generations generations, SseStreams sse) {
+    this.log = log;
+    this.generations = generations;
+    this.sse = sse;
+  }
+
+  public void mount(Router router) {
+    router.post("/v1/streams").handler(this::create);
+    router.get("/v1/streams/:id").handler(this::meta);
+    router.delete("/v1/streams/:id").handler(this::cancel);
+    router.get("/v1/streams/:id/events").handler(this::events);
+  }
+
+  private void create(RoutingContext rc) {
+    Future.succeededFuture(rc.body().buffer())
+        .map(ChatRequest::parse)
+        .compose(request -> generations.start(request.model(), Owners.of(rc), request.messages(), request.maxTokens(), request.seed()))
+        .onSuccess(meta -> json(rc, 201, describe(meta)))
+        .onFailure(err -> ErrorResponses.send(rc, err));
+  }
+
+  private void meta(RoutingContext rc) {
+    knownStream(rc)
+        .compose(log::meta)
+        .onSuccess(meta -> json(rc, 200, describe(meta)))
+        .onFailure(err -> ErrorResponses.send(rc, err));
+  }
+
+  private void cancel(RoutingContext rc) {
+    knownStream(rc)
+        .compose(generations::cancel)
+        .onSuccess(event -> json(rc, 200, new JsonObject()
+            .put("stream", event.stream())
+            .put("status", "cancelled")
+            .put("offset", event.offset())))
+        .onFailure(err -> ErrorResponses.send(rc, err));
+  }
+
+  private void events(RoutingContext rc) {
+    Future.succeededFuture(rc)
+        .map(Offsets::startOffset)
+        .compose(from -> format(rc).compose(format -> sse.serve(rc, rc.pathParam("id"), from, format)))
+        .onFailure(err -> ErrorResponses.send(rc, err));
+  }
+
+  private Future<SseFormat> format(RoutingContext rc) {
+    if (!SseStreams.wantsOpenAi(rc)) {
+      return Future.succeededFuture(NativeSseFormat.INSTANCE);
+    }
+    boolean includeUsage = "true".equals(rc.request().getParam("include_usage"));
+    return knownStream(rc).compose(log::meta).map(meta -> new OpenAiChunks(meta, includeUsage));
+  }
+
+  private static Future<String> knownStream(RoutingContext rc) {
+    String id = rc.pathParam("id");
+    return StreamIds.looksValid(id) ? Future.succeededFuture(id) : Future.failedFuture(HubException.streamNotFound(id));
+  }
+
+  private static JsonObject describe(StreamMeta meta) {
+    return meta.toJson()
+        .put("object", "stream")
+        .put("events_url", "/v1/streams/" + meta.id() + "/events");
+  }
+
+  private static void json(RoutingContext rc, int status, JsonObject body) {
+    rc.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body.encode());
+  }
+}

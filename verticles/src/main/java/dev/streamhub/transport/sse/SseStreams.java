@@ -1,0 +1,67 @@
+package dev.streamhub.transport.sse;
+
+import dev.streamhub.config.SseConfig;
+import dev.streamhub.stream.ErrorCode;
+import dev.streamhub.stream.HubException;
+import dev.streamhub.stream.StreamIds;
+import dev.streamhub.streamlog.StreamLog;
+import dev.streamhub.subscribe.Subscription;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Serves a stream as SSE on an HTTP response through the shared {@link Subscription}. Used by the
+ * native events endpoint and by {@code /v1/chat/completions} alike.
+ */
+public final class SseStreams {
+
+  private final Vertx vertx;
+  private final StreamLog log;
+  private final SseConfig config;
+  private final int readBatch;
+
+  public SseStreams(Vertx vertx, StreamLog log, SseConfig config, int readBatch) {
+    this.vertx = vertx;
+    this.log = log;
+    this.config = config;
+    this.readBatch = readBatch;
+  }
+
+  /**
+   * Streams {@code stream} from offset {@code from}. The future fails before the response started
+   * (stream_not_found, bad_offset, offset_expired) so the caller can answer with a status; a
+   * stream that already ended before {@code from} is answered 204, which tells EventSource to stop
+   * reconnecting.
+   */
+  public Future<Void> serve(RoutingContext rc, String stream, long from, SseFormat format) {
+    if (!StreamIds.looksValid(stream)) {
+      return Future.failedFuture(HubException.streamNotFound(stream));
+    }
+    HttpServerResponse response = rc.response().putHeader("X-Stream-Id", stream);
+    SseResponse out = new SseResponse(vertx, response, config);
+    return Subscription.open(vertx, log, stream, from, readBatch, new SseSink(out, format)).map(subscription -> {
+      if (subscription.nothingToSend()) {
+        response.setStatusCode(204).end();
+      } else if (response.closed()) {
+        subscription.close();
+      } else {
+        out.onClose(subscription::close);
+      }
+      return null;
+    });
+  }
+
+  /** The {@code format} query parameter: {@code native} (default) or {@code openai}. */
+  public static boolean wantsOpenAi(RoutingContext rc) {
+    String format = rc.request().getParam("format", "native");
+    if (format.equals("native")) {
+      return false;
+    }
+    if (format.equals("openai")) {
+      return true;
+    }
+    throw new HubException(ErrorCode.BAD_REQUEST, "format must be 'native' or 'openai', got '" + format + "'");
+  }
+}

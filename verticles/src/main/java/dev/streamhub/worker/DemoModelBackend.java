@@ -1,0 +1,170 @@
+package dev.streamhub.worker;
+
+import dev.streamhub.config.DemoConfig;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * The model {@code demo}: a deterministic text generator paced like a real model. The same
+ * messages and seed always give the same tokens; tokens are word pieces of a few bytes.
+ */
+public final class DemoModelBackend implements ModelBackend {
+
+  public static final String MODEL = "demo";
+
+  private static final String[] WORDS = {
+    "stream", "token", "offset", "resume", "cluster", "node", "event", "log", "client", "server",
+    "latency", "browser", "socket", "replay", "model", "answer", "question", "network", "reconnect",
+    "the", "a", "every", "each", "is", "are", "was", "kept", "sent", "delivered", "in", "order",
+    "without", "gap", "or", "duplicate", "after", "before", "while", "quickly", "safely", "again",
+    "generation", "worker", "hub", "transport", "subscription", "message", "buffer", "durable",
+  };
+
+  private final Vertx vertx;
+  private final DemoConfig config;
+
+  public DemoModelBackend(Vertx vertx, DemoConfig config) {
+    this.vertx = vertx;
+    this.config = config;
+  }
+
+  @Override
+  public List<JsonObject> models() {
+    return List.of(new JsonObject().put("id", MODEL).put("object", "model").put("created", 1_700_000_000L).put("owned_by", "streamhub"));
+  }
+
+  @Override
+  public Runnable generate(GenerateRequest request, TokenSink out) {
+    int cap = request.maxTokens() > 0 ? request.maxTokens() : config.maxTokens();
+    List<String> tokens = tokens(request, cap + 1);
+    boolean truncated = tokens.size() > cap;
+    List<String> emitted = truncated ? tokens.subList(0, cap) : tokens;
+    int promptTokens = promptTokens(request);
+    Pacer pacer = new Pacer(emitted, out, () -> out.finish(truncated ? "length" : "stop", promptTokens, emitted.size()));
+    return pacer.start();
+  }
+
+  /**
+   * The whole answer for {@code request}, at most {@code limit} tokens: an echo of the question,
+   * then sentences drawn from a seeded random source.
+   */
+  public static List<String> tokens(GenerateRequest request, int limit) {
+    long seed = fnv1a(request.messages().encode()) ^ (request.seed() == null ? 0 : request.seed() * 0x9E3779B97F4A7C15L);
+    SplittableRandom random = new SplittableRandom(seed);
+    List<String> tokens = new ArrayList<>();
+    String question = request.lastUserText().trim();
+    String[] asked = question.isEmpty() ? new String[0] : question.split("\\s+");
+    addWord(tokens, "You");
+    addWord(tokens, " asked:");
+    for (int i = 0; i < Math.min(asked.length, 8); i++) {
+      addWord(tokens, " " + asked[i]);
+    }
+    addWord(tokens, ".");
+    int length = 24 + random.nextInt(72);
+    boolean sentenceStart = true;
+    while (tokens.size() < length && tokens.size() < limit) {
+      String word = WORDS[random.nextInt(WORDS.length)];
+      if (sentenceStart) {
+        word = Character.toUpperCase(word.charAt(0)) + word.substring(1);
+      }
+      addWord(tokens, " " + word);
+      sentenceStart = random.nextInt(9) == 0;
+      if (sentenceStart) {
+        addWord(tokens, ".");
+      }
+    }
+    if (!sentenceStart) {
+      addWord(tokens, ".");
+    }
+    return tokens.size() > limit ? new ArrayList<>(tokens.subList(0, limit)) : tokens;
+  }
+
+  /** Splits a word into pieces of at most 4 characters, as a BPE tokenizer would roughly do. */
+  private static void addWord(List<String> tokens, String word) {
+    int i = 0;
+    while (i < word.length()) {
+      int end = Math.min(word.length(), i + (i == 0 && word.startsWith(" ") ? 5 : 4));
+      tokens.add(word.substring(i, end));
+      i = end;
+    }
+  }
+
+  private static int promptTokens(GenerateRequest request) {
+    int chars = 0;
+    for (int i = 0; i < request.messages().size(); i++) {
+      chars += GenerateRequest.textOf(request.messages().getJsonObject(i)).length();
+    }
+    return Math.max(1, (chars + 3) / 4);
+  }
+
+  private static long fnv1a(String s) {
+    long hash = 0xcbf29ce484222325L;
+    for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
+      hash ^= b & 0xff;
+      hash *= 0x100000001b3L;
+    }
+    return hash;
+  }
+
+  /** Emits tokens on timers: the first after the time-to-first-token, then at the configured rate. */
+  private final class Pacer {
+    private final List<String> tokens;
+    private final TokenSink out;
+    private final Runnable finish;
+    private long timer = -1;
+    private long firstAtNanos;
+    private int sent;
+    private boolean stopped;
+
+    Pacer(List<String> tokens, TokenSink out, Runnable finish) {
+      this.tokens = tokens;
+      this.out = out;
+      this.finish = finish;
+    }
+
+    Runnable start() {
+      if (config.ttftMs() == 0) {
+        vertx.runOnContext(v -> first());
+      } else {
+        timer = vertx.setTimer(config.ttftMs(), id -> first());
+      }
+      return this::stop;
+    }
+
+    private void first() {
+      if (stopped) {
+        return;
+      }
+      firstAtNanos = System.nanoTime();
+      long interval = Math.max(1, 1000 / config.tokensPerSecond());
+      timer = vertx.setPeriodic(0, interval, id -> tick());
+    }
+
+    /** Sends every token due by now, so rates above 1,000 tokens/s keep their pace. */
+    private void tick() {
+      if (stopped) {
+        return;
+      }
+      long elapsedNanos = System.nanoTime() - firstAtNanos;
+      long due = Math.min(tokens.size(), 1 + elapsedNanos * config.tokensPerSecond() / 1_000_000_000L);
+      while (sent < due) {
+        out.delta(tokens.get(sent++));
+      }
+      if (sent == tokens.size()) {
+        stop();
+        finish.run();
+      }
+    }
+
+    private void stop() {
+      stopped = true;
+      if (timer >= 0) {
+        vertx.cancelTimer(timer);
+      }
+    }
+  }
+}

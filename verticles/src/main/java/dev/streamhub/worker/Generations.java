@@ -1,0 +1,106 @@
+package dev.streamhub.worker;
+
+import dev.streamhub.cluster.Addresses;
+import dev.streamhub.config.WorkerConfig;
+import dev.streamhub.stream.ErrorCode;
+import dev.streamhub.stream.Event;
+import dev.streamhub.stream.HubException;
+import dev.streamhub.stream.NewEvent;
+import dev.streamhub.stream.StreamIds;
+import dev.streamhub.stream.StreamMeta;
+import dev.streamhub.streamlog.StreamLog;
+import dev.streamhub.streamlog.StreamWriter;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.AsyncMap;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The edge's side of the worker protocol: list models, start a generation (create the stream, hand
+ * the request to a worker), cancel one.
+ */
+public final class Generations {
+
+  private final Vertx vertx;
+  private final StreamLog log;
+  private final StreamWriter writer;
+  private final WorkerConfig config;
+
+  public Generations(Vertx vertx, StreamLog log, StreamWriter writer, WorkerConfig config) {
+    this.vertx = vertx;
+    this.log = log;
+    this.writer = writer;
+    this.config = config;
+  }
+
+  /** Every model some worker serves, sorted by id, in OpenAI's model-object shape. */
+  public Future<List<JsonObject>> models() {
+    return modelMap().compose(AsyncMap::values).map(models -> {
+      models.sort(Comparator.comparing(m -> m.getString("id")));
+      return models;
+    });
+  }
+
+  /**
+   * Creates a stream for {@code model} owned by {@code owner} and hands it to a worker. Fails with
+   * {@code model_not_found} or {@code no_worker_available}; in the second case the stream is
+   * ended with that error so that nobody waits on it.
+   */
+  public Future<StreamMeta> start(String model, String owner, JsonArray messages, int maxTokens, Long seed) {
+    return modelMap()
+        .compose(map -> map.get(model))
+        .compose(known -> known == null
+            ? Future.failedFuture(new HubException(ErrorCode.MODEL_NOT_FOUND, "The model '" + model + "' does not exist"))
+            : log.create(StreamMeta.fresh(StreamIds.next(), owner, model, System.currentTimeMillis())))
+        .compose(meta -> handOver(new GenerateRequest(meta.id(), model, owner, messages, maxTokens, seed)).map(meta));
+  }
+
+  /**
+   * Cancels a generation: the worker running it stops and appends {@code cancelled}. If no worker
+   * runs it any more, the hub appends {@code cancelled} itself. Fails with {@code stream_finished}
+   * when the stream has already ended.
+   */
+  public Future<Event> cancel(String stream) {
+    return log.meta(stream).compose(meta -> {
+      if (meta.finished()) {
+        return Future.failedFuture(finished(stream));
+      }
+      DeliveryOptions options = new DeliveryOptions().setSendTimeout(config.acceptTimeoutMs());
+      return vertx.eventBus().<JsonObject>request(Addresses.cancel(stream), new JsonObject().put("reason", "client"), options)
+          .map(reply -> Event.fromJson(reply.body()))
+          .recover(err -> {
+            if (err instanceof ReplyException && ((ReplyException) err).failureType() == ReplyFailure.RECIPIENT_FAILURE) {
+              return Future.failedFuture(((ReplyException) err).failureCode() == 409
+                  ? finished(stream)
+                  : new HubException(ErrorCode.INTERNAL_ERROR, "the worker could not cancel: " + err.getMessage()));
+            }
+            return writer.write(stream, NewEvent.cancelled("client")).map(events -> events.get(0));
+          });
+    });
+  }
+
+  private Future<Void> handOver(GenerateRequest request) {
+    DeliveryOptions options = new DeliveryOptions().setSendTimeout(config.acceptTimeoutMs());
+    return vertx.eventBus().request(Addresses.generate(request.model()), request.toJson(), options)
+        .<Void>mapEmpty()
+        .recover(err -> {
+          HubException noWorker = new HubException(ErrorCode.NO_WORKER_AVAILABLE,
+              "no worker took the generation for model '" + request.model() + "' in time; try again later");
+          return writer.write(request.stream(), NewEvent.error(noWorker)).transform(ignored -> Future.failedFuture(noWorker));
+        });
+  }
+
+  private Future<AsyncMap<String, JsonObject>> modelMap() {
+    return vertx.sharedData().getAsyncMap(Addresses.MODELS_MAP);
+  }
+
+  private static HubException finished(String stream) {
+    return new HubException(ErrorCode.STREAM_FINISHED, "stream '" + stream + "' has already ended");
+  }
+}
