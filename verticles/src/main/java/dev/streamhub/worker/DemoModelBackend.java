@@ -40,7 +40,7 @@ public final class DemoModelBackend implements ModelBackend {
   @Override
   public Runnable generate(GenerateRequest request, TokenSink out) {
     int cap = request.maxTokens() > 0 ? request.maxTokens() : config.maxTokens();
-    List<String> tokens = tokens(request, cap + 1);
+    List<String> tokens = tokens(request, config.answerTokens(), cap + 1);
     boolean truncated = tokens.size() > cap;
     List<String> emitted = truncated ? tokens.subList(0, cap) : tokens;
     int promptTokens = promptTokens(request);
@@ -50,9 +50,10 @@ public final class DemoModelBackend implements ModelBackend {
 
   /**
    * The whole answer for {@code request}, at most {@code limit} tokens: an echo of the question,
-   * then sentences drawn from a seeded random source.
+   * then sentences drawn from a seeded random source, {@code answerTokens} long (0: the seed picks
+   * 24 to 96).
    */
-  public static List<String> tokens(GenerateRequest request, int limit) {
+  public static List<String> tokens(GenerateRequest request, int answerTokens, int limit) {
     long seed = fnv1a(request.messages().encode()) ^ (request.seed() == null ? 0 : request.seed() * 0x9E3779B97F4A7C15L);
     SplittableRandom random = new SplittableRandom(seed);
     List<String> tokens = new ArrayList<>();
@@ -64,7 +65,8 @@ public final class DemoModelBackend implements ModelBackend {
       addWord(tokens, " " + asked[i]);
     }
     addWord(tokens, ".");
-    int length = 24 + random.nextInt(72);
+    int seededLength = 24 + random.nextInt(72);
+    int length = answerTokens > 0 ? answerTokens : seededLength;
     boolean sentenceStart = true;
     while (tokens.size() < length && tokens.size() < limit) {
       String word = WORDS[random.nextInt(WORDS.length)];
@@ -77,10 +79,11 @@ public final class DemoModelBackend implements ModelBackend {
         addWord(tokens, ".");
       }
     }
-    if (!sentenceStart) {
+    if (!sentenceStart && answerTokens == 0) {
       addWord(tokens, ".");
     }
-    return tokens.size() > limit ? new ArrayList<>(tokens.subList(0, limit)) : tokens;
+    int end = Math.min(limit, answerTokens > 0 ? answerTokens : tokens.size());
+    return tokens.size() > end ? new ArrayList<>(tokens.subList(0, end)) : tokens;
   }
 
   /** Splits a word into pieces of at most 4 characters, as a BPE tokenizer would roughly do. */
