@@ -76,6 +76,11 @@ public final class Subscription {
     return nothingToSend;
   }
 
+  /** True once the stream's terminal event was sent, or the subscription failed or was closed. */
+  public boolean ended() {
+    return mode == Mode.ENDED;
+  }
+
   /** The next offset this subscription would send. */
   public long next() {
     return next;

@@ -4,7 +4,9 @@ import dev.streamhub.config.HubConfig;
 import dev.streamhub.streamlog.StreamLog;
 import dev.streamhub.streamlog.StreamWriter;
 import dev.streamhub.transport.openai.ChatCompletionsHandler;
+import dev.streamhub.transport.poll.PollHandler;
 import dev.streamhub.transport.sse.SseStreams;
+import dev.streamhub.transport.ws.WsHandler;
 import dev.streamhub.worker.Generations;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -13,9 +15,13 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.util.List;
 
 /** The HTTP edge: one server and router per instance, mounting every client-facing endpoint. */
 public final class EdgeVerticle extends VerticleBase {
+
+  /** The endpoints that take a JSON body. */
+  private static final List<String> BODY_PATHS = List.of("/v1/chat/completions", "/v1/streams");
 
   private final HubConfig config;
   private final StreamLog log;
@@ -42,13 +48,19 @@ public final class EdgeVerticle extends VerticleBase {
     SseStreams sse = new SseStreams(vertx, log, config.sse(), readBatch);
 
     Router router = Router.router(vertx);
-    router.post().handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes()));
+    // bodies are read only where a POST takes one (a path-less POST route would turn every 404 into a 405)
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes());
+    for (String path : BODY_PATHS) {
+      router.post(path).handler(body);
+    }
     router.get("/health/live").handler(rc -> rc.response()
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
         .end("{\"status\":\"UP\"}"));
     new ModelsHandler(generations).mount(router);
     new ChatCompletionsHandler(vertx, log, generations, sse, readBatch).mount(router);
     new StreamsHandler(log, generations, sse).mount(router);
+    new PollHandler(vertx, log, config.poll(), readBatch).mount(router);
+    new WsHandler(vertx, log, generations, config.ws(), readBatch).mount(router);
     router.route().failureHandler(ErrorResponses::onFailure);
     router.errorHandler(404, rc -> ErrorResponses.send(rc, ErrorResponses.fromStatus(rc)));
     router.errorHandler(405, rc -> ErrorResponses.send(rc, ErrorResponses.fromStatus(rc)));
@@ -56,7 +68,9 @@ public final class EdgeVerticle extends VerticleBase {
     HttpServerOptions options = new HttpServerOptions()
         .setHost(config.http().host())
         .setPort(port)
-        .setTcpNoDelay(true);
+        .setTcpNoDelay(true)
+        .setCompressionSupported(true);
+    WsHandler.configure(options, config.ws());
     server = vertx.createHttpServer(options).requestHandler(router);
     return server.listen();
   }

@@ -1,0 +1,25 @@
+package dev.streamhub.config;
+
+/**
+ * WebSocket ({@code /v1/ws}).
+ *
+ * @param maxMessageBytes {@code ws_max_message_bytes}: a larger client message (or frame) closes the socket with 1009
+ * @param pingIntervalMs {@code ws_ping_interval_ms}: how often the hub pings an open socket
+ * @param idleTimeoutMs {@code ws_idle_timeout_ms}: a socket from which nothing (not even a pong) arrived for this long is closed with 1001
+ * @param compression {@code ws_compression}: negotiate permessage-deflate (RFC 7692) when the client offers it
+ */
+public record WsConfig(int maxMessageBytes, long pingIntervalMs, long idleTimeoutMs, boolean compression) {
+
+  public static final int DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024;
+  public static final long DEFAULT_PING_INTERVAL_MS = 20_000;
+  public static final long DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+  public static final boolean DEFAULT_COMPRESSION = true;
+
+  static WsConfig from(Settings s) {
+    return new WsConfig(
+        s.integer("ws_max_message_bytes", DEFAULT_MAX_MESSAGE_BYTES, 128, 64 * 1024 * 1024),
+        s.longValue("ws_ping_interval_ms", DEFAULT_PING_INTERVAL_MS, 10, 3_600_000),
+        s.longValue("ws_idle_timeout_ms", DEFAULT_IDLE_TIMEOUT_MS, 20, 3_600_000),
+        s.bool("ws_compression", DEFAULT_COMPRESSION));
+  }
+}

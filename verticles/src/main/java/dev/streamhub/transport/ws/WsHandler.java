@@ -1,0 +1,55 @@
+package dev.streamhub.transport.ws;
+
+import dev.streamhub.config.WsConfig;
+import dev.streamhub.stream.ErrorCode;
+import dev.streamhub.stream.HubException;
+import dev.streamhub.streamlog.StreamLog;
+import dev.streamhub.transport.ErrorResponses;
+import dev.streamhub.transport.Owners;
+import dev.streamhub.worker.Generations;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/** {@code /v1/ws}: upgrades the request and hands the socket to a {@link WsConnection}. */
+public final class WsHandler {
+
+  private final Vertx vertx;
+  private final StreamLog log;
+  private final Generations generations;
+  private final WsConfig config;
+  private final int readBatch;
+
+  public WsHandler(Vertx vertx, StreamLog log, Generations generations, WsConfig config, int readBatch) {
+    this.vertx = vertx;
+    this.log = log;
+    this.generations = generations;
+    this.config = config;
+    this.readBatch = readBatch;
+  }
+
+  /** The server options WebSockets need: frame and message bounds, permessage-deflate. */
+  public static HttpServerOptions configure(HttpServerOptions options, WsConfig config) {
+    return options
+        .setMaxWebSocketFrameSize(config.maxMessageBytes())
+        .setMaxWebSocketMessageSize(config.maxMessageBytes())
+        .setPerMessageWebSocketCompressionSupported(config.compression())
+        .setPerFrameWebSocketCompressionSupported(false);
+  }
+
+  public void mount(Router router) {
+    router.get("/v1/ws").handler(this::upgrade);
+  }
+
+  private void upgrade(RoutingContext rc) {
+    if (!"websocket".equalsIgnoreCase(rc.request().getHeader("Upgrade"))) {
+      ErrorResponses.send(rc, new HubException(ErrorCode.BAD_REQUEST, "/v1/ws expects a WebSocket upgrade"));
+      return;
+    }
+    String owner = Owners.of(rc);
+    rc.request().toWebSocket()
+        .onSuccess(ws -> new WsConnection(vertx, ws, log, generations, config, readBatch, owner).start())
+        .onFailure(err -> ErrorResponses.send(rc, new HubException(ErrorCode.BAD_REQUEST, "WebSocket handshake failed: " + err.getMessage())));
+  }
+}
