@@ -31,7 +31,7 @@ public record ChatRequest(String model, JsonArray messages, boolean stream, int 
     try {
       parsed = body.toJsonValue();
     } catch (DecodeException e) {
-      throw bad("the request body is not valid JSON: " + e.getMessage());
+      throw bad("the request body is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
     }
     if (!(parsed instanceof JsonObject)) {
       throw bad("the request body must be a JSON object");
