@@ -6,6 +6,7 @@ import dev.streamhub.streamlog.RetentionVerticle;
 import dev.streamhub.streamlog.StreamLog;
 import dev.streamhub.streamlog.StreamLogs;
 import dev.streamhub.streamlog.StreamWriter;
+import dev.streamhub.transport.EdgeStats;
 import dev.streamhub.transport.EdgeVerticle;
 import dev.streamhub.worker.DemoModelBackend;
 import dev.streamhub.worker.WorkerVerticle;
@@ -23,12 +24,14 @@ public final class Hub {
 
   private final Vertx vertx;
   private final StreamLog log;
+  private final EdgeStats stats;
   private final int port;
   private final List<String> deployments;
 
-  private Hub(Vertx vertx, StreamLog log, int port, List<String> deployments) {
+  private Hub(Vertx vertx, StreamLog log, EdgeStats stats, int port, List<String> deployments) {
     this.vertx = vertx;
     this.log = log;
+    this.stats = stats;
     this.port = port;
     this.deployments = deployments;
   }
@@ -36,6 +39,7 @@ public final class Hub {
   public static Future<Hub> start(Vertx vertx, HubConfig config) {
     EventBatchCodec.register(vertx);
     List<String> deployments = new ArrayList<>();
+    EdgeStats stats = new EdgeStats();
     return StreamLogs.create(vertx, config.log()).compose(log -> {
       StreamWriter writer = new StreamWriter(log, vertx.eventBus());
       Future<String> retention = vertx.deployVerticle(new RetentionVerticle(log)).onSuccess(deployments::add);
@@ -43,8 +47,8 @@ public final class Hub {
           ? Future.succeededFuture()
           : vertx.deployVerticle(new WorkerVerticle(v -> new DemoModelBackend(v, config.demo()), writer)).onSuccess(deployments::add);
       return Future.all(retention, worker)
-          .compose(ready -> deployEdge(vertx, config, log, deployments))
-          .map(port -> new Hub(vertx, log, port, deployments));
+          .compose(ready -> deployEdge(vertx, config, log, stats, deployments))
+          .map(port -> new Hub(vertx, log, stats, port, deployments));
     });
   }
 
@@ -52,8 +56,8 @@ public final class Hub {
    * Deploys the first edge instance on the configured port, then the others on the port it got,
    * so that port 0 gives every instance the same free port.
    */
-  private static Future<Integer> deployEdge(Vertx vertx, HubConfig config, StreamLog log, List<String> deployments) {
-    EdgeVerticle first = new EdgeVerticle(config, log, config.http().port());
+  private static Future<Integer> deployEdge(Vertx vertx, HubConfig config, StreamLog log, EdgeStats stats, List<String> deployments) {
+    EdgeVerticle first = new EdgeVerticle(config, log, stats, config.http().port());
     return vertx.deployVerticle(first).compose(id -> {
       deployments.add(id);
       int port = first.actualPort();
@@ -61,7 +65,7 @@ public final class Hub {
       if (more == 0) {
         return Future.succeededFuture(port);
       }
-      return vertx.deployVerticle(() -> new EdgeVerticle(config, log, port), new DeploymentOptions().setInstances(more))
+      return vertx.deployVerticle(() -> new EdgeVerticle(config, log, stats, port), new DeploymentOptions().setInstances(more))
           .map(moreId -> {
             deployments.add(moreId);
             return port;
@@ -72,6 +76,10 @@ public final class Hub {
   /** The HTTP port the edge listens on. */
   public int port() {
     return port;
+  }
+
+  public EdgeStats stats() {
+    return stats;
   }
 
   public StreamLog log() {

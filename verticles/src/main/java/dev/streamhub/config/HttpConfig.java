@@ -7,19 +7,23 @@ package dev.streamhub.config;
  * @param port {@code http_port}: TCP port; 0 picks a free one (tests)
  * @param instances {@code http_instances}: event loops serving HTTP, one server verticle each
  * @param maxBodyBytes {@code http_max_body_bytes}: larger request bodies get 413 {@code payload_too_large}
+ * @param writeQueueBytes {@code http_write_queue_bytes}: bytes queued to one slow client (SSE response,
+ *     WebSocket) before the hub stops pushing to it and waits for it to drain; it then catches up from the log
  */
-public record HttpConfig(String host, int port, int instances, long maxBodyBytes) {
+public record HttpConfig(String host, int port, int instances, long maxBodyBytes, int writeQueueBytes) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 8080;
   public static final int DEFAULT_INSTANCES = Runtime.getRuntime().availableProcessors();
   public static final long DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+  public static final int DEFAULT_WRITE_QUEUE_BYTES = 64 * 1024;
 
   static HttpConfig from(Settings s) {
     return new HttpConfig(
         s.string("http_host", DEFAULT_HOST),
         s.integer("http_port", DEFAULT_PORT, 0, 65535),
         s.integer("http_instances", DEFAULT_INSTANCES, 1, 256),
-        s.longValue("http_max_body_bytes", DEFAULT_MAX_BODY_BYTES, 1, 1L << 30));
+        s.longValue("http_max_body_bytes", DEFAULT_MAX_BODY_BYTES, 1, 1L << 30),
+        s.integer("http_write_queue_bytes", DEFAULT_WRITE_QUEUE_BYTES, 1024, 64 * 1024 * 1024));
   }
 }

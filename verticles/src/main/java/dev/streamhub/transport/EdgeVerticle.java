@@ -25,13 +25,15 @@ public final class EdgeVerticle extends VerticleBase {
 
   private final HubConfig config;
   private final StreamLog log;
+  private final EdgeStats stats;
   private final int port;
   private HttpServer server;
 
   /** @param port the port to bind, which may differ from the configured one (0 resolved by the first instance) */
-  public EdgeVerticle(HubConfig config, StreamLog log, int port) {
+  public EdgeVerticle(HubConfig config, StreamLog log, EdgeStats stats, int port) {
     this.config = config;
     this.log = log;
+    this.stats = stats;
     this.port = port;
   }
 
@@ -45,7 +47,7 @@ public final class EdgeVerticle extends VerticleBase {
     int readBatch = config.log().readBatch();
     StreamWriter writer = new StreamWriter(log, vertx.eventBus());
     Generations generations = new Generations(vertx, log, writer, config.worker());
-    SseStreams sse = new SseStreams(vertx, log, config.sse(), readBatch);
+    SseStreams sse = new SseStreams(vertx, log, config.sse(), readBatch, config.http().writeQueueBytes(), stats);
 
     Router router = Router.router(vertx);
     // bodies are read only where a POST takes one (a path-less POST route would turn every 404 into a 405)
@@ -60,7 +62,7 @@ public final class EdgeVerticle extends VerticleBase {
     new ChatCompletionsHandler(vertx, log, generations, sse, readBatch).mount(router);
     new StreamsHandler(log, generations, sse).mount(router);
     new PollHandler(vertx, log, config.poll(), readBatch).mount(router);
-    new WsHandler(vertx, log, generations, config.ws(), readBatch).mount(router);
+    new WsHandler(vertx, log, generations, config.ws(), readBatch, config.http().writeQueueBytes(), stats).mount(router);
     router.route().failureHandler(ErrorResponses::onFailure);
     router.errorHandler(404, rc -> ErrorResponses.send(rc, ErrorResponses.fromStatus(rc)));
     router.errorHandler(405, rc -> ErrorResponses.send(rc, ErrorResponses.fromStatus(rc)));

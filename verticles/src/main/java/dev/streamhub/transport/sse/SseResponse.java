@@ -1,6 +1,7 @@
 package dev.streamhub.transport.sse;
 
 import dev.streamhub.config.SseConfig;
+import dev.streamhub.transport.EdgeStats;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -18,13 +19,16 @@ public final class SseResponse {
   private final Vertx vertx;
   private final HttpServerResponse response;
   private final SseConfig config;
+  private final EdgeStats stats;
   private long heartbeat = -1;
   private Runnable onClose = () -> {};
 
-  public SseResponse(Vertx vertx, HttpServerResponse response, SseConfig config) {
+  public SseResponse(Vertx vertx, HttpServerResponse response, SseConfig config, int writeQueueBytes, EdgeStats stats) {
     this.vertx = vertx;
     this.response = response;
     this.config = config;
+    this.stats = stats;
+    response.setWriteQueueMaxSize(writeQueueBytes);
     response.closeHandler(closed -> {
       stopHeartbeat();
       onClose.run();
@@ -47,10 +51,10 @@ public final class SseResponse {
         .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8")
         .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
         .putHeader("X-Accel-Buffering", "no");
-    response.write("retry: " + config.retryMs() + "\n\n");
+    write(Buffer.buffer("retry: " + config.retryMs() + "\n\n"));
     heartbeat = vertx.setPeriodic(config.heartbeatMs(), id -> {
       if (!response.closed() && !response.ended()) {
-        response.write(HEARTBEAT);
+        write(HEARTBEAT);
       }
     });
   }
@@ -65,7 +69,12 @@ public final class SseResponse {
       frame.append("event: ").append(event).append('\n');
     }
     frame.append("data: ").append(data).append("\n\n");
-    response.write(frame.toString());
+    write(Buffer.buffer(frame.toString()));
+  }
+
+  private void write(Buffer bytes) {
+    stats.wrote(bytes.length());
+    response.write(bytes);
   }
 
   public boolean writeQueueFull() {

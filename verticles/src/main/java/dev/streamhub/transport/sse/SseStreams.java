@@ -6,6 +6,7 @@ import dev.streamhub.stream.HubException;
 import dev.streamhub.stream.StreamIds;
 import dev.streamhub.streamlog.StreamLog;
 import dev.streamhub.subscribe.Subscription;
+import dev.streamhub.transport.EdgeStats;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
@@ -21,12 +22,16 @@ public final class SseStreams {
   private final StreamLog log;
   private final SseConfig config;
   private final int readBatch;
+  private final int writeQueueBytes;
+  private final EdgeStats stats;
 
-  public SseStreams(Vertx vertx, StreamLog log, SseConfig config, int readBatch) {
+  public SseStreams(Vertx vertx, StreamLog log, SseConfig config, int readBatch, int writeQueueBytes, EdgeStats stats) {
     this.vertx = vertx;
     this.log = log;
     this.config = config;
     this.readBatch = readBatch;
+    this.writeQueueBytes = writeQueueBytes;
+    this.stats = stats;
   }
 
   /**
@@ -40,7 +45,7 @@ public final class SseStreams {
       return Future.failedFuture(HubException.streamNotFound(stream));
     }
     HttpServerResponse response = rc.response().putHeader("X-Stream-Id", stream);
-    SseResponse out = new SseResponse(vertx, response, config);
+    SseResponse out = new SseResponse(vertx, response, config, writeQueueBytes, stats);
     return Subscription.open(vertx, log, stream, from, readBatch, new SseSink(out, format)).map(subscription -> {
       if (subscription.nothingToSend()) {
         response.setStatusCode(204).end();

@@ -9,6 +9,7 @@ import dev.streamhub.stream.StreamIds;
 import dev.streamhub.streamlog.StreamLog;
 import dev.streamhub.subscribe.Sink;
 import dev.streamhub.subscribe.Subscription;
+import dev.streamhub.transport.EdgeStats;
 import dev.streamhub.transport.ErrorResponses;
 import dev.streamhub.worker.Generations;
 import io.vertx.core.Future;
@@ -46,13 +47,15 @@ final class WsConnection {
   private final WsConfig config;
   private final int readBatch;
   private final String owner;
+  private final EdgeStats stats;
   private final Map<String, Subscription> subscriptions = new HashMap<>();
   private final List<Handler<Void>> waitingForDrain = new ArrayList<>();
   private long lastHeard = System.nanoTime();
   private long pingTimer = -1;
   private boolean closed;
 
-  WsConnection(Vertx vertx, ServerWebSocket ws, StreamLog log, Generations generations, WsConfig config, int readBatch, String owner) {
+  WsConnection(Vertx vertx, ServerWebSocket ws, StreamLog log, Generations generations, WsConfig config, int readBatch,
+      String owner, EdgeStats stats) {
     this.vertx = vertx;
     this.ws = ws;
     this.log = log;
@@ -60,6 +63,7 @@ final class WsConnection {
     this.config = config;
     this.readBatch = readBatch;
     this.owner = owner;
+    this.stats = stats;
   }
 
   void start() {
@@ -170,8 +174,13 @@ final class WsConnection {
 
   private void send(JsonObject message) {
     if (!closed) {
-      ws.writeTextMessage(message.encode());
+      writeText(message.encode());
     }
+  }
+
+  private void writeText(String text) {
+    stats.wrote(text.length());
+    ws.writeTextMessage(text);
   }
 
   private void heard() {
@@ -232,9 +241,11 @@ final class WsConnection {
         return;
       }
       if (event.type() == EventType.BINARY) {
-        ws.writeBinaryMessage(BinaryFrames.encode(event));
+        Buffer frame = BinaryFrames.encode(event);
+        stats.wrote(frame.length());
+        ws.writeBinaryMessage(frame);
       } else {
-        ws.writeTextMessage(event.toJson().encode());
+        writeText(event.toJson().encode());
       }
     }
 

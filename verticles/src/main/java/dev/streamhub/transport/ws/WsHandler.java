@@ -4,6 +4,7 @@ import dev.streamhub.config.WsConfig;
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.HubException;
 import dev.streamhub.streamlog.StreamLog;
+import dev.streamhub.transport.EdgeStats;
 import dev.streamhub.transport.ErrorResponses;
 import dev.streamhub.transport.Owners;
 import dev.streamhub.worker.Generations;
@@ -20,13 +21,17 @@ public final class WsHandler {
   private final Generations generations;
   private final WsConfig config;
   private final int readBatch;
+  private final int writeQueueBytes;
+  private final EdgeStats stats;
 
-  public WsHandler(Vertx vertx, StreamLog log, Generations generations, WsConfig config, int readBatch) {
+  public WsHandler(Vertx vertx, StreamLog log, Generations generations, WsConfig config, int readBatch, int writeQueueBytes, EdgeStats stats) {
     this.vertx = vertx;
     this.log = log;
     this.generations = generations;
     this.config = config;
     this.readBatch = readBatch;
+    this.writeQueueBytes = writeQueueBytes;
+    this.stats = stats;
   }
 
   /** The server options WebSockets need: frame and message bounds, permessage-deflate. */
@@ -49,7 +54,10 @@ public final class WsHandler {
     }
     String owner = Owners.of(rc);
     rc.request().toWebSocket()
-        .onSuccess(ws -> new WsConnection(vertx, ws, log, generations, config, readBatch, owner).start())
+        .onSuccess(ws -> {
+          ws.setWriteQueueMaxSize(writeQueueBytes);
+          new WsConnection(vertx, ws, log, generations, config, readBatch, owner, stats).start();
+        })
         .onFailure(err -> ErrorResponses.send(rc, new HubException(ErrorCode.BAD_REQUEST, "WebSocket handshake failed: " + err.getMessage())));
   }
 }
