@@ -86,6 +86,11 @@ public final class Subscription {
     return next;
   }
 
+  /** Live events held while reading the log, at most {@link #MAX_BUFFERED}; for tests and metrics. */
+  int bufferedCount() {
+    return buffered.size();
+  }
+
   /** Stops the subscription (the client went away); nothing more reaches the sink. */
   public Future<Void> close() {
     if (mode == Mode.ENDED) {

@@ -1,0 +1,182 @@
+package dev.streamhub;
+
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+
+/** Real HTTP clients (Vert.x HttpClient and WebClient) aimed at one hub on 127.0.0.1. */
+public final class HubClient {
+
+  private final int port;
+  private final HttpClient http;
+  private final WebClient web;
+
+  public HubClient(Vertx vertx, int port) {
+    this.port = port;
+    this.http = vertx.createHttpClient(
+        new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port), new PoolOptions().setHttp1MaxSize(32));
+    this.web = WebClient.wrap(http);
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public WebClient web() {
+    return web;
+  }
+
+  public Future<HttpResponse<Buffer>> postJson(String path, JsonObject body) {
+    return web.post(port, "127.0.0.1", path).sendJsonObject(body);
+  }
+
+  public Future<HttpResponse<Buffer>> post(String path, Buffer body) {
+    return web.post(port, "127.0.0.1", path).putHeader("Content-Type", "application/json").sendBuffer(body);
+  }
+
+  public Future<HttpResponse<Buffer>> get(String path) {
+    return web.get(port, "127.0.0.1", path).send();
+  }
+
+  public Future<HttpResponse<Buffer>> delete(String path) {
+    return web.delete(port, "127.0.0.1", path).send();
+  }
+
+  /** Creates a generation with {@code POST /v1/streams} and returns its id. */
+  public Future<String> createStream(JsonObject body) {
+    return postJson("/v1/streams", body).map(resp -> {
+      if (resp.statusCode() != 201) {
+        throw new AssertionError("POST /v1/streams: " + resp.statusCode() + " " + resp.bodyAsString());
+      }
+      return resp.bodyAsJsonObject().getString("stream");
+    });
+  }
+
+  /** Polls the stream's meta until it is finished. */
+  public Future<JsonObject> awaitFinished(Vertx vertx, String stream) {
+    JsonObject[] last = new JsonObject[1];
+    return TestHubs.eventually(vertx, 20, 500, () -> get("/v1/streams/" + stream).map(resp -> {
+      last[0] = resp.bodyAsJsonObject();
+      return resp.statusCode() == 200 && last[0].getBoolean("finished");
+    })).map(v -> last[0]);
+  }
+
+  /** A whole SSE response (the stream must end): status, headers and the body as text. */
+  public Future<SseResponseText> readSse(String uri, MultiMap headers) {
+    return http.request(HttpMethod.GET, uri).compose(req -> {
+      req.headers().addAll(headers);
+      return req.send();
+    }).compose(resp -> resp.body().map(body -> new SseResponseText(resp.statusCode(), resp.headers(), body.toString(StandardCharsets.UTF_8))));
+  }
+
+  public Future<SseResponseText> readSse(String uri) {
+    return readSse(uri, MultiMap.caseInsensitiveMultiMap());
+  }
+
+  /** Opens an SSE response and parses frames as they arrive. */
+  public Future<LiveSse> openSse(HttpMethod method, String uri, MultiMap headers, Buffer body) {
+    return http.request(method, uri).compose(req -> {
+      req.headers().addAll(headers);
+      return body == null ? req.send() : req.send(body);
+    }).map(LiveSse::new);
+  }
+
+  public Future<LiveSse> openSse(String uri, MultiMap headers) {
+    return openSse(HttpMethod.GET, uri, headers, null);
+  }
+
+  public Future<Void> close() {
+    return http.close();
+  }
+
+  /** A whole SSE response. */
+  public record SseResponseText(int status, MultiMap headers, String body) {
+    public List<SseFrame> frames() {
+      return SseFrame.parseAll(body);
+    }
+  }
+
+  /** An SSE response being received: frames so far, a way to wait for more, and to hang up. */
+  public static final class LiveSse {
+    private final HttpClientResponse response;
+    private final List<SseFrame> frames = new ArrayList<>();
+    private Buffer pending = Buffer.buffer();
+    private final Promise<List<SseFrame>> ended = Promise.promise();
+    private Predicate<List<SseFrame>> waitingFor;
+    private Promise<List<SseFrame>> waiter;
+
+    LiveSse(HttpClientResponse response) {
+      this.response = response;
+      response.handler(this::onData);
+      response.endHandler(v -> ended.tryComplete(List.copyOf(frames)));
+      response.exceptionHandler(err -> ended.tryFail(err));
+    }
+
+    public int status() {
+      return response.statusCode();
+    }
+
+    public MultiMap headers() {
+      return response.headers();
+    }
+
+    public List<SseFrame> frames() {
+      return List.copyOf(frames);
+    }
+
+    /** Completes with the frames so far once {@code condition} holds on them. */
+    public Future<List<SseFrame>> until(Predicate<List<SseFrame>> condition) {
+      if (condition.test(frames)) {
+        return Future.succeededFuture(List.copyOf(frames));
+      }
+      waitingFor = condition;
+      waiter = Promise.promise();
+      return waiter.future();
+    }
+
+    /** Completes with every frame when the server ends the response. */
+    public Future<List<SseFrame>> ended() {
+      return ended.future();
+    }
+
+    /** Closes the TCP connection, as a client that lost its network would. */
+    public Future<Void> disconnect() {
+      response.handler(null);
+      return response.request().connection().close();
+    }
+
+    private void onData(Buffer chunk) {
+      pending = pending.appendBuffer(chunk);
+      int start = 0;
+      for (int i = 0; i + 1 < pending.length(); i++) {
+        if (pending.getByte(i) == '\n' && pending.getByte(i + 1) == '\n') {
+          frames.add(SseFrame.parse(pending.getString(start, i, "UTF-8")));
+          start = i + 2;
+          i++;
+        }
+      }
+      if (start > 0) {
+        pending = pending.getBuffer(start, pending.length());
+      }
+      if (waiter != null && waitingFor.test(frames)) {
+        Promise<List<SseFrame>> w = waiter;
+        waiter = null;
+        w.tryComplete(List.copyOf(frames));
+      }
+    }
+  }
+}

@@ -1,0 +1,339 @@
+package dev.streamhub.subscribe;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.streamhub.cluster.EventBatchCodec;
+import dev.streamhub.config.StreamLogConfig;
+import dev.streamhub.stream.ErrorCode;
+import dev.streamhub.stream.Event;
+import dev.streamhub.stream.HubException;
+import dev.streamhub.stream.NewEvent;
+import dev.streamhub.stream.StreamIds;
+import dev.streamhub.stream.StreamMeta;
+import dev.streamhub.streamlog.ReadResult;
+import dev.streamhub.streamlog.StreamLog;
+import dev.streamhub.streamlog.StreamWriter;
+import dev.streamhub.streamlog.memory.MemoryStreamLog;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The replay-then-live algorithm against a real memory log and the local event bus, with a test
+ * {@link Sink}. Log reads are delayed by a timer so that live events really arrive mid-replay.
+ */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class SubscriptionTest {
+
+  private static final int BATCH = 8;
+
+  private Vertx vertx;
+  private Context context;
+  private StreamLog log;
+  private StreamWriter writer;
+
+  @BeforeEach
+  void setUp(Vertx vertx) {
+    this.vertx = vertx;
+    EventBatchCodec.register(vertx);
+    context = vertx.getOrCreateContext();
+    log = new DelayedReads(vertx, new MemoryStreamLog(StreamLogConfig.defaults()));
+    writer = new StreamWriter(log, vertx.eventBus());
+  }
+
+  @Nested
+  class ReplayThenLive {
+
+    @Test
+    void deliversEventsAppendedDuringReplayWithoutGapOrDuplicate(VertxTestContext ctx) {
+      RecordingSink sink = new RecordingSink();
+      on(() -> newStream(30).compose(id -> {
+        sink.onSend = e -> {
+          long o = e.offset();
+          if (o == 3 || o == 11 || o == 19) {
+            writeDeltas(id, 5, "during-" + o + "-");
+          } else if (o == 44) {
+            vertx.setTimer(5, t -> writer.write(id, deltas(10, "live-"))
+                .compose(x -> writer.write(id, NewEvent.done("stop"))));
+          }
+        };
+        return open(id, 0, sink).compose(s -> sink.ended.future()).compose(received -> readLog(id).map(all -> {
+          assertEquals(56, all.size());
+          assertEquals(all, received);
+          return all;
+        }));
+      })).onComplete(ctx.succeedingThenComplete());
+    }
+
+    @Test
+    void overflowingTheLiveBufferDuringReplayRereadsTheLog(VertxTestContext ctx) {
+      RecordingSink sink = new RecordingSink();
+      on(() -> newStream(30).compose(id -> {
+        sink.onSend = e -> {
+          if (e.offset() == 3) {
+            writeDeltas(id, 600, "burst-");
+          } else if (e.offset() == 629) {
+            writer.write(id, NewEvent.done("stop"));
+          }
+        };
+        return open(id, 0, sink).compose(s -> sink.ended.future()).compose(received -> readLog(id).map(all -> {
+          assertEquals(631, all.size());
+          assertEquals(all, received);
+          assertEquals(Subscription.MAX_BUFFERED, sink.maxBuffered, "the burst should fill the bounded buffer, and no more");
+          return all;
+        }));
+      })).onComplete(ctx.succeedingThenComplete());
+    }
+
+    @Test
+    void startsFromTheRequestedOffsetAndGoesLiveAtTheEnd(VertxTestContext ctx) {
+      RecordingSink sink = new RecordingSink();
+      on(() -> newStream(5).compose(id -> {
+        sink.onSend = e -> {
+          if (e.offset() == 4) {
+            vertx.setTimer(5, t -> writer.write(id, List.of(NewEvent.delta("live"), NewEvent.done("stop"))));
+          }
+        };
+        return open(id, 2, sink).compose(s -> sink.ended.future()).compose(received -> readLog(id).map(all -> {
+          assertEquals(all.subList(2, 7), received);
+          assertEquals(1, sink.begins);
+          return all;
+        }));
+      })).onComplete(ctx.succeedingThenComplete());
+    }
+  }
+
+  @Nested
+  class BackPressure {
+
+    @Test
+    void slowSinkReceivesEveryOffsetInOrderAndNothingIsBufferedWhilePaused(VertxTestContext ctx) {
+      RecordingSink sink = new RecordingSink();
+      List<Integer> bufferedWhilePaused = new ArrayList<>();
+      on(() -> newStream(20).compose(id -> {
+        sink.onSend = e -> {
+          if (e.offset() == 10) {
+            sink.full = true;
+            writeDeltas(id, 1000, "while-full-");
+            vertx.setTimer(30, t -> {
+              bufferedWhilePaused.add(sink.subscription.bufferedCount());
+              sink.full = false;
+              Handler<Void> drain = sink.drain;
+              sink.drain = null;
+              drain.handle(null);
+            });
+          } else if (e.offset() == 1019) {
+            writer.write(id, NewEvent.done("stop"));
+          }
+        };
+        return open(id, 0, sink).compose(s -> sink.ended.future()).compose(received -> readLog(id).map(all -> {
+          assertEquals(1021, all.size());
+          assertEquals(all, received);
+          assertEquals(0, sink.sentWhileFull, "events were pushed into a full sink");
+          assertEquals(List.of(0), bufferedWhilePaused);
+          assertTrue(sink.maxBuffered <= Subscription.MAX_BUFFERED, "buffered " + sink.maxBuffered);
+          return all;
+        }));
+      })).onComplete(ctx.succeedingThenComplete());
+    }
+  }
+
+  @Nested
+  class Opening {
+
+    @Test
+    void sendsNothingWhenTheStreamEndedBeforeTheOffset(VertxTestContext ctx) {
+      RecordingSink sink = new RecordingSink();
+      on(() -> newStream(3).compose(id -> writer.write(id, NewEvent.done("stop"))
+          .compose(x -> Subscription.open(vertx, log, id, 4, BATCH, sink))
+          .map(s -> {
+            assertTrue(s.nothingToSend());
+            assertEquals(0, sink.begins);
+            assertEquals(List.of(), sink.received);
+            return s;
+          }))).onComplete(ctx.succeedingThenComplete());
+    }
+
+    @Test
+    void failsBeforeBeginningOnBadOffsetExpiredOffsetAndUnknownStream(VertxTestContext ctx) {
+      RecordingSink sink = new RecordingSink();
+      StreamLog small = new MemoryStreamLog(StreamLogConfig.defaults().withMaxEventsPerStream(4));
+      StreamWriter smallWriter = new StreamWriter(small, vertx.eventBus());
+      String id = StreamIds.next();
+      on(() -> small.create(StreamMeta.fresh(id, "alice", "demo", System.currentTimeMillis()))
+          .compose(x -> smallWriter.write(id, deltas(10, "d")))
+          .compose(x -> expectOpenError(small, id, 11, sink, ErrorCode.BAD_OFFSET))
+          .compose(x -> expectOpenError(small, id, 5, sink, ErrorCode.OFFSET_EXPIRED))
+          .compose(x -> expectOpenError(small, StreamIds.next(), 0, sink, ErrorCode.STREAM_NOT_FOUND))
+          .map(x -> {
+            assertEquals(0, sink.begins);
+            assertEquals(List.of(), sink.received);
+            assertNull(sink.failure);
+            return x;
+          })).onComplete(ctx.succeedingThenComplete());
+    }
+
+    private Future<Void> expectOpenError(StreamLog target, String id, long from, Sink sink, ErrorCode code) {
+      return Subscription.open(vertx, target, id, from, BATCH, sink).transform(ar -> {
+        assertTrue(ar.failed(), "opening at " + from + " should fail with " + code.code());
+        assertEquals(code, assertInstanceOf(HubException.class, ar.cause()).code());
+        return Future.succeededFuture();
+      });
+    }
+  }
+
+  // --- helpers ---
+
+  /** Runs {@code action} on the test's event-loop context, where subscriptions and writers live. */
+  private <T> Future<T> on(Supplier<Future<T>> action) {
+    Promise<T> result = Promise.promise();
+    context.runOnContext(v -> action.get().onComplete(result));
+    return result.future();
+  }
+
+  private Future<Subscription> open(String id, long from, RecordingSink sink) {
+    return Subscription.open(vertx, log, id, from, BATCH, sink).map(s -> {
+      sink.subscription = s;
+      return s;
+    });
+  }
+
+  private Future<String> newStream(int deltas) {
+    String id = StreamIds.next();
+    return log.create(StreamMeta.fresh(id, "alice", "demo", System.currentTimeMillis()))
+        .compose(meta -> deltas == 0 ? Future.succeededFuture() : writer.write(id, deltas(deltas, "d")))
+        .map(id);
+  }
+
+  private static List<NewEvent> deltas(int n, String prefix) {
+    List<NewEvent> events = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      events.add(NewEvent.delta(prefix + i));
+    }
+    return events;
+  }
+
+  /** {@code n} appends of one event each: {@code n} separate live publications. */
+  private void writeDeltas(String id, int n, String prefix) {
+    for (int i = 0; i < n; i++) {
+      writer.write(id, NewEvent.delta(prefix + i));
+    }
+  }
+
+  private Future<List<Event>> readLog(String id) {
+    return log.read(id, 0, 100_000).map(ReadResult::events);
+  }
+
+  /** Records what a subscription does to it; can pretend its write queue is full. */
+  static final class RecordingSink implements Sink {
+    final List<Event> received = new ArrayList<>();
+    final Promise<List<Event>> ended = Promise.promise();
+    Consumer<Event> onSend = e -> {};
+    Subscription subscription;
+    HubException failure;
+    Handler<Void> drain;
+    boolean full;
+    int begins;
+    int sentWhileFull;
+    int maxBuffered;
+
+    @Override
+    public void begin() {
+      begins++;
+    }
+
+    @Override
+    public void send(Event event) {
+      if (full) {
+        sentWhileFull++;
+      }
+      if (subscription != null) {
+        maxBuffered = Math.max(maxBuffered, subscription.bufferedCount());
+      }
+      received.add(event);
+      onSend.accept(event);
+    }
+
+    @Override
+    public boolean writeQueueFull() {
+      return full;
+    }
+
+    @Override
+    public void drainHandler(Handler<Void> handler) {
+      drain = handler;
+    }
+
+    @Override
+    public void end() {
+      ended.tryComplete(List.copyOf(received));
+    }
+
+    @Override
+    public void fail(HubException error) {
+      failure = error;
+      ended.tryFail(error);
+    }
+  }
+
+  /** A log whose reads answer on a 1 ms timer, as a remote store would, so live events interleave. */
+  static final class DelayedReads implements StreamLog {
+    private final Vertx vertx;
+    private final StreamLog delegate;
+
+    DelayedReads(Vertx vertx, StreamLog delegate) {
+      this.vertx = vertx;
+      this.delegate = delegate;
+    }
+
+    @Override
+    public Future<StreamMeta> create(StreamMeta meta) {
+      return delegate.create(meta);
+    }
+
+    @Override
+    public Future<List<Event>> append(String stream, List<NewEvent> events) {
+      return delegate.append(stream, events);
+    }
+
+    @Override
+    public Future<ReadResult> read(String stream, long from, int max) {
+      Promise<Void> later = Promise.promise();
+      vertx.setTimer(1, t -> later.complete());
+      return later.future().compose(v -> delegate.read(stream, from, max));
+    }
+
+    @Override
+    public Future<StreamMeta> meta(String stream) {
+      return delegate.meta(stream);
+    }
+
+    @Override
+    public Future<Integer> expire() {
+      return delegate.expire();
+    }
+
+    @Override
+    public Future<Void> close() {
+      return delegate.close();
+    }
+  }
+}
