@@ -1,0 +1,19 @@
+package dev.streamhub.transport;
+
+import io.vertx.core.Vertx;
+
+/** The three client transports, each with its test reader. */
+enum Transport {
+  SSE, WS, POLL;
+
+  StreamReader reader(Vertx vertx, int port) {
+    switch (this) {
+      case SSE:
+        return new SseReader(vertx, port);
+      case WS:
+        return new WsReader(vertx, port);
+      default:
+        return new PollReader(vertx, port);
+    }
+  }
+}

@@ -1,0 +1,95 @@
+package dev.streamhub.transport;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Reads over {@code /v1/ws} with {@code stream.subscribe}, one socket per read. */
+final class WsReader implements StreamReader {
+
+  private final WebSocketClient client;
+  private final int port;
+
+  WsReader(Vertx vertx, int port) {
+    this.client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxMessageSize(1 << 20));
+    this.port = port;
+  }
+
+  static WebSocketConnectOptions target(int port) {
+    return new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/v1/ws");
+  }
+
+  @Override
+  public Future<List<JsonObject>> readAll(String stream, long from) {
+    return read(stream, from, Integer.MAX_VALUE);
+  }
+
+  @Override
+  public Future<List<JsonObject>> readSome(String stream, long from, int count) {
+    return read(stream, from, count);
+  }
+
+  @Override
+  public Future<Refusal> refusal(String stream, String from) {
+    return client.connect(target(port)).compose(ws -> {
+      Promise<Refusal> refused = Promise.promise();
+      ws.textMessageHandler(text -> {
+        JsonObject message = new JsonObject(text);
+        if ("error".equals(message.getString("type")) && !message.containsKey("offset")) {
+          refused.tryComplete(new Refusal(0, message.getJsonObject("error").getString("code")));
+        } else {
+          refused.tryFail(new AssertionError("expected an error message, got " + text));
+        }
+      });
+      Object fromValue = from.matches("-?\\d+") ? (Object) Long.parseLong(from) : from;
+      ws.writeTextMessage(new JsonObject().put("type", "stream.subscribe").put("stream", stream).put("from", fromValue).encode());
+      return refused.future().eventually(() -> ws.close());
+    });
+  }
+
+  @Override
+  public Future<Void> close() {
+    return client.close();
+  }
+
+  private Future<List<JsonObject>> read(String stream, long from, int count) {
+    return client.connect(target(port)).compose(ws -> {
+      List<JsonObject> events = new ArrayList<>();
+      Promise<List<JsonObject>> done = Promise.promise();
+      ws.textMessageHandler(text -> {
+        JsonObject message = new JsonObject(text);
+        if (!message.containsKey("offset")) {
+          if ("error".equals(message.getString("type"))) {
+            done.tryFail(new AssertionError("ws error: " + text));
+          }
+          return;
+        }
+        events.add(message);
+        if (events.size() == count || isTerminal(message.getString("type"))) {
+          done.tryComplete(List.copyOf(events));
+        }
+      });
+      ws.closeHandler(v -> done.tryFail(new AssertionError("socket closed after " + events.size() + " events")));
+      ws.writeTextMessage(new JsonObject().put("type", "stream.subscribe").put("stream", stream).put("from", from).encode());
+      return done.future().compose(result -> disconnect(ws).map(result));
+    });
+  }
+
+  /** Hangs up, ignoring anything still in flight. */
+  private static Future<Void> disconnect(WebSocket ws) {
+    ws.closeHandler(null);
+    ws.textMessageHandler(null);
+    return ws.close().recover(err -> Future.succeededFuture());
+  }
+
+  static boolean isTerminal(String type) {
+    return "done".equals(type) || "error".equals(type) || "cancelled".equals(type);
+  }
+}
