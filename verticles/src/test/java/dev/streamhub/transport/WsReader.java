@@ -1,5 +1,6 @@
 package dev.streamhub.transport;
 
+import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -26,6 +27,12 @@ final class WsReader implements StreamReader {
     return new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/v1/ws");
   }
 
+  /** Connects, trying a dropped first handshake once more (see {@code WsSession.open}). */
+  private Future<WebSocket> connect() {
+    return client.connect(target(port))
+        .recover(err -> err instanceof WebSocketHandshakeException ? client.connect(target(port)) : Future.failedFuture(err));
+  }
+
   @Override
   public Future<List<JsonObject>> readAll(String stream, long from) {
     return read(stream, from, Integer.MAX_VALUE);
@@ -38,7 +45,7 @@ final class WsReader implements StreamReader {
 
   @Override
   public Future<Refusal> refusal(String stream, String from) {
-    return client.connect(target(port)).compose(ws -> {
+    return connect().compose(ws -> {
       Promise<Refusal> refused = Promise.promise();
       ws.textMessageHandler(text -> {
         JsonObject message = new JsonObject(text);
@@ -60,7 +67,7 @@ final class WsReader implements StreamReader {
   }
 
   private Future<List<JsonObject>> read(String stream, long from, int count) {
-    return client.connect(target(port)).compose(ws -> {
+    return connect().compose(ws -> {
       List<JsonObject> events = new ArrayList<>();
       Promise<List<JsonObject>> done = Promise.promise();
       ws.textMessageHandler(text -> {
