@@ -9,6 +9,7 @@ import dev.streamhub.worker.Generations;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
@@ -42,7 +43,16 @@ public final class EdgeVerticle extends VerticleBase {
     SseStreams sse = new SseStreams(vertx, log, config.sse(), readBatch);
 
     Router router = Router.router(vertx);
-    router.post().handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes()));
+    // Not router.post(): a route with a method but no path "matches the path" of every request, so
+    // vertx-web would answer every unknown GET path with 405 instead of 404.
+    BodyHandler bodies = BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes());
+    router.route().handler(rc -> {
+      if (rc.request().method() == HttpMethod.POST) {
+        bodies.handle(rc);
+      } else {
+        rc.next();
+      }
+    });
     router.get("/health/live").handler(rc -> rc.response()
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
         .end("{\"status\":\"UP\"}"));
