@@ -66,6 +66,18 @@ public final class TestHubs {
     });
   }
 
+  /**
+   * Runs {@code check} {@code times} times, {@code intervalMs} apart on Vert.x timers, failing at the
+   * first failed check: "this stays true for a while".
+   */
+  public static Future<Void> consistently(Vertx vertx, long intervalMs, int times, Supplier<Future<?>> check) {
+    Future<?> chain = check.get();
+    for (int i = 1; i < times; i++) {
+      chain = chain.compose(x -> delay(vertx, intervalMs)).compose(x -> check.get());
+    }
+    return chain.mapEmpty();
+  }
+
   /** Completes after {@code ms} on a Vert.x timer (never a sleep). */
   public static Future<Void> delay(Vertx vertx, long ms) {
     Promise<Void> p = Promise.promise();
