@@ -46,7 +46,7 @@ public final class TestHubs {
 
   /**
    * Polls {@code check} every {@code intervalMs} until it yields true, failing after {@code attempts}
-   * tries: the bounded wait tests use instead of sleeping.
+   * tries: the bounded wait tests use instead of a fixed pause.
    */
   public static Future<Void> eventually(Vertx vertx, long intervalMs, int attempts, Supplier<Future<Boolean>> check) {
     Promise<Void> done = Promise.promise();
@@ -78,7 +78,7 @@ public final class TestHubs {
     return chain.mapEmpty();
   }
 
-  /** Completes after {@code ms} on a Vert.x timer (never a sleep). */
+  /** Completes after {@code ms} on a Vert.x timer. */
   public static Future<Void> delay(Vertx vertx, long ms) {
     Promise<Void> p = Promise.promise();
     vertx.setTimer(ms, id -> p.complete());

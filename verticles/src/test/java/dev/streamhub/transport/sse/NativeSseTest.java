@@ -10,6 +10,7 @@ import dev.streamhub.TestHubs;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -118,6 +119,35 @@ class NativeSseTest {
           return all;
         });
       })).onComplete(ctx.succeedingThenComplete());
+    }
+  }
+
+  @Nested
+  class SlowClients {
+
+    /** About 4 MB of events, far more than the (small) socket buffers and the server's write queue hold. */
+    private static final int TOKENS = 30_000;
+
+    @Test
+    void aReaderThatStopsReadingStillGetsEveryOffsetInOrder(Vertx vertx, VertxTestContext ctx) {
+      JsonObject fast = new JsonObject().put("demo_tokens_per_second", 100_000).put("demo_answer_tokens", TOKENS)
+          .put("demo_max_tokens", TOKENS);
+      HttpClientOptions smallBuffer = new HttpClientOptions().setReceiveBufferSize(16 * 1024);
+      TestHubs.start(vertx, fast).map(hub -> new HubClient(vertx, hub.port(), smallBuffer)).compose(client -> client.createStream(TestHubs.chat("flood", 1L)).compose(id ->
+          client.openSse("/v1/streams/" + id + "/events", MultiMap.caseInsensitiveMultiMap()).compose(live -> {
+            live.pause();
+            return client.awaitFinished(vertx, id)
+                .compose(meta -> TestHubs.delay(vertx, 200))
+                .compose(x -> {
+                  live.resume();
+                  return live.ended();
+                });
+          })))
+          .map(frames -> {
+            assertEquals(range(0, TOKENS + 1), SseFrame.offsets(frames));
+            return frames;
+          })
+          .onComplete(ctx.succeedingThenComplete());
     }
   }
 

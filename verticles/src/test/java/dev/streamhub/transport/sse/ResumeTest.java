@@ -52,7 +52,8 @@ class ResumeTest {
   class FinishedStream {
 
     private Future<HubClient> hub(Vertx vertx) {
-      return TestHubs.start(vertx, new JsonObject().put("demo_answer_tokens", TOKENS))
+      // pages of 5 events, so every replay crosses page boundaries
+      return TestHubs.start(vertx, new JsonObject().put("demo_answer_tokens", TOKENS).put("log_read_batch", 5))
           .map(hub -> new HubClient(vertx, hub.port()));
     }
 
