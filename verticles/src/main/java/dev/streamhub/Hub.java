@@ -53,11 +53,13 @@ public final class Hub {
   }
 
   /**
-   * Deploys the first edge instance on the configured port, then the others on the port it got,
-   * so that port 0 gives every instance the same free port.
+   * Deploys the first edge instance, then the others on the same listen port so they share its
+   * socket. Vert.x shares a socket between servers of the same fixed port, or of the same negative
+   * port (one random port per group); it never shares port 0, so port 0 is listened on as -1.
    */
   private static Future<Integer> deployEdge(Vertx vertx, HubConfig config, StreamLog log, EdgeStats stats, List<String> deployments) {
-    EdgeVerticle first = new EdgeVerticle(config, log, stats, config.http().port());
+    int listenPort = config.http().port() == 0 ? -1 : config.http().port();
+    EdgeVerticle first = new EdgeVerticle(config, log, stats, listenPort);
     return vertx.deployVerticle(first).compose(id -> {
       deployments.add(id);
       int port = first.actualPort();
@@ -65,7 +67,7 @@ public final class Hub {
       if (more == 0) {
         return Future.succeededFuture(port);
       }
-      return vertx.deployVerticle(() -> new EdgeVerticle(config, log, stats, port), new DeploymentOptions().setInstances(more))
+      return vertx.deployVerticle(() -> new EdgeVerticle(config, log, stats, listenPort), new DeploymentOptions().setInstances(more))
           .map(moreId -> {
             deployments.add(moreId);
             return port;

@@ -26,9 +26,14 @@ public final class HubClient {
   private final WebClient web;
 
   public HubClient(Vertx vertx, int port) {
+    this(vertx, port, new HttpClientOptions());
+  }
+
+  /** With {@code options} (say, a small receive buffer for a slow reader); host and port are set here. */
+  public HubClient(Vertx vertx, int port, HttpClientOptions options) {
     this.port = port;
     this.http = vertx.createHttpClient(
-        new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port), new PoolOptions().setHttp1MaxSize(32));
+        options.setDefaultHost("127.0.0.1").setDefaultPort(port), new PoolOptions().setHttp1MaxSize(32));
     this.web = WebClient.wrap(http);
   }
 
@@ -151,6 +156,15 @@ public final class HubClient {
     /** Completes with every frame when the server ends the response. */
     public Future<List<SseFrame>> ended() {
       return ended.future();
+    }
+
+    /** Stops reading from the socket, as a slow client would: the server's write queue fills up. */
+    public void pause() {
+      response.pause();
+    }
+
+    public void resume() {
+      response.resume();
     }
 
     /** Closes the TCP connection, as a client that lost its network would. */

@@ -46,7 +46,7 @@ public final class TestHubs {
 
   /**
    * Polls {@code check} every {@code intervalMs} until it yields true, failing after {@code attempts}
-   * tries: the bounded wait tests use instead of sleeping.
+   * tries: the bounded wait tests use instead of a fixed pause.
    */
   public static Future<Void> eventually(Vertx vertx, long intervalMs, int attempts, Supplier<Future<Boolean>> check) {
     Promise<Void> done = Promise.promise();
@@ -66,7 +66,19 @@ public final class TestHubs {
     });
   }
 
-  /** Completes after {@code ms} on a Vert.x timer (never a sleep). */
+  /**
+   * Runs {@code check} {@code times} times, {@code intervalMs} apart on Vert.x timers, failing at the
+   * first failed check: "this stays true for a while".
+   */
+  public static Future<Void> consistently(Vertx vertx, long intervalMs, int times, Supplier<Future<?>> check) {
+    Future<?> chain = check.get();
+    for (int i = 1; i < times; i++) {
+      chain = chain.compose(x -> delay(vertx, intervalMs)).compose(x -> check.get());
+    }
+    return chain.mapEmpty();
+  }
+
+  /** Completes after {@code ms} on a Vert.x timer. */
   public static Future<Void> delay(Vertx vertx, long ms) {
     Promise<Void> p = Promise.promise();
     vertx.setTimer(ms, id -> p.complete());
