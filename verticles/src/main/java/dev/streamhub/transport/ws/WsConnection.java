@@ -12,6 +12,7 @@ import dev.streamhub.subscribe.Subscription;
 import dev.streamhub.transport.EdgeStats;
 import dev.streamhub.transport.ErrorResponses;
 import dev.streamhub.worker.Generations;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -195,12 +196,19 @@ final class WsConnection {
     ws.writePing(PING);
   }
 
+  /**
+   * A frame or a message over {@code ws_max_message_bytes} closes with 1009 (Netty rejects a single
+   * frame over the frame limit; Vert.x rejects a fragmented message over the message limit); other
+   * protocol violations close with the status Netty names (1002).
+   */
   private void onException(Throwable err) {
-    String message = String.valueOf(err.getMessage());
-    if (message.contains("max message size")) {
+    if (err instanceof CorruptedWebSocketFrameException) {
+      CorruptedWebSocketFrameException corrupted = (CorruptedWebSocketFrameException) err;
+      ws.close((short) corrupted.closeStatus().code(), corrupted.closeStatus().reasonText());
+    } else if (String.valueOf(err.getMessage()).contains("max message size")) {
       ws.close(TOO_BIG, "message larger than " + config.maxMessageBytes() + " bytes");
     } else {
-      LOG.debug("websocket error: {}", message);
+      LOG.debug("websocket error: {}", err.getMessage());
     }
   }
 

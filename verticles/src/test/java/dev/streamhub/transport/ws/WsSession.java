@@ -14,7 +14,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
 
-/** A test client socket on {@code /v1/ws}: everything received, and futures for what is expected next. */
+/**
+ * A test client socket on {@code /v1/ws}: everything received, and futures for what is expected
+ * next. Frames arrive on an event loop while the test thread waits, so both sides synchronize on
+ * the session.
+ */
 final class WsSession {
 
   final WebSocket ws;
@@ -27,18 +31,9 @@ final class WsSession {
 
   private WsSession(WebSocket ws) {
     this.ws = ws;
-    ws.textMessageHandler(text -> {
-      texts.add(new JsonObject(text));
-      check();
-    });
-    ws.binaryMessageHandler(frame -> {
-      binaries.add(frame);
-      check();
-    });
-    ws.closeHandler(v -> {
-      closed.tryComplete(ws.closeStatusCode());
-      check();
-    });
+    ws.textMessageHandler(text -> received(() -> texts.add(new JsonObject(text))));
+    ws.binaryMessageHandler(frame -> received(() -> binaries.add(frame)));
+    ws.closeHandler(v -> received(() -> closed.tryComplete(ws.closeStatusCode())));
   }
 
   /**
@@ -66,7 +61,7 @@ final class WsSession {
   }
 
   /** Completes when {@code condition} holds on what was received. */
-  Future<Void> until(Predicate<WsSession> condition) {
+  synchronized Future<Void> until(Predicate<WsSession> condition) {
     if (condition.test(this)) {
       return Future.succeededFuture();
     }
@@ -107,6 +102,11 @@ final class WsSession {
     }
     String type = events.get(events.size() - 1).getString("type");
     return type.equals("done") || type.equals("error") || type.equals("cancelled");
+  }
+
+  private synchronized void received(Runnable store) {
+    store.run();
+    check();
   }
 
   private void check() {
