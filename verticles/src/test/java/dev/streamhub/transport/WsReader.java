@@ -1,6 +1,5 @@
 package dev.streamhub.transport;
 
-import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -27,10 +26,8 @@ final class WsReader implements StreamReader {
     return new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/v1/ws");
   }
 
-  /** Connects, trying a dropped first handshake once more (see {@code WsSession.open}). */
   private Future<WebSocket> connect() {
-    return client.connect(target(port))
-        .recover(err -> err instanceof WebSocketHandshakeException ? client.connect(target(port)) : Future.failedFuture(err));
+    return client.connect(target(port));
   }
 
   @Override

@@ -153,7 +153,7 @@ final class WsConnection {
   private void cancel(String stream) {
     Future.succeededFuture(stream)
         .compose(id -> StreamIds.looksValid(id) ? generations.cancel(id) : Future.failedFuture(HubException.streamNotFound(id)))
-        .onSuccess(event -> send(new JsonObject().put("type", "response.cancelled").put("stream", stream).put("offset", event.offset())))
+        .onSuccess(event -> send(new JsonObject().put("type", "response.cancelled").put("stream", stream).put("cancelled_offset", event.offset())))
         .onFailure(err -> sendError(null, stream, err));
   }
 

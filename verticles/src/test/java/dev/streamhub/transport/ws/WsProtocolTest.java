@@ -121,7 +121,7 @@ class WsProtocolTest {
 
       JsonObject last = last(session.events(stream));
       assertEquals("cancelled", last.getString("type"));
-      assertEquals(ack.getLong("offset"), last.getLong("offset"));
+      assertEquals(ack.getLong("cancelled_offset"), last.getLong("offset"));
     }
 
     @Test

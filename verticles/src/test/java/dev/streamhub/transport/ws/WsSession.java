@@ -4,7 +4,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
@@ -22,6 +21,7 @@ import java.util.function.Predicate;
 final class WsSession {
 
   final WebSocket ws;
+  private final WebSocketClient client;
   final List<JsonObject> texts = new ArrayList<>();
   final List<Buffer> binaries = new ArrayList<>();
   private final Promise<Short> closed = Promise.promise();
@@ -29,7 +29,8 @@ final class WsSession {
 
   private record Waiter(Predicate<WsSession> condition, Promise<Void> promise) {}
 
-  private WsSession(WebSocket ws) {
+  private WsSession(WebSocketClient client, WebSocket ws) {
+    this.client = client;
     this.ws = ws;
     ws.textMessageHandler(text -> received(() -> texts.add(new JsonObject(text))));
     ws.binaryMessageHandler(frame -> received(() -> binaries.add(frame)));
@@ -37,18 +38,14 @@ final class WsSession {
   }
 
   /**
-   * Connects a Vert.x WebSocket client. The first handshake of a Vert.x client in a JVM whose server
-   * offers permessage-deflate is sometimes dropped by the client itself ("Connection closed while
-   * handshake in process", no server-side error; Node's ws client connects first time), so a
-   * failed handshake is tried once more. Nothing after the handshake is retried.
+   * Connects a Vert.x WebSocket client. The session keeps the client reachable: Vert.x closes a
+   * client (and its sockets, with 1000) once the garbage collector finds it unreferenced.
    */
   static Future<WsSession> open(Vertx vertx, int port, boolean compression) {
     WebSocketClientOptions options = new WebSocketClientOptions().setTryUsePerMessageCompression(compression).setMaxMessageSize(1 << 20);
-    WebSocketConnectOptions target = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/v1/ws");
     WebSocketClient client = vertx.createWebSocketClient(options);
-    return client.connect(target)
-        .recover(err -> err instanceof WebSocketHandshakeException ? client.connect(target) : Future.failedFuture(err))
-        .map(WsSession::new);
+    return client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/v1/ws"))
+        .map(ws -> new WsSession(client, ws));
   }
 
   static Future<WsSession> open(Vertx vertx, int port) {
