@@ -7,16 +7,48 @@ import java.util.Objects;
  * One event of a stream, at its offset. {@code ts} is when the store appended it, in microseconds
  * since the epoch (clients on the same clock measure publish-to-receive latency with it).
  * {@code data} is never modified after construction.
+ *
+ * <p>A value class rather than a record so that it can keep its wire form: every transport sends
+ * the same JSON text, and a stream read by many clients is encoded once, not once per reader.
  */
-public record Event(String stream, long offset, EventType type, JsonObject data, long ts) {
+public final class Event {
 
-  public Event {
-    Objects.requireNonNull(stream, "stream");
-    Objects.requireNonNull(type, "type");
-    Objects.requireNonNull(data, "data");
+  private final String stream;
+  private final long offset;
+  private final EventType type;
+  private final JsonObject data;
+  private final long ts;
+  private volatile String wire;
+
+  public Event(String stream, long offset, EventType type, JsonObject data, long ts) {
+    this.stream = Objects.requireNonNull(stream, "stream");
+    this.type = Objects.requireNonNull(type, "type");
+    this.data = Objects.requireNonNull(data, "data");
     if (offset < 0) {
       throw new IllegalArgumentException("offset must be >= 0, was " + offset);
     }
+    this.offset = offset;
+    this.ts = ts;
+  }
+
+  public String stream() {
+    return stream;
+  }
+
+  public long offset() {
+    return offset;
+  }
+
+  public EventType type() {
+    return type;
+  }
+
+  public JsonObject data() {
+    return data;
+  }
+
+  public long ts() {
+    return ts;
   }
 
   /** The wire form: {@code {"stream", "offset", "type", "data", "ts"}}. */
@@ -29,6 +61,16 @@ public record Event(String stream, long offset, EventType type, JsonObject data,
         .put("ts", ts);
   }
 
+  /** {@link #toJson()} as text, encoded once per event (a race encodes twice, harmlessly). */
+  public String wire() {
+    String encoded = wire;
+    if (encoded == null) {
+      encoded = toJson().encode();
+      wire = encoded;
+    }
+    return encoded;
+  }
+
   public static Event fromJson(JsonObject json) {
     return new Event(
         json.getString("stream"),
@@ -36,5 +78,20 @@ public record Event(String stream, long offset, EventType type, JsonObject data,
         EventType.parse(json.getString("type")),
         json.getJsonObject("data", new JsonObject()),
         json.getLong("ts", 0L));
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return this == o || (o instanceof Event && wire().equals(((Event) o).wire()));
+  }
+
+  @Override
+  public int hashCode() {
+    return wire().hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return wire();
   }
 }

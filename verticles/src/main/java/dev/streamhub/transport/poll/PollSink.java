@@ -51,7 +51,7 @@ final class PollSink implements Sink {
 
   @Override
   public void send(Event event) {
-    String json = event.toJson().encode();
+    String json = event.wire();
     events.add(json);
     bytes += json.length();
     next = event.offset() + 1;

@@ -17,7 +17,7 @@ public final class NativeSseFormat implements SseFormat {
 
   @Override
   public void write(Event event, SseResponse out) {
-    out.event(Long.toString(event.offset()), event.type().wire(), event.toJson().encode());
+    out.event(Long.toString(event.offset()), event.type().wire(), event.wire());
   }
 
   @Override

@@ -253,7 +253,7 @@ final class WsConnection {
         stats.wrote(frame.length());
         ws.writeBinaryMessage(frame);
       } else {
-        writeText(event.toJson().encode());
+        writeText(event.wire());
       }
     }
 
