@@ -15,6 +15,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
 import java.util.List;
 
 /** The HTTP edge: one server and router per instance, mounting every client-facing endpoint. */
@@ -63,6 +64,7 @@ public final class EdgeVerticle extends VerticleBase {
     new StreamsHandler(log, generations, sse).mount(router);
     new PollHandler(vertx, log, config.poll(), readBatch).mount(router);
     new WsHandler(vertx, log, generations, config.ws(), readBatch, config.http().writeQueueBytes(), stats).mount(router);
+    router.get("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false).setDirectoryListing(false));
     router.route().failureHandler(ErrorResponses::onFailure);
     router.errorHandler(404, rc -> ErrorResponses.send(rc, ErrorResponses.fromStatus(rc)));
     router.errorHandler(405, rc -> ErrorResponses.send(rc, ErrorResponses.fromStatus(rc)));
