@@ -9,14 +9,18 @@ package dev.streamhub.config;
  * @param maxBodyBytes {@code http_max_body_bytes}: larger request bodies get 413 {@code payload_too_large}
  * @param writeQueueBytes {@code http_write_queue_bytes}: bytes queued to one slow client (SSE response,
  *     WebSocket) before the hub stops pushing to it and waits for it to drain; it then catches up from the log
+ * @param sendBufferBytes {@code http_send_buffer_bytes}: the kernel send buffer (SO_SNDBUF) of each client
+ *     connection; 0 keeps the operating system's default, which grows on its own (Linux: up to
+ *     {@code net.ipv4.tcp_wmem}). Setting it bounds the bytes a slow client holds in the kernel too
  */
-public record HttpConfig(String host, int port, int instances, long maxBodyBytes, int writeQueueBytes) {
+public record HttpConfig(String host, int port, int instances, long maxBodyBytes, int writeQueueBytes, int sendBufferBytes) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 8080;
   public static final int DEFAULT_INSTANCES = Runtime.getRuntime().availableProcessors();
   public static final long DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
   public static final int DEFAULT_WRITE_QUEUE_BYTES = 64 * 1024;
+  public static final int DEFAULT_SEND_BUFFER_BYTES = 0;
 
   static HttpConfig from(Settings s) {
     return new HttpConfig(
@@ -24,6 +28,7 @@ public record HttpConfig(String host, int port, int instances, long maxBodyBytes
         s.integer("http_port", DEFAULT_PORT, 0, 65535),
         s.integer("http_instances", DEFAULT_INSTANCES, 1, 256),
         s.longValue("http_max_body_bytes", DEFAULT_MAX_BODY_BYTES, 1, 1L << 30),
-        s.integer("http_write_queue_bytes", DEFAULT_WRITE_QUEUE_BYTES, 1024, 64 * 1024 * 1024));
+        s.integer("http_write_queue_bytes", DEFAULT_WRITE_QUEUE_BYTES, 1024, 64 * 1024 * 1024),
+        s.integer("http_send_buffer_bytes", DEFAULT_SEND_BUFFER_BYTES, 0, 64 * 1024 * 1024));
   }
 }

@@ -74,6 +74,9 @@ public final class EdgeVerticle extends VerticleBase {
         .setPort(port)
         .setTcpNoDelay(true)
         .setCompressionSupported(true);
+    if (config.http().sendBufferBytes() > 0) {
+      options.setSendBufferSize(config.http().sendBufferBytes());
+    }
     WsHandler.configure(options, config.ws());
     server = vertx.createHttpServer(options).requestHandler(router);
     return server.listen();
