@@ -64,7 +64,8 @@ public final class EdgeVerticle extends VerticleBase {
     new StreamsHandler(log, generations, sse).mount(router);
     new PollHandler(vertx, log, config.poll(), readBatch).mount(router);
     new WsHandler(vertx, log, generations, config.ws(), readBatch, config.http().writeQueueBytes(), stats).mount(router);
-    router.get("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false).setDirectoryListing(false));
+    // the browser demo (web-demo/): only page-like paths, so an unknown API path stays a 404
+    router.getWithRegex("/|/[\\w-]+\\.(html|js|css)").handler(StaticHandler.create("webroot").setCachingEnabled(false));
     router.route().failureHandler(ErrorResponses::onFailure);
     router.errorHandler(404, rc -> ErrorResponses.send(rc, ErrorResponses.fromStatus(rc)));
     router.errorHandler(405, rc -> ErrorResponses.send(rc, ErrorResponses.fromStatus(rc)));

@@ -178,7 +178,7 @@ class HttpErrorsTest {
       each(List.of(
           v -> expectError(client.get("/v1/nothing-here"), 404, "not_found"),
           v -> expectError(client.postJson("/v2/chat/completions", TestHubs.chat("hi", 1L)), 404, "not_found"),
-          v -> expectError(client.get("/"), 404, "not_found"),
+          v -> expectError(client.get("/no-such-page.html"), 404, "not_found"),
           v -> expectError(client.web().put(client.port(), "127.0.0.1", "/v1/streams/" + StreamIds.next()).send(), 405, "method_not_allowed")))
           .onComplete(ctx.succeedingThenComplete());
     }
