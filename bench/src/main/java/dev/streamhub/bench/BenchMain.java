@@ -37,11 +37,12 @@ public final class BenchMain {
       "usage: java -jar bench/target/streamhub-bench.jar <scenario> [options]",
       "",
       "scenarios: " + String.join(", ", Scenario.NAMES) + ", all (in that order)",
-      "  many-streams      --streams 1000 --tokens 200 --rate 50 [--ttft-ms hub default] [--create-concurrency 64]",
+      "  many-streams      --streams 1000 --tokens 200 --rate 50 [--ttft-ms hub default] [--create-concurrency 64] [--rounds 2]",
       "  resume-replay     --tokens 10000 --runs 20 --warmup 5",
-      "  fan-out           --clients 1000 --tokens 200 --rate 50 --ttft-ms 3000",
+      "  fan-out           --clients 1000 --tokens 200 --rate 50 --ttft-ms 3000 [--rounds 2]",
       "  idle-connections  --clients 5000 [--settle-ms 3000]",
-      "  max-throughput    --streams 100 --tokens 20000 --rate 5000 --ttft-ms 1000",
+      "  max-throughput    --streams 100 --tokens 20000 --rate 5000 --ttft-ms 1000 [--rounds 2]",
+      "  (--rounds N: N-1 warm-up rounds of the same load on the same hub, then the reported one)",
       "",
       "hub: started as a child JVM on a free loopback port unless --url is given",
       "  --url http://127.0.0.1:PORT   use a running hub (configure its STREAMHUB_DEMO_* as the scenario prints)",
@@ -55,6 +56,8 @@ public final class BenchMain {
       "  --transport sse|ws|poll       only sse is implemented yet",
       "  --threads N                   event loops of the load generator (default: number of cores)",
       "  --timeout-s N                 stop readers still open after N seconds",
+      "  --wait-idle-s N               on a shared machine, wait up to N s (default 120) until other processes",
+      "                                use less than --idle-below-pct (default 25) % of one core before each scenario",
       "output:",
       "  --out PATH                    default bench/results/latest.json (records of other scenarios are kept)",
       "  --fresh                       start the results file from an empty list");
@@ -114,6 +117,8 @@ public final class BenchMain {
     int threads = options.integer("threads", Runtime.getRuntime().availableProcessors(), 1, 256);
     Path out = Path.of(options.string("out", root.resolve("bench/results/latest.json").toString()));
     boolean fresh = options.flag("fresh");
+    long waitIdleS = options.longValue("wait-idle-s", 120, 0, 86_400);
+    int idleBelowPct = options.integer("idle-below-pct", 25, 1, 10_000);
     Set<String> unused = options.unused();
     if (!unused.isEmpty()) {
       throw new IllegalArgumentException("option(s) " + unused + " are not used by " + options.scenario());
@@ -152,7 +157,16 @@ public final class BenchMain {
       try (Hub h = hub;
            ResourceSampler sampler = new ResourceSampler(h.pid(), 250);
            ClientFleet fleet = ClientFleet.start(h.target(), threads, scenario.connections())) {
+        Double other = null;
+        long waitStart = System.currentTimeMillis();
+        if (waitIdleS > 0) {
+          other = sampler.awaitQuiet(idleBelowPct, waitIdleS * 1000);
+          System.out.println("   other processes' CPU before the run: " + other + " % of one core"
+              + (other != null && other >= idleBelowPct ? " (still busy after waiting " + waitIdleS + " s: numbers are contended)" : ""));
+        }
+        long waited = System.currentTimeMillis() - waitStart;
         measured = scenario.run(new ScenarioRun(h, fleet, sampler, transport));
+        measured.put("other_cpu_pct_before_start", other).put("waited_for_quiet_s", Math.round(waited / 100.0) / 10.0);
       }
       JsonObject record = record(scenario.name(), transport, measured, hub, threads, command, started);
       records.add(record);

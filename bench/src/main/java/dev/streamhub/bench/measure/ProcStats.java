@@ -33,14 +33,66 @@ public final class ProcStats {
 
   /** {@code utime + stime} of {@code pid} in clock ticks (all threads), empty if unreadable. */
   public static OptionalLong cpuTicks(long pid) {
+    long[] t = userSystemTicks(pid);
+    return t.length == 2 ? OptionalLong.of(t[0] + t[1]) : OptionalLong.empty();
+  }
+
+  /** {@code [utime, stime]} of {@code pid} in clock ticks (all threads), empty if unreadable. */
+  public static long[] userSystemTicks(long pid) {
     try {
       String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
       String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
       // fields[0] is field 3 (state); utime and stime are fields 14 and 15.
-      return OptionalLong.of(Long.parseLong(fields[11]) + Long.parseLong(fields[12]));
+      return new long[] {Long.parseLong(fields[11]), Long.parseLong(fields[12])};
     } catch (IOException | RuntimeException e) {
-      return OptionalLong.empty();
+      return new long[0];
     }
+  }
+
+  /**
+   * CPU time of the whole machine from the first line of {@code /proc/stat}: {@code [busy, total]}
+   * in clock ticks summed over all cores, busy being everything but idle and iowait. Empty if unreadable.
+   */
+  public static long[] machineTicks() {
+    try (java.io.BufferedReader reader = Files.newBufferedReader(Path.of("/proc/stat"))) {
+      String[] f = reader.readLine().trim().split("\\s+");
+      long busy = 0;
+      long total = 0;
+      for (int i = 1; i < f.length && i <= 8; i++) {
+        long v = Long.parseLong(f[i]);
+        total += v;
+        if (i != 4 && i != 5) {
+          busy += v;
+        }
+      }
+      return new long[] {busy, total};
+    } catch (IOException | RuntimeException e) {
+      return new long[0];
+    }
+  }
+
+  /**
+   * CPU ticks ({@code utime + stime}) of each thread of {@code pid}, keyed by thread id, with the
+   * kernel's thread name (the first 15 characters of the Java thread name) as the first element.
+   */
+  public static java.util.Map<String, java.util.Map.Entry<String, Long>> threadTicks(long pid) {
+    java.util.Map<String, java.util.Map.Entry<String, Long>> threads = new java.util.HashMap<>();
+    try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
+      for (Path task : tasks) {
+        try {
+          String stat = Files.readString(task.resolve("stat"));
+          String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+          String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+          threads.put(task.getFileName().toString(),
+              java.util.Map.entry(name, Long.parseLong(fields[11]) + Long.parseLong(fields[12])));
+        } catch (IOException | RuntimeException e) {
+          // thread ended meanwhile
+        }
+      }
+    } catch (IOException e) {
+      return threads;
+    }
+    return threads;
   }
 
   /** The pid of the process with a listening TCP socket on {@code port}, if this user can see it. */

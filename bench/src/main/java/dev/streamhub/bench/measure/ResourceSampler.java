@@ -3,6 +3,7 @@ package dev.streamhub.bench.measure;
 import io.vertx.core.json.JsonArray;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -15,7 +16,8 @@ import java.util.concurrent.TimeUnit;
 public final class ResourceSampler implements AutoCloseable {
 
   /** One sample; {@code hubRss} and {@code hubTicks} are -1 when the hub's pid is unknown. */
-  public record Sample(long atMillis, long hubRss, long hubTicks, long selfTicks) {}
+  public record Sample(long atMillis, long hubRss, long hubTicks, long hubSystemTicks, long selfTicks, long machineBusy,
+      long machineTotal, Map<String, Map.Entry<String, Long>> hubThreads, Map<String, Map.Entry<String, Long>> selfThreads) {}
 
   private final long hubPid;
   private final long selfPid = ProcessHandle.current().pid();
@@ -29,23 +31,29 @@ public final class ResourceSampler implements AutoCloseable {
   /** @param hubPid the hub's pid, or -1 when unknown (CPU and RSS of the hub are then not reported) */
   public ResourceSampler(long hubPid, long periodMillis) {
     this.hubPid = hubPid;
-    timer.scheduleAtFixedRate(this::sample, 0, periodMillis, TimeUnit.MILLISECONDS);
+    timer.scheduleAtFixedRate(() -> sample(false), 0, periodMillis, TimeUnit.MILLISECONDS);
   }
 
-  /** Takes a sample now and returns it (the marks a scenario computes its window from). */
+  /**
+   * Takes a sample now, with the CPU time of every thread of both processes, and returns it: the
+   * marks a scenario computes its window from.
+   */
   public Sample mark() {
     try {
-      return timer.submit(this::sample).get();
+      return timer.submit(() -> sample(true)).get();
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
   }
 
-  private Sample sample() {
+  private Sample sample(boolean threads) {
     OptionalLong rss = hubPid < 0 ? OptionalLong.empty() : ProcStats.rssBytes(hubPid);
-    OptionalLong hubTicks = hubPid < 0 ? OptionalLong.empty() : ProcStats.cpuTicks(hubPid);
-    Sample s = new Sample(System.currentTimeMillis(), rss.orElse(-1), hubTicks.orElse(-1),
-        ProcStats.cpuTicks(selfPid).orElse(-1));
+    long[] hubTicks = hubPid < 0 ? new long[0] : ProcStats.userSystemTicks(hubPid);
+    long[] machine = ProcStats.machineTicks();
+    Sample s = new Sample(System.currentTimeMillis(), rss.orElse(-1),
+        hubTicks.length == 2 ? hubTicks[0] + hubTicks[1] : -1, hubTicks.length == 2 ? hubTicks[1] : -1,
+        ProcStats.cpuTicks(selfPid).orElse(-1), machine.length == 2 ? machine[0] : -1, machine.length == 2 ? machine[1] : -1,
+        threads && hubPid >= 0 ? ProcStats.threadTicks(hubPid) : null, threads ? ProcStats.threadTicks(selfPid) : null);
     synchronized (samples) {
       samples.add(s);
     }
@@ -70,8 +78,36 @@ public final class ResourceSampler implements AutoCloseable {
     return percent(from.hubTicks, to.hubTicks, from.atMillis, to.atMillis);
   }
 
+  /** The kernel's part of {@link #hubCpuPercent} (system calls: socket writes, epoll, wake-ups). */
+  public static Double hubSystemCpuPercent(Sample from, Sample to) {
+    return percent(from.hubSystemTicks, to.hubSystemTicks, from.atMillis, to.atMillis);
+  }
+
   public static Double selfCpuPercent(Sample from, Sample to) {
     return percent(from.selfTicks, to.selfTicks, from.atMillis, to.atMillis);
+  }
+
+  /**
+   * CPU of the whole machine between two marks, in percent of one core (all processes, including
+   * the hub, the load generator and anything else running on a shared machine).
+   */
+  public static Double machineCpuPercent(Sample from, Sample to) {
+    if (from.machineBusy < 0 || to.machineBusy < 0 || to.machineTotal <= from.machineTotal) {
+      return null;
+    }
+    double share = (to.machineBusy - from.machineBusy) / (double) (to.machineTotal - from.machineTotal);
+    return Math.round(share * Runtime.getRuntime().availableProcessors() * 1000) / 10.0;
+  }
+
+  /** CPU used by neither the hub nor the load generator between two marks, in percent of one core. */
+  public static Double otherCpuPercent(Sample from, Sample to) {
+    Double machine = machineCpuPercent(from, to);
+    Double hub = hubCpuPercent(from, to);
+    Double self = selfCpuPercent(from, to);
+    if (machine == null || self == null) {
+      return null;
+    }
+    return Math.max(0, Math.round((machine - self - (hub == null ? 0 : hub)) * 10) / 10.0);
   }
 
   private static Double percent(long t0, long t1, long ms0, long ms1) {
@@ -82,7 +118,7 @@ public final class ResourceSampler implements AutoCloseable {
     return Math.round(cpuSeconds / ((ms1 - ms0) / 1000.0) * 1000) / 10.0;
   }
 
-  /** Per-second samples between the marks: {@code [seconds, hub_rss_mb, hub_cpu_pct, client_cpu_pct]}. */
+  /** Per-second samples between the marks: {@code [seconds, hub_rss_mb, hub_cpu_pct, client_cpu_pct, other_cpu_pct]}. */
   public JsonArray timeline(Sample from, Sample to) {
     JsonArray rows = new JsonArray();
     Sample previous = null;
@@ -97,13 +133,34 @@ public final class ResourceSampler implements AutoCloseable {
                 .add(Math.round((s.atMillis - from.atMillis) / 100.0) / 10.0)
                 .add(s.hubRss < 0 ? null : Math.round(s.hubRss / 1048576.0 * 10) / 10.0)
                 .add(hubCpuPercent(previous, s))
-                .add(selfCpuPercent(previous, s)));
+                .add(selfCpuPercent(previous, s))
+                .add(otherCpuPercent(previous, s)));
           }
           previous = s;
         }
       }
     }
     return rows;
+  }
+
+  /**
+   * Waits, at most {@code maxMillis}, until processes other than the hub and the load generator
+   * use less than {@code maxOtherPercent} of one core over a 2-second interval: on a shared
+   * machine, a run next to someone's build measures the build. Returns the other processes' CPU
+   * in the last interval (null when /proc/stat is unreadable).
+   */
+  public Double awaitQuiet(double maxOtherPercent, long maxMillis) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + maxMillis;
+    Sample previous = mark();
+    while (true) {
+      Thread.sleep(2000);
+      Sample now = mark();
+      Double other = otherCpuPercent(previous, now);
+      if (other == null || other < maxOtherPercent || System.currentTimeMillis() >= deadline) {
+        return other;
+      }
+      previous = now;
+    }
   }
 
   @Override

@@ -6,6 +6,7 @@ import dev.streamhub.bench.measure.Recorder;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.List;
+import org.HdrHistogram.Histogram;
 
 /**
  * The readers of one shard and what they recorded. Only the shard's event loop touches it until
@@ -19,6 +20,10 @@ final class ReaderSet {
   final List<StreamReader> readers = new ArrayList<>();
   final List<Future<Void>> done = new ArrayList<>();
   final List<String> errors = new ArrayList<>();
+  /** Microseconds from sending a reader's request to its response headers. */
+  final Histogram openTimes = new Histogram(3);
+  /** Microseconds from sending {@code POST /v1/streams} to its 201, where the scenario creates streams. */
+  final Histogram createTimes = new Histogram(3);
   int errorCount;
   private long deadlineTimer = -1;
 
@@ -30,7 +35,7 @@ final class ReaderSet {
 
   /** Opens a reader of {@code stream} from {@code from}; returns it (its {@code opened} completes on 200). */
   StreamReader open(String stream, long from) {
-    StreamReader reader = new StreamReader(stream, from, recorder);
+    StreamReader reader = new StreamReader(stream, from, recorder, openTimes);
     readers.add(reader);
     reader.reading = transport.read(stream, from, reader);
     Future<Void> finished = reader.reading.done().onFailure(err -> {

@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import org.HdrHistogram.Histogram;
 
 /**
  * Everything the readers of all shards saw, merged: latency percentiles, order counts, how many
@@ -19,6 +20,8 @@ import java.util.List;
 final class ReaderStats {
 
   final Recorder recorder;
+  final Histogram openTimes = new Histogram(3);
+  final Histogram createTimes = new Histogram(3);
   final LatencySummary live;
   final LatencySummary all;
   long readers;
@@ -41,6 +44,8 @@ final class ReaderStats {
     recorder = new Recorder(originMicros);
     for (ReaderSet set : sets) {
       recorder.merge(set.recorder);
+      openTimes.add(set.openTimes);
+      createTimes.add(set.createTimes);
       errors += set.errorCount;
       for (String e : set.errors) {
         if (errorSamples.size() < 5) {
@@ -118,6 +123,10 @@ final class ReaderStats {
         .put("error_samples", new JsonArray(new ArrayList<>(errorSamples)))
         .put("all_readers_open_s", lastOpenedAt == Long.MIN_VALUE ? null : Math.round((lastOpenedAt - origin) / 1e4) / 100.0)
         .put("delivered_per_s_timeline", longs(recorder.perSecond()));
+    LatencySummary.of(openTimes).into(json, "reader_open_");
+    if (createTimes.getTotalCount() > 0) {
+      LatencySummary.of(createTimes).into(json, "create_");
+    }
     return json;
   }
 

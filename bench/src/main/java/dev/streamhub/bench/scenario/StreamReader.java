@@ -1,11 +1,13 @@
 package dev.streamhub.bench.scenario;
 
+import dev.streamhub.bench.load.Clock;
 import dev.streamhub.bench.load.Reading;
 import dev.streamhub.bench.load.StreamListener;
 import dev.streamhub.bench.measure.OffsetCheck;
 import dev.streamhub.bench.measure.Recorder;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
+import org.HdrHistogram.Histogram;
 
 /** One reader of one stream: checks offsets, records token latencies, notes how the stream ended. */
 final class StreamReader implements StreamListener {
@@ -14,6 +16,8 @@ final class StreamReader implements StreamListener {
   final Recorder recorder;
   final OffsetCheck check;
   final Promise<Void> opened = Promise.promise();
+  final long requestedAt = Clock.micros();
+  private final Histogram openTimes;
   Reading reading;
   long openedAt = -1;
   long firstTokenAt = -1;
@@ -24,15 +28,17 @@ final class StreamReader implements StreamListener {
   String terminal;
   String failure;
 
-  StreamReader(String stream, long from, Recorder recorder) {
+  StreamReader(String stream, long from, Recorder recorder, Histogram openTimes) {
     this.stream = stream;
     this.recorder = recorder;
+    this.openTimes = openTimes;
     this.check = new OffsetCheck(from);
   }
 
   @Override
   public void onOpen(long atMicros) {
     openedAt = atMicros;
+    openTimes.recordValue(Math.max(0, atMicros - requestedAt));
     opened.tryComplete();
   }
 
