@@ -38,7 +38,7 @@ public final class BenchMain {
       "",
       "scenarios: " + String.join(", ", Scenario.NAMES) + ", all (in that order)",
       "  many-streams      --streams 1000 --tokens 200 --rate 50 [--ttft-ms hub default] [--create-concurrency 64] [--rounds 2]",
-      "  resume-replay     --tokens 10000 --runs 20 --warmup 5",
+      "  resume-replay     --tokens 10000 --runs 20 --warmup 10",
       "  fan-out           --clients 1000 --tokens 200 --rate 50 --ttft-ms 3000 [--rounds 2]",
       "  idle-connections  --clients 5000 [--settle-ms 3000]",
       "  max-throughput    --streams 100 --tokens 20000 --rate 5000 --ttft-ms 1000 [--rounds 2]",

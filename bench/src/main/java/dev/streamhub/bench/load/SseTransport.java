@@ -86,13 +86,13 @@ public final class SseTransport implements Transport {
     @Override
     public void cancel() {
       cancelled = true;
+      done.tryComplete();
       if (request != null) {
         request.reset();
         if (request.connection() != null) {
           request.connection().close();
         }
       }
-      done.tryComplete();
     }
   }
 }

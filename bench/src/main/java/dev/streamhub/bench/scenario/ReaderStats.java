@@ -12,8 +12,9 @@ import org.HdrHistogram.Histogram;
  * Everything the readers of all shards saw, merged: latency percentiles, order counts, how many
  * streams ended, and delivered tokens per second over the steady window.
  *
- * <p>The steady window runs from the moment the last reader got its response (every stream is
- * being read) to the moment the first reader got its last token (streams start finishing). When
+ * <p>The steady window runs from the moment the last reader got its first token (every reader is
+ * open and receiving) to the moment the first reader got its last token (streams start
+ * finishing). When
  * that window is shorter than a second the rate is taken from first to last token instead, and
  * {@code delivered_window} says so.
  */
@@ -38,6 +39,7 @@ final class ReaderStats {
   long lastOpenedAt = Long.MIN_VALUE;
   long firstLastTokenAt = Long.MAX_VALUE;
   long firstTokenAt = Long.MAX_VALUE;
+  long lastFirstTokenAt = Long.MIN_VALUE;
   long lastTokenAt = Long.MIN_VALUE;
 
   ReaderStats(List<ReaderSet> sets, long originMicros) {
@@ -73,6 +75,7 @@ final class ReaderStats {
         }
         if (r.tokens > 0) {
           firstTokenAt = Math.min(firstTokenAt, r.firstTokenAt);
+          lastFirstTokenAt = Math.max(lastFirstTokenAt, r.firstTokenAt);
           lastTokenAt = Math.max(lastTokenAt, r.lastTokenAt);
           if (r.ended()) {
             firstLastTokenAt = Math.min(firstLastTokenAt, r.lastTokenAt);
@@ -88,7 +91,8 @@ final class ReaderStats {
   JsonObject toJson(long expectedTokens) {
     JsonObject json = new JsonObject();
     long origin = recorder.originMicros();
-    double windowS = Recorder.windowSeconds(origin, lastOpenedAt, firstLastTokenAt);
+    long windowStart = Math.max(lastOpenedAt, lastFirstTokenAt);
+    double windowS = Recorder.windowSeconds(origin, windowStart, firstLastTokenAt);
     String window = "steady";
     double rate;
     if (opened == 0 || windowS < 1.0) {
@@ -96,7 +100,7 @@ final class ReaderStats {
       windowS = (lastTokenAt - firstTokenAt) / 1e6;
       rate = windowS > 0 ? recorder.tokens() / windowS : 0;
     } else {
-      rate = recorder.tokensBetween(lastOpenedAt, firstLastTokenAt) / windowS;
+      rate = recorder.tokensBetween(windowStart, firstLastTokenAt) / windowS;
     }
     json.put("delivered_per_s", Math.round(rate))
         .put("delivered_window", window)

@@ -36,7 +36,7 @@ public final class ResumeReplay implements Scenario {
   public void configure(BenchOptions o) {
     tokens = o.integer("tokens", 10_000, 1, 10_000_000);
     runs = o.integer("runs", 20, 1, 10_000);
-    warmup = o.integer("warmup", 5, 0, 10_000);
+    warmup = o.integer("warmup", 10, 0, 10_000);
     settings.put("DEMO_TOKENS_PER_SECOND", "1000000");
     settings.put("DEMO_TTFT_MS", "0");
     settings.put("DEMO_ANSWER_TOKENS", Integer.toString(tokens));
