@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Builds the hub and benchmark jars if missing, then runs one benchmark scenario.
+#
+#   bench/run.sh many-streams                      # 1,000 SSE streams x 200 tokens at 50 tokens/s
+#   bench/run.sh all                               # every scenario, in order
+#   bench/run.sh many-streams --streams 2000 --hub-jfr
+#   BENCH_JVM_OPTS='-Xmx1g' bench/run.sh fan-out --clients 2000
+#
+# The hub runs as a child JVM with --hub-jvm-opts (default -Xms256m -Xmx2g -XX:+UseG1GC); the
+# load generator runs with BENCH_JVM_OPTS. Results: bench/results/latest.json; bench/report.py
+# turns them into the README's Markdown table.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+mvn_offline=""
+if [ -d "${HOME}/.m2/repository/io/vertx/vertx-core" ]; then
+  mvn_offline="-o"
+fi
+if [ ! -f verticles/target/streamhub.jar ]; then
+  echo "building the hub: verticles/target/streamhub.jar"
+  mvn -q -B $mvn_offline -pl verticles -am package -DskipTests
+fi
+if [ ! -f bench/target/streamhub-bench.jar ]; then
+  echo "building the load generator: bench/target/streamhub-bench.jar"
+  mvn -q -B $mvn_offline -pl bench -am package -DskipTests
+fi
+
+# Every connection is a file descriptor in both processes (the child hub inherits this limit).
+hard="$(ulimit -Hn)"
+if [ "$hard" = "unlimited" ] || [ "$hard" -gt 1048576 ]; then
+  hard=1048576
+fi
+ulimit -n "$hard" 2>/dev/null || echo "warning: could not raise ulimit -n (now $(ulimit -n)); large idle-connections runs may fail" >&2
+
+# The load generator: a small fixed heap (it keeps histograms, not events), G1, no stop-the-world
+# surprises from heap growth.
+: "${BENCH_JVM_OPTS:=-Xms512m -Xmx1g -XX:+UseG1GC -XX:+AlwaysPreTouch}"
+# shellcheck disable=SC2086
+exec java $BENCH_JVM_OPTS -jar bench/target/streamhub-bench.jar "$@"

@@ -1,0 +1,241 @@
+package dev.streamhub.bench;
+
+import dev.streamhub.bench.hub.ChildHub;
+import dev.streamhub.bench.hub.ExternalHub;
+import dev.streamhub.bench.hub.Hub;
+import dev.streamhub.bench.load.ClientFleet;
+import dev.streamhub.bench.load.Target;
+import dev.streamhub.bench.load.Transport;
+import dev.streamhub.bench.measure.ProcStats;
+import dev.streamhub.bench.measure.ResourceSampler;
+import dev.streamhub.bench.report.ResultsFile;
+import dev.streamhub.bench.report.Table;
+import dev.streamhub.bench.scenario.Scenario;
+import dev.streamhub.bench.scenario.ScenarioRun;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code java -jar streamhub-bench.jar <scenario> [options]}: runs a scenario against a hub it
+ * starts as a child process (or one given by {@code --url}), prints a table and writes
+ * {@code bench/results/latest.json}.
+ */
+public final class BenchMain {
+
+  static final String USAGE = String.join("\n",
+      "usage: java -jar bench/target/streamhub-bench.jar <scenario> [options]",
+      "",
+      "scenarios: " + String.join(", ", Scenario.NAMES) + ", all (in that order)",
+      "  many-streams      --streams 1000 --tokens 200 --rate 50 [--ttft-ms hub default] [--create-concurrency 64] [--rounds 2]",
+      "  resume-replay     --tokens 10000 --runs 20 --warmup 10",
+      "  fan-out           --clients 1000 --tokens 200 --rate 50 --ttft-ms 3000 [--rounds 2]",
+      "  idle-connections  --clients 5000 [--settle-ms 3000]",
+      "  max-throughput    --streams 100 --tokens 20000 --rate 5000 --ttft-ms 1000 [--rounds 2]",
+      "  (--rounds N: N-1 warm-up rounds of the same load on the same hub, then the reported one)",
+      "",
+      "hub: started as a child JVM on a free loopback port unless --url is given",
+      "  --url http://127.0.0.1:PORT   use a running hub (configure its STREAMHUB_DEMO_* as the scenario prints)",
+      "  --hub-pid PID                 its pid, for RSS and CPU (found from the port when omitted)",
+      "  --hub-jar PATH                default verticles/target/streamhub.jar",
+      "  --hub-jvm-opts '...'          default '" + "-Xms256m -Xmx2g -XX:+UseG1GC" + "'",
+      "  --hub-instances N             STREAMHUB_HTTP_INSTANCES (hub default: number of cores)",
+      "  --hub-env KEY=VALUE           any other STREAMHUB_KEY for the child hub (repeatable)",
+      "  --hub-jfr                     record a JFR profile of the hub to bench/results/<scenario>-hub.jfr",
+      "load generator:",
+      "  --transport sse|ws|poll       only sse is implemented yet",
+      "  --threads N                   event loops of the load generator (default: number of cores)",
+      "  --timeout-s N                 stop readers still open after N seconds",
+      "  --wait-idle-s N               on a shared machine, wait up to N s (default 120) until other processes",
+      "                                use less than --idle-below-pct (default 25) % of one core before each scenario",
+      "output:",
+      "  --out PATH                    default bench/results/latest.json (records of other scenarios are kept)",
+      "  --fresh                       start the results file from an empty list");
+
+  static final String DEFAULT_HUB_JVM_OPTS = "-Xms256m -Xmx2g -XX:+UseG1GC";
+
+  private BenchMain() {}
+
+  public static void main(String[] args) {
+    try {
+      System.exit(run(args));
+    } catch (IllegalArgumentException | UnsupportedOperationException e) {
+      System.err.println("bench: " + e.getMessage());
+      System.err.println(USAGE);
+      System.exit(2);
+    } catch (Exception e) {
+      System.err.println("bench: failed: " + e);
+      e.printStackTrace();
+      System.exit(1);
+    }
+  }
+
+  static int run(String[] args) throws Exception {
+    BenchOptions options = BenchOptions.parse(args);
+    if (options.scenario().equals("help") || options.scenario().equals("--help") || options.flag("help")) {
+      System.out.println(USAGE);
+      return 0;
+    }
+    List<Scenario> scenarios = new ArrayList<>();
+    for (String name : options.scenario().equals("all") ? Scenario.NAMES : List.of(options.scenario())) {
+      Scenario scenario = Scenario.named(name);
+      scenario.configure(options);
+      scenarios.add(scenario);
+    }
+    Path root = repositoryRoot();
+    String url = options.string("url", null);
+    long hubPid = options.longValue("hub-pid", -1, -1, Long.MAX_VALUE);
+    Path hubJar = Path.of(options.string("hub-jar", root.resolve("verticles/target/streamhub.jar").toString()));
+    List<String> jvmOptions = Arrays.asList(options.string("hub-jvm-opts", DEFAULT_HUB_JVM_OPTS).trim().split("\\s+"));
+    String instances = options.string("hub-instances", null);
+    Map<String, String> extraEnv = new LinkedHashMap<>();
+    for (String kv : options.all("hub-env")) {
+      int eq = kv.indexOf('=');
+      if (eq <= 0) {
+        throw new IllegalArgumentException("--hub-env takes KEY=VALUE, got '" + kv + "'");
+      }
+      extraEnv.put(kv.substring(0, eq).replaceFirst("^STREAMHUB_", ""), kv.substring(eq + 1));
+    }
+    boolean jfr = options.flag("hub-jfr");
+    String transport = options.string("transport", "sse");
+    if (!Transport.NAMES.contains(transport)) {
+      throw new IllegalArgumentException("--transport must be one of " + Transport.NAMES + ", got '" + transport + "'");
+    }
+    if (!transport.equals("sse")) {
+      throw new UnsupportedOperationException("transport '" + transport + "' is not implemented in the benchmark yet; use --transport sse");
+    }
+    int threads = options.integer("threads", Runtime.getRuntime().availableProcessors(), 1, 256);
+    Path out = Path.of(options.string("out", root.resolve("bench/results/latest.json").toString()));
+    boolean fresh = options.flag("fresh");
+    long waitIdleS = options.longValue("wait-idle-s", 120, 0, 86_400);
+    int idleBelowPct = options.integer("idle-below-pct", 25, 1, 10_000);
+    Set<String> unused = options.unused();
+    if (!unused.isEmpty()) {
+      throw new IllegalArgumentException("option(s) " + unused + " are not used by " + options.scenario());
+    }
+
+    String command = command(args);
+    List<JsonObject> records = new ArrayList<>();
+    for (Scenario scenario : scenarios) {
+      checkOpenFiles(scenario.connections());
+      System.out.println("== " + scenario.name() + " (" + transport + ")");
+      Hub hub;
+      if (url != null) {
+        Target target = Target.parse(url);
+        long pid = hubPid >= 0 ? hubPid : ProcStats.listenerOf(target.port()).orElse(-1);
+        System.out.println("   hub at " + target.url() + (pid < 0 ? " (pid unknown: no hub RSS/CPU)" : " pid " + pid)
+            + "; this scenario expects it to run with " + env(scenario.hubSettings()));
+        hub = new ExternalHub(target, pid);
+      } else {
+        Map<String, String> settings = new LinkedHashMap<>(scenario.hubSettings());
+        if (instances != null) {
+          settings.put("HTTP_INSTANCES", instances);
+        }
+        settings.putAll(extraEnv);
+        List<String> jvm = new ArrayList<>(jvmOptions);
+        if (jfr) {
+          Path recording = out.toAbsolutePath().getParent().resolve(scenario.name() + "-hub.jfr");
+          jvm.add("-XX:StartFlightRecording=filename=" + recording + ",settings=profile,dumponexit=true");
+          System.out.println("   hub JFR recording: " + recording);
+        }
+        Path log = out.toAbsolutePath().getParent().resolve("hub-" + scenario.name() + ".log");
+        hub = ChildHub.start(hubJar, jvm, settings, log);
+        System.out.println("   hub started: pid " + hub.pid() + " on " + hub.target().url() + " with " + env(settings) + " (log " + log + ")");
+      }
+      JsonObject measured;
+      Instant started = Instant.now();
+      try (Hub h = hub;
+           ResourceSampler sampler = new ResourceSampler(h.pid(), 250);
+           ClientFleet fleet = ClientFleet.start(h.target(), threads, scenario.connections())) {
+        Double other = null;
+        long waitStart = System.currentTimeMillis();
+        if (waitIdleS > 0) {
+          other = sampler.awaitQuiet(idleBelowPct, waitIdleS * 1000);
+          System.out.println("   other processes' CPU before the run: " + other + " % of one core"
+              + (other != null && other >= idleBelowPct ? " (still busy after waiting " + waitIdleS + " s: numbers are contended)" : ""));
+        }
+        long waited = System.currentTimeMillis() - waitStart;
+        measured = scenario.run(new ScenarioRun(h, fleet, sampler, transport));
+        measured.put("other_cpu_pct_before_start", other).put("waited_for_quiet_s", Math.round(waited / 100.0) / 10.0);
+      }
+      JsonObject record = record(scenario.name(), transport, measured, hub, threads, command, started);
+      records.add(record);
+      System.out.print(Table.render(List.of(record)));
+      System.out.println();
+    }
+    ResultsFile.merge(out, records, fresh);
+    System.out.print(Table.render(records));
+    System.out.println("results: " + out);
+    return 0;
+  }
+
+  private static JsonObject record(String scenario, String transport, JsonObject measured, Hub hub, int threads,
+      String command, Instant started) {
+    Map<String, Object> fields = new LinkedHashMap<>();
+    fields.put("scenario", scenario);
+    fields.put("transport", transport);
+    fields.put("target", "streamhub");
+    for (String key : List.of("clients", "streams", "delivered_per_s", "p50_ms", "p99_ms", "p999_ms", "max_ms",
+        "lost", "duplicates", "out_of_order", "server_rss_mb", "server_cpu_pct", "client_cpu_pct", "target_check")) {
+      fields.put(key, measured.getValue(key));
+    }
+    measured.forEach(e -> fields.putIfAbsent(e.getKey(), e.getValue()));
+    fields.put("hub", hub.describe());
+    fields.put("load_generator", new JsonObject()
+        .put("threads", threads)
+        .put("jvm_options", String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments())));
+    fields.put("machine", Machine.describe());
+    fields.put("command", command);
+    fields.put("time", started.truncatedTo(ChronoUnit.SECONDS).toString());
+    return new JsonObject(fields);
+  }
+
+  private static String command(String[] args) {
+    List<String> jvm = ManagementFactory.getRuntimeMXBean().getInputArguments();
+    return "java " + (jvm.isEmpty() ? "" : String.join(" ", jvm) + " ") + "-jar bench/target/streamhub-bench.jar " + String.join(" ", args);
+  }
+
+  private static String env(Map<String, String> settings) {
+    StringBuilder s = new StringBuilder();
+    settings.forEach((k, v) -> s.append(s.length() == 0 ? "" : " ").append("STREAMHUB_").append(k).append('=').append(v));
+    return s.length() == 0 ? "(defaults)" : s.toString();
+  }
+
+  /** The repository root: the working directory, or its parent when run from inside bench/. */
+  static Path repositoryRoot() {
+    Path cwd = Path.of("").toAbsolutePath();
+    for (Path p = cwd; p != null; p = p.getParent()) {
+      if (Files.isRegularFile(p.resolve("bench/pom.xml")) && Files.isDirectory(p.resolve("verticles"))) {
+        return p;
+      }
+    }
+    return cwd;
+  }
+
+  /** Warns when this process (and the child hub, which inherits the limit) may run out of file descriptors. */
+  private static void checkOpenFiles(int connections) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
+        if (line.startsWith("Max open files")) {
+          String soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
+          if (!soft.equals("unlimited") && Long.parseLong(soft) < connections + 200L) {
+            System.out.println("   WARNING: ulimit -n is " + soft + " but this run needs about " + (connections + 200)
+                + " descriptors in each process; raise it (bench/run.sh does: ulimit -n $(ulimit -Hn))");
+          }
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // not Linux: nothing to check
+    }
+  }
+}

@@ -1,0 +1,105 @@
+package dev.streamhub.bench.load;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import java.util.function.Supplier;
+
+/**
+ * One event loop of the load generator with its own HTTP client. A scenario splits its clients
+ * over the shards; everything a shard records is touched by its event loop only, and read by the
+ * main thread after the shard's task completed.
+ */
+public final class Shard extends VerticleBase {
+
+  private final int index;
+  private final Target target;
+  private final int maxConnections;
+  private HttpClient client;
+
+  public Shard(int index, Target target, int maxConnections) {
+    this.index = index;
+    this.target = target;
+    this.maxConnections = maxConnections;
+  }
+
+  @Override
+  public Future<?> start() {
+    HttpClientOptions options = new HttpClientOptions()
+        .setDefaultHost(target.host())
+        .setDefaultPort(target.port())
+        .setTcpNoDelay(true)
+        .setKeepAlive(true)
+        .setIdleTimeout(0)
+        .setConnectTimeout(10_000);
+    client = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(maxConnections));
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<?> stop() {
+    return client.close();
+  }
+
+  public int index() {
+    return index;
+  }
+
+  public Context context() {
+    return context;
+  }
+
+  public Transport transport(String name) {
+    return Transport.create(name, client, target);
+  }
+
+  /** Runs {@code task} on this shard's event loop; the future completes with the task's. */
+  public <T> Future<T> call(Supplier<Future<T>> task) {
+    Promise<T> promise = Promise.promise();
+    context.runOnContext(v -> {
+      try {
+        task.get().onComplete(promise);
+      } catch (RuntimeException e) {
+        promise.fail(e);
+      }
+    });
+    return promise.future();
+  }
+
+  /**
+   * {@code POST /v1/streams}: starts a generation of {@code maxTokens} tokens; the future holds the
+   * stream id. Call on this shard's event loop.
+   */
+  public Future<String> createStream(String question, int maxTokens) {
+    JsonObject body = new JsonObject()
+        .put("model", "demo")
+        .put("messages", new io.vertx.core.json.JsonArray().add(new JsonObject().put("role", "user").put("content", question)))
+        .put("max_tokens", maxTokens);
+    RequestOptions options = new RequestOptions()
+        .setMethod(HttpMethod.POST)
+        .setURI("/v1/streams")
+        .putHeader("Content-Type", "application/json");
+    return client.request(options)
+        .compose(request -> request.send(body.toBuffer()))
+        .compose(response -> response.body().compose(bytes -> response.statusCode() == 201
+            ? Future.succeededFuture(new JsonObject(bytes).getString("stream"))
+            : Future.failedFuture("POST /v1/streams: HTTP " + response.statusCode() + ": " + bytes)));
+  }
+
+  /** {@code GET path}, the JSON body of a 200. Call on this shard's event loop. */
+  public Future<JsonObject> getJson(String path) {
+    return client.request(HttpMethod.GET, path)
+        .compose(request -> request.send())
+        .compose(response -> response.body().compose(bytes -> response.statusCode() == 200
+            ? Future.succeededFuture(new JsonObject(bytes))
+            : Future.failedFuture("GET " + path + ": HTTP " + response.statusCode() + ": " + bytes)));
+  }
+
+}

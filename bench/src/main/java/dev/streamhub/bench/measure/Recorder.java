@@ -1,0 +1,132 @@
+package dev.streamhub.bench.measure;
+
+import org.HdrHistogram.Histogram;
+
+/**
+ * What one shard measured: publish-to-receive latencies (microseconds, HdrHistogram with 3
+ * significant digits) and a timeline of delivered tokens in 100 ms buckets. Single-threaded;
+ * shards' recorders are merged on the main thread at the end.
+ */
+public final class Recorder {
+
+  public static final long BUCKET_MICROS = 100_000;
+
+  private final long originMicros;
+  /** Events appended after their reader's subscription was open: the live path. */
+  private final Histogram live = new Histogram(3);
+  /** Every delta, including those appended before the reader connected (replayed from the log). */
+  private final Histogram all = new Histogram(3);
+  private long[] buckets = new long[600];
+  private long catchUp;
+  private long negative;
+
+  public Recorder(long originMicros) {
+    this.originMicros = originMicros;
+  }
+
+  /**
+   * One delivered token.
+   *
+   * @param openedAtMicros when the reader's response started; a token published before it was
+   *     read from the log, not delivered live, and its "latency" is partly the reader's lateness
+   */
+  public void token(long ts, long atMicros, long openedAtMicros) {
+    long latency = atMicros - ts;
+    if (latency < 0) {
+      negative++;
+      latency = 0;
+    }
+    all.recordValue(latency);
+    if (ts >= openedAtMicros) {
+      live.recordValue(latency);
+    } else {
+      catchUp++;
+    }
+    int bucket = (int) Math.max(0, (atMicros - originMicros) / BUCKET_MICROS);
+    if (bucket >= buckets.length) {
+      long[] bigger = new long[Math.max(bucket + 1, buckets.length * 2)];
+      System.arraycopy(buckets, 0, bigger, 0, buckets.length);
+      buckets = bigger;
+    }
+    buckets[bucket]++;
+  }
+
+  public void merge(Recorder other) {
+    if (other.originMicros != originMicros) {
+      throw new IllegalArgumentException("recorders with different origins");
+    }
+    live.add(other.live);
+    all.add(other.all);
+    catchUp += other.catchUp;
+    negative += other.negative;
+    if (other.buckets.length > buckets.length) {
+      long[] bigger = new long[other.buckets.length];
+      System.arraycopy(buckets, 0, bigger, 0, buckets.length);
+      buckets = bigger;
+    }
+    for (int i = 0; i < other.buckets.length; i++) {
+      buckets[i] += other.buckets[i];
+    }
+  }
+
+  public Histogram live() {
+    return live;
+  }
+
+  public Histogram all() {
+    return all;
+  }
+
+  public long tokens() {
+    return all.getTotalCount();
+  }
+
+  public long catchUp() {
+    return catchUp;
+  }
+
+  /** Latencies below zero (clock stepped), recorded as 0. */
+  public long negative() {
+    return negative;
+  }
+
+  public long originMicros() {
+    return originMicros;
+  }
+
+  /** Tokens delivered in {@code [fromMicros, toMicros)}, at bucket resolution (whole buckets inside the window). */
+  public long tokensBetween(long fromMicros, long toMicros) {
+    int first = (int) Math.max(0, ceilDiv(fromMicros - originMicros, BUCKET_MICROS));
+    int end = (int) Math.min(buckets.length, (toMicros - originMicros) / BUCKET_MICROS);
+    long sum = 0;
+    for (int i = first; i < end; i++) {
+      sum += buckets[i];
+    }
+    return sum;
+  }
+
+  /** The exact window {@link #tokensBetween} counts over, in seconds. */
+  public static double windowSeconds(long originMicros, long fromMicros, long toMicros) {
+    long first = Math.max(0, ceilDiv(fromMicros - originMicros, BUCKET_MICROS));
+    long end = (toMicros - originMicros) / BUCKET_MICROS;
+    return Math.max(0, end - first) * BUCKET_MICROS / 1e6;
+  }
+
+  /** Tokens delivered in each whole second since the origin. */
+  public long[] perSecond() {
+    int perSecond = (int) (1_000_000 / BUCKET_MICROS);
+    int last = buckets.length - 1;
+    while (last >= 0 && buckets[last] == 0) {
+      last--;
+    }
+    long[] seconds = new long[(last + perSecond) / perSecond];
+    for (int i = 0; i <= last; i++) {
+      seconds[i / perSecond] += buckets[i];
+    }
+    return seconds;
+  }
+
+  private static long ceilDiv(long a, long b) {
+    return -Math.floorDiv(-a, b);
+  }
+}

@@ -1,0 +1,80 @@
+package dev.streamhub.bench.scenario;
+
+import dev.streamhub.bench.load.Clock;
+import dev.streamhub.bench.load.Reading;
+import dev.streamhub.bench.load.StreamListener;
+import dev.streamhub.bench.measure.OffsetCheck;
+import dev.streamhub.bench.measure.Recorder;
+import io.vertx.core.Promise;
+import io.vertx.core.json.JsonObject;
+import org.HdrHistogram.Histogram;
+
+/** One reader of one stream: checks offsets, records token latencies, notes how the stream ended. */
+final class StreamReader implements StreamListener {
+
+  final String stream;
+  final Recorder recorder;
+  final OffsetCheck check;
+  final Promise<Void> opened = Promise.promise();
+  final long requestedAt = Clock.micros();
+  private final Histogram openTimes;
+  Reading reading;
+  long openedAt = -1;
+  long firstTokenAt = -1;
+  long lastTokenAt = -1;
+  long tokens;
+  long completionTokens = -1;
+  long eventsWithoutId;
+  String terminal;
+  String failure;
+
+  StreamReader(String stream, long from, Recorder recorder, Histogram openTimes) {
+    this.stream = stream;
+    this.recorder = recorder;
+    this.openTimes = openTimes;
+    this.check = new OffsetCheck(from);
+  }
+
+  @Override
+  public void onOpen(long atMicros) {
+    openedAt = atMicros;
+    openTimes.recordValue(Math.max(0, atMicros - requestedAt));
+    opened.tryComplete();
+  }
+
+  @Override
+  public void onEvent(long offset, String type, long ts, String data, long atMicros) {
+    if (offset < 0) {
+      eventsWithoutId++;
+    } else {
+      check.accept(offset);
+    }
+    switch (type) {
+      case "delta":
+        recorder.token(ts, atMicros, openedAt);
+        tokens++;
+        if (firstTokenAt < 0) {
+          firstTokenAt = atMicros;
+        }
+        lastTokenAt = atMicros;
+        break;
+      case "usage":
+        completionTokens = new JsonObject(data).getJsonObject("data").getLong("completion_tokens", -1L);
+        break;
+      case "done":
+      case "error":
+      case "cancelled":
+        terminal = type;
+        if (!type.equals("done")) {
+          failure = type + ": " + data;
+        }
+        break;
+      default:
+        break;
+    }
+  }
+
+  boolean ended() {
+    return terminal != null;
+  }
+}
