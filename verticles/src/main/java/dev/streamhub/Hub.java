@@ -45,7 +45,8 @@ public final class Hub {
       Future<String> retention = vertx.deployVerticle(new RetentionVerticle(log)).onSuccess(deployments::add);
       Future<?> worker = !config.demo().enabled()
           ? Future.succeededFuture()
-          : vertx.deployVerticle(new WorkerVerticle(v -> new DemoModelBackend(v, config.demo()), writer)).onSuccess(deployments::add);
+          : vertx.deployVerticle(() -> new WorkerVerticle(v -> new DemoModelBackend(v, config.demo()), writer),
+              new DeploymentOptions().setInstances(config.worker().instances())).onSuccess(deployments::add);
       return Future.all(retention, worker)
           .compose(ready -> deployEdge(vertx, config, log, stats, deployments))
           .map(port -> new Hub(vertx, log, stats, port, deployments));

@@ -1,5 +1,6 @@
 package dev.streamhub;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
@@ -22,6 +23,7 @@ import java.util.function.Predicate;
 public final class HubClient {
 
   private final int port;
+  private final Context context;
   private final HttpClient http;
   private final WebClient web;
 
@@ -31,6 +33,7 @@ public final class HubClient {
 
   /** With {@code options} (say, a small receive buffer for a slow reader); host and port are set here. */
   public HubClient(Vertx vertx, int port, HttpClientOptions options) {
+    this.context = vertx.getOrCreateContext();
     this.port = port;
     this.http = vertx.createHttpClient(
         options.setDefaultHost("127.0.0.1").setDefaultPort(port), new PoolOptions().setHttp1MaxSize(32));
@@ -93,11 +96,19 @@ public final class HubClient {
   }
 
   /** Opens an SSE response and parses frames as they arrive. */
+  /**
+   * Opens an SSE response and parses frames as they arrive. The request is made on this client's
+   * own context, so the connection runs on that event loop and the frame handler is in place
+   * before the first chunk: a response that fits in one chunk would otherwise end before a
+   * handler set from another thread sees it.
+   */
   public Future<LiveSse> openSse(HttpMethod method, String uri, MultiMap headers, Buffer body) {
-    return http.request(method, uri).compose(req -> {
+    Promise<LiveSse> opened = Promise.promise();
+    context.runOnContext(v -> http.request(method, uri).compose(req -> {
       req.headers().addAll(headers);
       return body == null ? req.send() : req.send(body);
-    }).map(LiveSse::new);
+    }).map(LiveSse::new).onComplete(opened));
+    return opened.future();
   }
 
   public Future<LiveSse> openSse(String uri, MultiMap headers) {

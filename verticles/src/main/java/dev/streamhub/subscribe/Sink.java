@@ -16,13 +16,19 @@ public interface Sink {
   /** Writes one event; the subscription has already dropped duplicates and filled gaps. */
   void send(Event event);
 
+  /**
+   * The subscription has handed over everything it has for now (a page of the log, or a batch of
+   * live events): a transport that gathers events into one write sends them now.
+   */
+  default void flush() {}
+
   /** True while the transport's write queue is above its high-water mark. */
   boolean writeQueueFull();
 
   /** Called once when the write queue drains below its low-water mark. */
   void drainHandler(Handler<Void> handler);
 
-  /** The stream's terminal event has been sent: nothing follows. */
+  /** The stream's terminal event has been sent: nothing follows (a gathering transport flushes first). */
   void end();
 
   /** The subscription cannot go on (say, events it had not sent yet expired from the log). */

@@ -24,6 +24,8 @@ import java.util.ArrayDeque;
  *       continue exactly at the next offset, read the log again. Then go live.</li>
  *   <li>Live, an event at the next offset is sent, an older one dropped, a newer one (a gap) sends
  *       the subscription back to reading the log.</li>
+ *   <li>After each page and each live batch the sink is told to flush, so a transport can send a
+ *       page of a thousand events as one write and a live event at once.</li>
  *   <li>When the sink's write queue is full the subscription stops taking live events and reads
  *       the log again once the sink drains: a slow client costs the hub one page, never a queue
  *       that grows with the stream, and misses nothing.</li>
@@ -140,6 +142,7 @@ public final class Subscription {
       }
       if (e.offset() > next) {
         highestSeen = Math.max(highestSeen, batch.lastOffset());
+        sink.flush();
         readLog();
         return;
       }
@@ -147,6 +150,7 @@ public final class Subscription {
         return;
       }
     }
+    sink.flush();
   }
 
   private void readLog() {
@@ -169,6 +173,7 @@ public final class Subscription {
         return;
       }
     }
+    sink.flush();
     if (page.events().size() == batch) {
       readLog();
       return;
@@ -186,6 +191,7 @@ public final class Subscription {
       }
     }
     buffered.clear();
+    sink.flush();
     if (highestSeen >= next) {
       readLog();
     } else {
@@ -205,6 +211,7 @@ public final class Subscription {
     if (sink.writeQueueFull()) {
       mode = Mode.PAUSED;
       buffered.clear();
+      sink.flush();
       sink.drainHandler(drained -> {
         if (mode == Mode.PAUSED) {
           readLog();

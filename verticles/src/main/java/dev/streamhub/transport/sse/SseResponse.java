@@ -15,6 +15,8 @@ import io.vertx.core.http.HttpServerResponse;
 public final class SseResponse {
 
   private static final Buffer HEARTBEAT = Buffer.buffer(": heartbeat\n\n");
+  /** Events gathered between flushes are written at once past this size (or half the write queue). */
+  static final int FLUSH_BYTES = 8192;
 
   private final Vertx vertx;
   private final HttpServerResponse response;
@@ -22,12 +24,19 @@ public final class SseResponse {
   private final EdgeStats stats;
   private long heartbeat = -1;
   private Runnable onClose = () -> {};
+  private Buffer pending = Buffer.buffer();
+  private final int writeQueueBytes;
+  private final int flushBytes;
+  private long inFlight;
+  private Handler<Void> drain;
 
   public SseResponse(Vertx vertx, HttpServerResponse response, SseConfig config, int writeQueueBytes, EdgeStats stats) {
     this.vertx = vertx;
     this.response = response;
     this.config = config;
     this.stats = stats;
+    this.writeQueueBytes = writeQueueBytes;
+    this.flushBytes = Math.min(FLUSH_BYTES, writeQueueBytes / 2);
     response.setWriteQueueMaxSize(writeQueueBytes);
     response.closeHandler(closed -> {
       stopHeartbeat();
@@ -54,12 +63,16 @@ public final class SseResponse {
     write(Buffer.buffer("retry: " + config.retryMs() + "\n\n"));
     heartbeat = vertx.setPeriodic(config.heartbeatMs(), id -> {
       if (!response.closed() && !response.ended()) {
+        flush();
         write(HEARTBEAT);
       }
     });
   }
 
-  /** One event; {@code id} and {@code event} are left out when null. {@code data} holds no newline. */
+  /**
+   * One event, gathered until {@link #flush()} (or {@link #FLUSH_BYTES}); {@code id} and
+   * {@code event} are left out when null. {@code data} holds no newline.
+   */
   public void event(String id, String event, String data) {
     StringBuilder frame = new StringBuilder(data.length() + 48);
     if (id != null) {
@@ -69,23 +82,56 @@ public final class SseResponse {
       frame.append("event: ").append(event).append('\n');
     }
     frame.append("data: ").append(data).append("\n\n");
-    write(Buffer.buffer(frame.toString()));
+    pending.appendString(frame.toString());
+    if (pending.length() >= flushBytes) {
+      flush();
+    }
   }
 
+  /** Writes the gathered events as one chunk. */
+  public void flush() {
+    if (pending.length() > 0 && !response.ended() && !response.closed()) {
+      Buffer chunk = pending;
+      pending = Buffer.buffer();
+      write(chunk);
+    }
+  }
+
+  /**
+   * Writes and counts the bytes until the socket took them. Vert.x's own {@code writeQueueFull()}
+   * counts queued writes, not bytes, so a few large chunks could pass it; this count is what
+   * {@code http_write_queue_bytes} bounds.
+   */
   private void write(Buffer bytes) {
-    stats.wrote(bytes.length());
-    response.write(bytes);
+    int length = bytes.length();
+    stats.wrote(length);
+    inFlight += length;
+    response.write(bytes).onComplete(written -> {
+      inFlight -= length;
+      if (drain != null && inFlight <= writeQueueBytes / 2) {
+        Handler<Void> drained = drain;
+        drain = null;
+        drained.handle(null);
+      }
+    });
   }
 
+  /** True while the bytes handed to the socket but not yet taken by it reach {@code http_write_queue_bytes}. */
   public boolean writeQueueFull() {
-    return response.writeQueueFull();
+    return inFlight >= writeQueueBytes || response.writeQueueFull();
   }
 
+  /** Called once when the bytes in flight fall to half the write queue. */
   public void drainHandler(Handler<Void> handler) {
-    response.drainHandler(handler);
+    if (inFlight <= writeQueueBytes / 2 && !response.writeQueueFull()) {
+      vertx.runOnContext(v -> handler.handle(null));
+    } else {
+      drain = handler;
+    }
   }
 
   public void end() {
+    flush();
     stopHeartbeat();
     if (!response.ended() && !response.closed()) {
       response.end();

@@ -27,6 +27,11 @@ public final class SseSink implements Sink {
   }
 
   @Override
+  public void flush() {
+    out.flush();
+  }
+
+  @Override
   public boolean writeQueueFull() {
     return out.writeQueueFull();
   }
