@@ -24,7 +24,9 @@ public enum ErrorCode {
   INTERNAL_ERROR(500, "server_error"),
   WORKER_LOST(502, "server_error"),
   NO_WORKER_AVAILABLE(503, "server_error"),
-  CANCELLED(409, "invalid_request_error");
+  CANCELLED(409, "invalid_request_error"),
+  /** Events were published to a stream a model produces; only {@code publisher: external} streams take them. */
+  STREAM_NOT_EXTERNAL(409, "invalid_request_error");
 
   private final int status;
   private final String type;

@@ -1,0 +1,59 @@
+package dev.streamhub.publish;
+
+import dev.streamhub.stream.ErrorCode;
+import dev.streamhub.stream.Event;
+import dev.streamhub.stream.HubException;
+import dev.streamhub.stream.NewEvent;
+import dev.streamhub.stream.StreamIds;
+import dev.streamhub.stream.StreamMeta;
+import dev.streamhub.streamlog.StreamLog;
+import dev.streamhub.streamlog.StreamWriter;
+import io.vertx.core.Future;
+import java.util.List;
+
+/**
+ * The hub as a relay: external streams that their owner creates empty and fills with events, the
+ * hub assigning offsets. Readers use them exactly as model streams. Events go through the one
+ * {@link StreamWriter}, so append-then-publish holds here too.
+ */
+public final class Publisher {
+
+  private final StreamLog log;
+  private final StreamWriter writer;
+
+  public Publisher(StreamLog log, StreamWriter writer) {
+    this.log = log;
+    this.writer = writer;
+  }
+
+  /** A new, empty external stream owned by {@code owner}. */
+  public Future<StreamMeta> create(String owner) {
+    return log.create(StreamMeta.fresh(StreamIds.next(), owner, StreamMeta.EXTERNAL, System.currentTimeMillis()));
+  }
+
+  /**
+   * Appends {@code events} to {@code stream} for {@code owner}. Fails with {@code stream_not_found},
+   * {@code forbidden} (another owner's stream), {@code stream_not_external} (a model produces it) or
+   * {@code stream_finished}.
+   *
+   * @return the events as stored, with their offsets
+   */
+  public Future<List<Event>> publish(String stream, String owner, List<NewEvent> events) {
+    if (!StreamIds.looksValid(stream)) {
+      return Future.failedFuture(HubException.streamNotFound(stream));
+    }
+    return log.meta(stream).compose(meta -> {
+      if (!meta.owner().equals(owner)) {
+        return Future.failedFuture(new HubException(ErrorCode.FORBIDDEN, "stream '" + stream + "' belongs to another owner"));
+      }
+      if (!meta.external()) {
+        return Future.failedFuture(new HubException(ErrorCode.STREAM_NOT_EXTERNAL,
+            "stream '" + stream + "' is produced by model '" + meta.model() + "'; only streams created with \"publisher\":\"external\" take published events"));
+      }
+      if (meta.finished()) {
+        return Future.failedFuture(new HubException(ErrorCode.STREAM_FINISHED, "stream '" + stream + "' has already ended"));
+      }
+      return writer.write(stream, events);
+    });
+  }
+}
