@@ -9,6 +9,7 @@ import dev.streamhub.streamlog.StreamWriter;
 import dev.streamhub.transport.EdgeStats;
 import dev.streamhub.transport.EdgeVerticle;
 import dev.streamhub.worker.DemoModelBackend;
+import dev.streamhub.worker.UpstreamRouter;
 import dev.streamhub.worker.WorkerVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -46,7 +47,10 @@ public final class Hub {
       Future<?> worker = !config.demo().enabled()
           ? Future.succeededFuture()
           : vertx.deployVerticle(new WorkerVerticle(v -> new DemoModelBackend(v, config.demo()), writer)).onSuccess(deployments::add);
-      return Future.all(retention, worker)
+      Future<?> upstream = config.upstream().upstreams().isEmpty()
+          ? Future.succeededFuture()
+          : vertx.deployVerticle(new WorkerVerticle(v -> new UpstreamRouter(v, config.upstream()), writer)).onSuccess(deployments::add);
+      return Future.all(retention, worker, upstream)
           .compose(ready -> deployEdge(vertx, config, log, stats, deployments))
           .map(port -> new Hub(vertx, log, stats, port, deployments));
     });
