@@ -1,7 +1,9 @@
 package dev.streamhub;
 
+import dev.streamhub.bridge.BridgeVerticle;
 import dev.streamhub.cluster.EventBatchCodec;
 import dev.streamhub.config.HubConfig;
+import dev.streamhub.publish.Publisher;
 import dev.streamhub.streamlog.RetentionVerticle;
 import dev.streamhub.streamlog.StreamLog;
 import dev.streamhub.streamlog.StreamLogs;
@@ -50,7 +52,10 @@ public final class Hub {
       Future<?> upstream = config.upstream().upstreams().isEmpty()
           ? Future.succeededFuture()
           : vertx.deployVerticle(new WorkerVerticle(v -> new UpstreamRouter(v, config.upstream()), writer)).onSuccess(deployments::add);
-      return Future.all(retention, worker, upstream)
+      Future<?> bridge = !config.bridge().enabled()
+          ? Future.succeededFuture()
+          : vertx.deployVerticle(new BridgeVerticle(config.bridge(), new Publisher(log, writer))).onSuccess(deployments::add);
+      return Future.all(retention, worker, upstream, bridge)
           .compose(ready -> deployEdge(vertx, config, log, stats, deployments))
           .map(port -> new Hub(vertx, log, stats, port, deployments));
     });

@@ -9,6 +9,7 @@ import dev.streamhub.stream.StreamMeta;
 import dev.streamhub.streamlog.StreamLog;
 import dev.streamhub.streamlog.StreamWriter;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 import java.util.List;
 
 /**
@@ -29,6 +30,36 @@ public final class Publisher {
   /** A new, empty external stream owned by {@code owner}. */
   public Future<StreamMeta> create(String owner) {
     return log.create(StreamMeta.fresh(StreamIds.next(), owner, StreamMeta.EXTERNAL, System.currentTimeMillis()));
+  }
+
+  /**
+   * Appends {@code events} a worker generated to the model stream {@code stream} (the bridge's
+   * publish address). Fails with {@code stream_not_found}, {@code forbidden} for an external stream
+   * (its owner publishes it) or {@code stream_finished}.
+   */
+  public Future<List<Event>> publishGenerated(String stream, List<NewEvent> events) {
+    if (!StreamIds.looksValid(stream)) {
+      return Future.failedFuture(HubException.streamNotFound(stream));
+    }
+    return log.meta(stream).compose(meta -> {
+      if (meta.external()) {
+        return Future.failedFuture(new HubException(ErrorCode.FORBIDDEN, "stream '" + stream + "' is external: its owner publishes it over HTTP"));
+      }
+      if (meta.finished()) {
+        return Future.failedFuture(new HubException(ErrorCode.STREAM_FINISHED, "stream '" + stream + "' has already ended"));
+      }
+      return writer.write(stream, events);
+    });
+  }
+
+  /** Where published events landed: {@code {"stream","first_offset","next_offset","finished"}}. */
+  public static JsonObject receipt(String stream, List<Event> written) {
+    Event last = written.get(written.size() - 1);
+    return new JsonObject()
+        .put("stream", stream)
+        .put("first_offset", written.get(0).offset())
+        .put("next_offset", last.offset() + 1)
+        .put("finished", last.type().isTerminal());
   }
 
   /**

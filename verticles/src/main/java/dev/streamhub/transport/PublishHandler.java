@@ -3,7 +3,6 @@ package dev.streamhub.transport;
 import dev.streamhub.publish.PublishedEvents;
 import dev.streamhub.publish.Publisher;
 import dev.streamhub.stream.ErrorCode;
-import dev.streamhub.stream.Event;
 import dev.streamhub.stream.HubException;
 import dev.streamhub.stream.NewEvent;
 import dev.streamhub.stream.StreamMeta;
@@ -61,18 +60,8 @@ public final class PublishHandler {
         .compose(events -> publisher.publish(stream, Owners.of(rc), events))
         .onSuccess(written -> rc.response()
             .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-            .end(result(stream, written).encode()))
+            .end(Publisher.receipt(stream, written).encode()))
         .onFailure(err -> ErrorResponses.send(rc, err));
-  }
-
-  /** The answer to a publish: where the events landed. Shared with the bridge's publish address. */
-  public static JsonObject result(String stream, List<Event> written) {
-    Event last = written.get(written.size() - 1);
-    return new JsonObject()
-        .put("stream", stream)
-        .put("first_offset", written.get(0).offset())
-        .put("next_offset", last.offset() + 1)
-        .put("finished", last.type().isTerminal());
   }
 
   private static List<NewEvent> parse(Buffer body) {
