@@ -51,7 +51,7 @@ class NodeWorkerTest {
     hub = await(TestHubs.start(vertx, new JsonObject().put("bridge_enabled", true).put("bridge_port", bridgePort).put("bridge_token", BridgeTest.TOKEN)));
     client = new HubClient(vertx, hub.port());
     Path script = workerScript();
-    File log = Files.createDirectories(Path.of("target")).resolve("node-worker.log").toFile();
+    File log = Files.createDirectories(Path.of("target")).resolve("node-worker-" + System.nanoTime() + ".log").toFile();
     ProcessBuilder builder = new ProcessBuilder("node", script.toString()).redirectErrorStream(true).redirectOutput(log);
     builder.environment().put("STREAMHUB_BRIDGE_PORT", Integer.toString(bridgePort));
     builder.environment().put("STREAMHUB_BRIDGE_TOKEN", BridgeTest.TOKEN);
