@@ -1,7 +1,9 @@
 package dev.streamhub;
 
+import dev.streamhub.bridge.BridgeVerticle;
 import dev.streamhub.cluster.EventBatchCodec;
 import dev.streamhub.config.HubConfig;
+import dev.streamhub.publish.Publisher;
 import dev.streamhub.streamlog.RetentionVerticle;
 import dev.streamhub.streamlog.StreamLog;
 import dev.streamhub.streamlog.StreamLogs;
@@ -9,6 +11,7 @@ import dev.streamhub.streamlog.StreamWriter;
 import dev.streamhub.transport.EdgeStats;
 import dev.streamhub.transport.EdgeVerticle;
 import dev.streamhub.worker.DemoModelBackend;
+import dev.streamhub.worker.UpstreamRouter;
 import dev.streamhub.worker.WorkerVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -47,7 +50,13 @@ public final class Hub {
           ? Future.succeededFuture()
           : vertx.deployVerticle(() -> new WorkerVerticle(v -> new DemoModelBackend(v, config.demo()), writer),
               new DeploymentOptions().setInstances(config.worker().instances())).onSuccess(deployments::add);
-      return Future.all(retention, worker)
+      Future<?> upstream = config.upstream().upstreams().isEmpty()
+          ? Future.succeededFuture()
+          : vertx.deployVerticle(new WorkerVerticle(v -> new UpstreamRouter(v, config.upstream()), writer)).onSuccess(deployments::add);
+      Future<?> bridge = !config.bridge().enabled()
+          ? Future.succeededFuture()
+          : vertx.deployVerticle(new BridgeVerticle(config.bridge(), new Publisher(log, writer))).onSuccess(deployments::add);
+      return Future.all(retention, worker, upstream, bridge)
           .compose(ready -> deployEdge(vertx, config, log, stats, deployments))
           .map(port -> new Hub(vertx, log, stats, port, deployments));
     });

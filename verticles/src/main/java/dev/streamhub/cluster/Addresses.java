@@ -12,6 +12,11 @@ public final class Addresses {
   public static final String GENERATE_PREFIX = "streamhub.generate.";
   /** Prefix of the addresses the worker generating a stream takes cancel requests on. */
   public static final String CANCEL_PREFIX = "streamhub.cancel.";
+  /**
+   * Where workers outside the JVM (over the TCP bridge) send {@code {"stream","events":[...]}} to
+   * append events to a stream they generate; the reply is {@code {"stream","first_offset","next_offset","finished"}}.
+   */
+  public static final String PUBLISH = "streamhub.publish";
   /** Name of the shared map of the models workers serve (model id to description). */
   public static final String MODELS_MAP = "streamhub.models";
 

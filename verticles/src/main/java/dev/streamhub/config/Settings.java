@@ -94,6 +94,22 @@ public final class Settings {
     return s;
   }
 
+  /**
+   * A structured value (a JSON array or object in the file; its JSON text in the environment), or
+   * null when absent; the caller validates its shape.
+   */
+  public Object json(String key) {
+    Object value = take(key);
+    if (value instanceof String) {
+      try {
+        return io.vertx.core.json.Json.decodeValue((String) value);
+      } catch (io.vertx.core.json.DecodeException e) {
+        throw bad(key, value, "JSON");
+      }
+    }
+    return value;
+  }
+
   /** Keys that were given but never read: typos, or keys of a newer version. */
   public Set<String> unknownKeys() {
     Set<String> unknown = new HashSet<>(values.keySet());
@@ -110,7 +126,7 @@ public final class Settings {
     return values.get(key);
   }
 
-  private ConfigException bad(String key, Object value, String expected) {
+  ConfigException bad(String key, Object value, String expected) {
     return new ConfigException("invalid " + sourceOf(key) + " (" + key + "): expected " + expected + ", got '" + value + "'");
   }
 }

@@ -24,7 +24,15 @@ public enum ErrorCode {
   INTERNAL_ERROR(500, "server_error"),
   WORKER_LOST(502, "server_error"),
   NO_WORKER_AVAILABLE(503, "server_error"),
-  CANCELLED(409, "invalid_request_error");
+  CANCELLED(409, "invalid_request_error"),
+  /** Events were published to a stream a model produces; only {@code publisher: external} streams take them. */
+  STREAM_NOT_EXTERNAL(409, "invalid_request_error"),
+  /** The upstream model server could not be reached (connection refused, unknown host, connect timeout). */
+  UPSTREAM_UNAVAILABLE(502, "server_error"),
+  /** The upstream answered with an error status, malformed SSE, or dropped the stream mid-way. */
+  UPSTREAM_ERROR(502, "server_error"),
+  /** The upstream sent no first token within {@code upstream_timeout_ms}. */
+  UPSTREAM_TIMEOUT(504, "server_error");
 
   private final int status;
   private final String type;

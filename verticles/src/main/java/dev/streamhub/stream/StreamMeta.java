@@ -11,6 +11,12 @@ import java.util.Objects;
 public record StreamMeta(
     String id, String owner, String model, long createdAt, long firstOffset, long nextOffset, long finishedAt) {
 
+  /**
+   * The {@code model} of a stream no model produces: its owner publishes its events
+   * ({@code POST /v1/streams} with {@code "publisher":"external"}). No worker may serve a model of this name.
+   */
+  public static final String EXTERNAL = "external";
+
   public StreamMeta {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(owner, "owner");
@@ -23,6 +29,11 @@ public record StreamMeta(
   /** A stream that has no event yet. */
   public static StreamMeta fresh(String id, String owner, String model, long createdAt) {
     return new StreamMeta(id, owner, model, createdAt, 0, 0, 0);
+  }
+
+  /** Whether the owner publishes this stream's events, rather than a model worker. */
+  public boolean external() {
+    return EXTERNAL.equals(model);
   }
 
   public boolean finished() {

@@ -1,6 +1,7 @@
 package dev.streamhub.transport;
 
 import dev.streamhub.config.HubConfig;
+import dev.streamhub.publish.Publisher;
 import dev.streamhub.streamlog.StreamLog;
 import dev.streamhub.streamlog.StreamWriter;
 import dev.streamhub.transport.openai.ChatCompletionsHandler;
@@ -22,7 +23,7 @@ import java.util.List;
 public final class EdgeVerticle extends VerticleBase {
 
   /** The endpoints that take a JSON body. */
-  private static final List<String> BODY_PATHS = List.of("/v1/chat/completions", "/v1/streams");
+  private static final List<String> BODY_PATHS = List.of("/v1/chat/completions", "/v1/streams", "/v1/streams/:id/events");
 
   private final HubConfig config;
   private final StreamLog log;
@@ -61,7 +62,9 @@ public final class EdgeVerticle extends VerticleBase {
         .end("{\"status\":\"UP\"}"));
     new ModelsHandler(generations).mount(router);
     new ChatCompletionsHandler(vertx, log, generations, sse, readBatch).mount(router);
-    new StreamsHandler(log, generations, sse).mount(router);
+    PublishHandler publish = new PublishHandler(new Publisher(log, writer));
+    publish.mount(router);
+    new StreamsHandler(log, generations, sse, publish).mount(router);
     new PollHandler(vertx, log, config.poll(), readBatch).mount(router);
     new WsHandler(vertx, log, generations, config.ws(), readBatch, config.http().writeQueueBytes(), stats).mount(router);
     // the browser demo (web-demo/): only page-like paths, so an unknown API path stays a 404

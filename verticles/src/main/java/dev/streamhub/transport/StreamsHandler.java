@@ -25,11 +25,13 @@ public final class StreamsHandler {
   private final StreamLog log;
   private final Generations generations;
   private final SseStreams sse;
+  private final PublishHandler publish;
 
-  public StreamsHandler(StreamLog log, Generations generations, SseStreams sse) {
+  public StreamsHandler(StreamLog log, Generations generations, SseStreams sse, PublishHandler publish) {
     this.log = log;
     this.generations = generations;
     this.sse = sse;
+    this.publish = publish;
   }
 
   public void mount(Router router) {
@@ -41,10 +43,14 @@ public final class StreamsHandler {
 
   private void create(RoutingContext rc) {
     Future.succeededFuture(rc.body().buffer())
-        .map(ChatRequest::parse)
-        .compose(request -> generations.start(request.model(), Owners.of(rc), request.messages(), request.maxTokens(), request.seed()))
+        .map(ChatRequest::parseObject)
+        .compose(json -> PublishHandler.wantsExternal(json) ? publish.create(json, Owners.of(rc)) : generate(rc, ChatRequest.fromJson(json)))
         .onSuccess(meta -> json(rc, 201, describe(meta)))
         .onFailure(err -> ErrorResponses.send(rc, err));
+  }
+
+  private Future<StreamMeta> generate(RoutingContext rc, ChatRequest request) {
+    return generations.start(request.model(), Owners.of(rc), request.messages(), request.maxTokens(), request.seed());
   }
 
   private void meta(RoutingContext rc) {
@@ -85,9 +91,13 @@ public final class StreamsHandler {
   }
 
   private static JsonObject describe(StreamMeta meta) {
-    return meta.toJson()
+    JsonObject json = meta.toJson()
         .put("object", "stream")
         .put("events_url", "/v1/streams/" + meta.id() + "/events");
+    if (meta.external()) {
+      json.put(PublishHandler.PUBLISHER, StreamMeta.EXTERNAL).put("publish_url", "/v1/streams/" + meta.id() + "/events");
+    }
+    return json;
   }
 
   private static void json(RoutingContext rc, int status, JsonObject body) {

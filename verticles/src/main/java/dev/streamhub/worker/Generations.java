@@ -53,6 +53,10 @@ public final class Generations {
    * ended with that error so that nobody waits on it.
    */
   public Future<StreamMeta> start(String model, String owner, JsonArray messages, int maxTokens, Long seed) {
+    if (StreamMeta.EXTERNAL.equals(model)) {
+      return Future.failedFuture(new HubException(ErrorCode.BAD_REQUEST,
+          "'external' is not a model; create an external stream with {\"publisher\":\"external\"}"));
+    }
     return modelMap()
         .compose(map -> map.get(model))
         .compose(known -> known == null

@@ -29,6 +29,10 @@ public final class WorkerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     backend = backendFactory.apply(vertx);
+    return backend.start().compose(started -> registerModels());
+  }
+
+  private Future<?> registerModels() {
     List<Future<?>> ready = new ArrayList<>();
     Future<AsyncMap<String, JsonObject>> models = vertx.sharedData().getAsyncMap(Addresses.MODELS_MAP);
     for (JsonObject model : backend.models()) {
