@@ -1,6 +1,8 @@
 package dev.streamhub;
 
 import dev.streamhub.cluster.EventBatchCodec;
+import dev.streamhub.cluster.HazelcastSetup;
+import dev.streamhub.config.ClusterConfig.Role;
 import dev.streamhub.config.HubConfig;
 import dev.streamhub.streamlog.RetentionVerticle;
 import dev.streamhub.streamlog.StreamLog;
@@ -17,8 +19,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A running hub on one {@link Vertx}: the stream log, the retention sweep, the demo worker and the
- * HTTP edge. {@link HubMain} starts one from the command line; tests start one in-process.
+ * A running hub node on one {@link Vertx}: the stream log, the retention sweep, and per its roles the
+ * demo worker ({@code worker}) and the HTTP edge ({@code edge}). {@link HubMain} starts one from the command line; tests start one in-process.
  */
 public final class Hub {
 
@@ -43,11 +45,11 @@ public final class Hub {
     return StreamLogs.create(vertx, config.log()).compose(log -> {
       StreamWriter writer = new StreamWriter(log, vertx.eventBus());
       Future<String> retention = vertx.deployVerticle(new RetentionVerticle(log)).onSuccess(deployments::add);
-      Future<?> worker = !config.demo().enabled()
+      Future<?> worker = !config.demo().enabled() || !config.cluster().has(Role.WORKER)
           ? Future.succeededFuture()
           : vertx.deployVerticle(new WorkerVerticle(v -> new DemoModelBackend(v, config.demo()), writer)).onSuccess(deployments::add);
       return Future.all(retention, worker)
-          .compose(ready -> deployEdge(vertx, config, log, stats, deployments))
+          .compose(ready -> config.cluster().has(Role.EDGE) ? deployEdge(vertx, config, log, stats, deployments) : Future.succeededFuture(-1))
           .map(port -> new Hub(vertx, log, stats, port, deployments));
     });
   }
@@ -75,7 +77,12 @@ public final class Hub {
     });
   }
 
-  /** The HTTP port the edge listens on. */
+  /** This node's id in the cluster (a random id fixed for the JVM when alone). */
+  public String nodeId() {
+    return HazelcastSetup.nodeId(vertx);
+  }
+
+  /** The HTTP port the edge listens on; -1 when this node has no {@code edge} role. */
   public int port() {
     return port;
   }
