@@ -2,6 +2,7 @@ package dev.streamhub;
 
 import dev.streamhub.cluster.EventBatchCodec;
 import dev.streamhub.cluster.HazelcastSetup;
+import dev.streamhub.cluster.NodeCardVerticle;
 import dev.streamhub.config.ClusterConfig.Role;
 import dev.streamhub.config.HubConfig;
 import dev.streamhub.streamlog.RetentionVerticle;
@@ -11,6 +12,7 @@ import dev.streamhub.streamlog.StreamWriter;
 import dev.streamhub.transport.EdgeStats;
 import dev.streamhub.transport.EdgeVerticle;
 import dev.streamhub.worker.DemoModelBackend;
+import dev.streamhub.worker.LeaseWatchdogVerticle;
 import dev.streamhub.worker.WorkerVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -45,11 +47,16 @@ public final class Hub {
     return StreamLogs.create(vertx, config.log()).compose(log -> {
       StreamWriter writer = new StreamWriter(log, vertx.eventBus());
       Future<String> retention = vertx.deployVerticle(new RetentionVerticle(log)).onSuccess(deployments::add);
+      Future<String> watchdog = vertx.deployVerticle(new LeaseWatchdogVerticle(writer, config.worker())).onSuccess(deployments::add);
       Future<?> worker = !config.demo().enabled() || !config.cluster().has(Role.WORKER)
           ? Future.succeededFuture()
-          : vertx.deployVerticle(new WorkerVerticle(v -> new DemoModelBackend(v, config.demo()), writer)).onSuccess(deployments::add);
-      return Future.all(retention, worker)
+          : vertx.deployVerticle(new WorkerVerticle(v -> new DemoModelBackend(v, config.demo()), writer, config.worker())).onSuccess(deployments::add);
+      return Future.all(retention, watchdog, worker)
           .compose(ready -> config.cluster().has(Role.EDGE) ? deployEdge(vertx, config, log, stats, deployments) : Future.succeededFuture(-1))
+          .compose(port -> vertx.deployVerticle(new NodeCardVerticle(config, stats, port)).map(id -> {
+            deployments.add(id);
+            return port;
+          }))
           .map(port -> new Hub(vertx, log, stats, port, deployments));
     });
   }

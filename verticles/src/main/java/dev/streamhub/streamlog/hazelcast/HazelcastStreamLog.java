@@ -19,6 +19,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * loses no event a client has seen; its backups are promoted. The in-memory format is
  * {@code OBJECT}, so an append changes the stream in place instead of deserializing it;
  * the processors are deterministic (the append time travels with the request) so the backup
- * replays them.
+ * replays them. An append carries a request id and the stream remembers its last few, so an
+ * append Hazelcast retries after a member died mid-call is not stored twice.
  *
  * <p>Threading: every call uses Hazelcast's async API ({@code submitToKey}) and completes on the
  * caller's Vert.x context. The exception is {@link #expire()}, a background sweep over every entry
@@ -91,7 +93,7 @@ public final class HazelcastStreamLog implements StreamLog {
 
   @Override
   public Future<List<Event>> append(String stream, List<NewEvent> events) {
-    return call(stream, new LogProcessors.Append(stream, List.copyOf(events), Micros.now()))
+    return call(stream, new LogProcessors.Append(UUID.randomUUID().toString(), stream, List.copyOf(events), Micros.now()))
         .map(reply -> LogProcessors.events(reply.getJsonArray("events")));
   }
 

@@ -65,13 +65,15 @@ public final class LogProcessors {
 
   /** Appends a batch at the end of the stream; replies {@code {"events": [stored events]}}. */
   public static final class Append implements EntryProcessor<String, StoredStream, String>, DataSerializable {
+    private String requestId;
     private String stream;
     private List<NewEvent> events;
     private long nowMicros;
 
     public Append() {}
 
-    Append(String stream, List<NewEvent> events, long nowMicros) {
+    Append(String requestId, String stream, List<NewEvent> events, long nowMicros) {
+      this.requestId = requestId;
       this.stream = stream;
       this.events = events;
       this.nowMicros = nowMicros;
@@ -84,7 +86,7 @@ public final class LogProcessors {
         return error(HubException.streamNotFound(stream));
       }
       try {
-        List<Event> appended = stored.append(events, nowMicros);
+        List<Event> appended = stored.append(requestId, events, nowMicros);
         entry.setValue(stored);
         return new JsonObject().put("events", eventsJson(appended)).encode();
       } catch (HubException e) {
@@ -94,6 +96,7 @@ public final class LogProcessors {
 
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeString(requestId);
       out.writeString(stream);
       out.writeLong(nowMicros);
       out.writeInt(events.size());
@@ -105,6 +108,7 @@ public final class LogProcessors {
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
+      requestId = in.readString();
       stream = in.readString();
       nowMicros = in.readLong();
       int n = in.readInt();

@@ -11,7 +11,9 @@ import dev.streamhub.stream.StreamMeta;
 import dev.streamhub.streamlog.ReadResult;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One stream as the value of the log map: its meta and a ring of its newest events. Only the entry
@@ -20,12 +22,17 @@ import java.util.List;
  */
 public final class StoredStream implements DataSerializable {
 
+  /** Appends remembered for retries: a writer has at most a few in flight per stream. */
+  static final int RECENT_APPENDS = 32;
+
   private StreamMeta created;
   private int capacity;
   private Event[] ring;
   private long first;
   private long next;
   private long finishedAt;
+  /** The last appends, by request id: their first offset and size (see {@link #append}). */
+  private LinkedHashMap<String, long[]> recent = new LinkedHashMap<>();
 
   /** For Hazelcast's deserialization. */
   public StoredStream() {}
@@ -39,8 +46,16 @@ public final class StoredStream implements DataSerializable {
   /**
    * Appends {@code events} stamped {@code nowMicros}, or throws without changing anything. The
    * outcome depends only on the current state and the arguments, so the backup replays it exactly.
+   *
+   * <p>Idempotent per {@code requestId}: when a member dies after applying an append (and its
+   * backup) but before answering, Hazelcast retries the operation on the promoted backup, which
+   * already holds the batch; the retry then gets the stored events back instead of a second copy.
    */
-  List<Event> append(List<NewEvent> events, long nowMicros) {
+  List<Event> append(String requestId, List<NewEvent> events, long nowMicros) {
+    long[] done = recent.get(requestId);
+    if (done != null && done[0] >= first) {
+      return read(done[0], (int) done[1]).events();
+    }
     if (events.isEmpty()) {
       throw new HubException(ErrorCode.BAD_REQUEST, "nothing to append");
     }
@@ -59,6 +74,10 @@ public final class StoredStream implements DataSerializable {
     }
     if (stored[stored.length - 1].type().isTerminal()) {
       finishedAt = Math.max(1, nowMicros / 1000);
+    }
+    recent.put(requestId, new long[] {stored[0].offset(), stored.length});
+    if (recent.size() > RECENT_APPENDS) {
+      recent.remove(recent.keySet().iterator().next());
     }
     return List.of(stored);
   }
@@ -116,6 +135,12 @@ public final class StoredStream implements DataSerializable {
     for (long o = first; o < next; o++) {
       out.writeString(ring[slot(o)].toJson().encode());
     }
+    out.writeInt(recent.size());
+    for (Map.Entry<String, long[]> e : recent.entrySet()) {
+      out.writeString(e.getKey());
+      out.writeLong(e.getValue()[0]);
+      out.writeLong(e.getValue()[1]);
+    }
   }
 
   @Override
@@ -128,6 +153,10 @@ public final class StoredStream implements DataSerializable {
     ring = new Event[in.readInt()];
     for (long o = first; o < next; o++) {
       ring[slot(o)] = Event.fromJson(new JsonObject(in.readString()));
+    }
+    recent = new LinkedHashMap<>();
+    for (int i = in.readInt(); i > 0; i--) {
+      recent.put(in.readString(), new long[] {in.readLong(), in.readLong()});
     }
   }
 }
