@@ -32,6 +32,11 @@ public record StreamLogConfig(String store, long retentionSeconds, int maxEvents
     if (store.equals("hazelcast") && !clustered) {
       throw new ConfigException("invalid " + s.sourceOf("log_store") + " (log_store): 'hazelcast' needs a cluster (cluster_config)");
     }
+    if (store.equals("memory") && clustered) {
+      // the edge creates a stream in its own heap, the worker on another node could not append to it
+      throw new ConfigException("invalid " + s.sourceOf("log_store") + " (log_store): 'memory' keeps logs in one node's heap, "
+          + "which other nodes cannot read; a cluster (cluster_config) needs a shared store such as 'hazelcast'");
+    }
     return new StreamLogConfig(
         store,
         s.longValue("log_retention_seconds", DEFAULT_RETENTION_SECONDS, 0, 365L * 86_400),

@@ -58,6 +58,12 @@ class ClusterConfigTest {
   }
 
   @Test
+  void aClusterRefusesTheMemoryStore() {
+    String message = failure(new JsonObject().put("cluster_config", LOOPBACK).put("log_store", "memory"), Map.of());
+    assertTrue(message.contains("log_store") && message.contains("memory"), message);
+  }
+
+  @Test
   void theLeaseMustBeRenewedAtLeastTwiceWithinTheLostTimeout() {
     String message = failure(new JsonObject().put("worker_lease_ms", 3000).put("worker_lost_timeout_ms", 4000), Map.of());
     assertTrue(message.contains("worker_lease_ms") && message.contains("worker_lost_timeout_ms"), message);
