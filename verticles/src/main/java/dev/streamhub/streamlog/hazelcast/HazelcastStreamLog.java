@@ -48,9 +48,8 @@ import org.slf4j.LoggerFactory;
  * append Hazelcast retries after a member died mid-call is not stored twice.
  *
  * <p>Threading: every call uses Hazelcast's async API ({@code submitToKey}) and completes on the
- * caller's Vert.x context. The exception is {@link #expire()}, a background sweep over every entry
- * for which Hazelcast has only a blocking call ({@code executeOnEntries}); it runs in
- * {@code executeBlocking}.
+ * caller's Vert.x context. The one blocking call, {@code localKeySet()} of the background retention
+ * sweep ({@link #expire()}), has no async variant in Hazelcast; it runs in {@code executeBlocking}.
  */
 public final class HazelcastStreamLog implements StreamLog {
 
@@ -111,11 +110,19 @@ public final class HazelcastStreamLog implements StreamLog {
     return call(stream, new LogProcessors.Meta(stream)).map(reply -> LogProcessors.metaFromJson(reply.getJsonObject("meta")));
   }
 
+  /**
+   * Each member sweeps the streams it owns (every node runs the retention sweep), so the cluster
+   * visits every stream once per round and no member scans the others' entries.
+   */
   @Override
   public Future<Integer> expire() {
+    Context context = vertx.getOrCreateContext();
     LogProcessors.Expire sweep = new LogProcessors.Expire(System.currentTimeMillis(),
         config.retentionSeconds() * 1000, config.maxAgeSeconds() * 1000);
-    return vertx.executeBlocking(() -> (int) map.executeOnEntries(sweep).values().stream().filter("dropped"::equals).count(), false);
+    return vertx.executeBlocking(map::localKeySet, false).compose(owned -> owned.isEmpty()
+        ? Future.succeededFuture(0)
+        : Future.fromCompletionStage(map.submitToKeys(owned, sweep), context)
+            .map(results -> (int) results.values().stream().filter("dropped"::equals).count()));
   }
 
   /** The map is the cluster's: closing one node's view of it leaves the streams to the others. */
