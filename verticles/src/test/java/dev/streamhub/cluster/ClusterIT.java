@@ -134,6 +134,13 @@ class ClusterIT {
     for (JsonObject request : requests) {
       streams.add(onA.createStream(request).await());
     }
+    // more streams in flight, so that C surely owns or backs up part of the log (271 partitions)
+    List<JsonObject> others = new ArrayList<>();
+    List<String> otherStreams = new ArrayList<>();
+    for (long seed = 100; seed < 109; seed++) {
+      others.add(TestHubs.chat("spread over the partitions", seed));
+      otherStreams.add(onA.createStream(others.get(others.size() - 1)).await());
+    }
 
     // clients on C: SSE still connected when C dies; WebSocket and long-poll have read a prefix
     HubClient.LiveSse sse = onC.openSse("/v1/streams/" + streams.get(0) + "/events", MultiMap.caseInsensitiveMultiMap()).await();
@@ -156,6 +163,9 @@ class ClusterIT {
     // C held primaries and backups of the log: every stream is still complete, from offset 0
     for (int i = 0; i < 3; i++) {
       assertEquals(content(expected.get(i)), content(read(Transport.SSE, a, streams.get(i), 0)), "log of " + streams.get(i));
+    }
+    for (int i = 0; i < others.size(); i++) {
+      assertEquals(content(singleNode(others.get(i))), content(read(Transport.SSE, a, otherStreams.get(i), 0)), "log of " + otherStreams.get(i));
     }
   }
 
