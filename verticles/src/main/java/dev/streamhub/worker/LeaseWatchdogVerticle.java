@@ -10,6 +10,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.spi.cluster.ClusterManager;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -74,7 +75,7 @@ public final class LeaseWatchdogVerticle extends VerticleBase {
       List<String> members = manager == null ? null : manager.getNodes();
       long now = System.nanoTime();
       seen.keySet().retainAll(leases.keySet());
-      List<Future<?>> reaped = new java.util.ArrayList<>();
+      List<Future<?>> reaped = new ArrayList<>();
       leases.forEach((stream, lease) -> {
         String node = lease.getString("node");
         long beat = lease.getLong("beat", 0L);
