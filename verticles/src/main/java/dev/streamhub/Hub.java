@@ -2,6 +2,9 @@ package dev.streamhub;
 
 import dev.streamhub.bridge.BridgeVerticle;
 import dev.streamhub.cluster.EventBatchCodec;
+import dev.streamhub.cluster.HazelcastSetup;
+import dev.streamhub.cluster.NodeCardVerticle;
+import dev.streamhub.config.ClusterConfig.Role;
 import dev.streamhub.config.HubConfig;
 import dev.streamhub.publish.Publisher;
 import dev.streamhub.streamlog.RetentionVerticle;
@@ -12,6 +15,7 @@ import dev.streamhub.transport.EdgeStats;
 import dev.streamhub.transport.EdgeVerticle;
 import dev.streamhub.worker.DemoModelBackend;
 import dev.streamhub.worker.UpstreamRouter;
+import dev.streamhub.worker.LeaseWatchdogVerticle;
 import dev.streamhub.worker.WorkerVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -20,8 +24,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A running hub on one {@link Vertx}: the stream log, the retention sweep, the demo worker and the
- * HTTP edge. {@link HubMain} starts one from the command line; tests start one in-process.
+ * A running hub node on one {@link Vertx}: the stream log, the retention sweep, and per its roles the
+ * demo worker ({@code worker}) and the HTTP edge ({@code edge}). {@link HubMain} starts one from the command line; tests start one in-process.
  */
 public final class Hub {
 
@@ -46,18 +50,23 @@ public final class Hub {
     return StreamLogs.create(vertx, config.log()).compose(log -> {
       StreamWriter writer = new StreamWriter(log, vertx.eventBus());
       Future<String> retention = vertx.deployVerticle(new RetentionVerticle(log)).onSuccess(deployments::add);
-      Future<?> worker = !config.demo().enabled()
+      Future<String> watchdog = vertx.deployVerticle(new LeaseWatchdogVerticle(writer, config.worker())).onSuccess(deployments::add);
+      Future<?> worker = !config.demo().enabled() || !config.cluster().has(Role.WORKER)
           ? Future.succeededFuture()
-          : vertx.deployVerticle(() -> new WorkerVerticle(v -> new DemoModelBackend(v, config.demo()), writer),
+          : vertx.deployVerticle(() -> new WorkerVerticle(v -> new DemoModelBackend(v, config.demo()), writer, config.worker()),
               new DeploymentOptions().setInstances(config.worker().instances())).onSuccess(deployments::add);
-      Future<?> upstream = config.upstream().upstreams().isEmpty()
+      Future<?> upstream = config.upstream().upstreams().isEmpty() || !config.cluster().has(Role.WORKER)
           ? Future.succeededFuture()
-          : vertx.deployVerticle(new WorkerVerticle(v -> new UpstreamRouter(v, config.upstream()), writer)).onSuccess(deployments::add);
+          : vertx.deployVerticle(new WorkerVerticle(v -> new UpstreamRouter(v, config.upstream()), writer, config.worker())).onSuccess(deployments::add);
       Future<?> bridge = !config.bridge().enabled()
           ? Future.succeededFuture()
           : vertx.deployVerticle(new BridgeVerticle(config.bridge(), new Publisher(log, writer))).onSuccess(deployments::add);
-      return Future.all(retention, worker, upstream, bridge)
-          .compose(ready -> deployEdge(vertx, config, log, stats, deployments))
+      return Future.all(List.of(retention, watchdog, worker, upstream, bridge))
+          .compose(ready -> config.cluster().has(Role.EDGE) ? deployEdge(vertx, config, log, stats, deployments) : Future.succeededFuture(-1))
+          .compose(port -> vertx.deployVerticle(new NodeCardVerticle(config, stats, port)).map(id -> {
+            deployments.add(id);
+            return port;
+          }))
           .map(port -> new Hub(vertx, log, stats, port, deployments));
     });
   }
@@ -85,7 +94,12 @@ public final class Hub {
     });
   }
 
-  /** The HTTP port the edge listens on. */
+  /** This node's id in the cluster (a random id fixed for the JVM when alone). */
+  public String nodeId() {
+    return HazelcastSetup.nodeId(vertx);
+  }
+
+  /** The HTTP port the edge listens on; -1 when this node has no {@code edge} role. */
   public int port() {
     return port;
   }

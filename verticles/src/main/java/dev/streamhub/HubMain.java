@@ -1,5 +1,6 @@
 package dev.streamhub;
 
+import dev.streamhub.cluster.HazelcastSetup;
 import dev.streamhub.config.ConfigException;
 import dev.streamhub.config.HubConfig;
 import io.vertx.core.Vertx;
@@ -13,8 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code java -jar streamhub.jar [-conf config.json]}: starts a single-node hub with the in-memory
- * store and the demo worker, configured by the file and {@code STREAMHUB_*} environment variables.
+ * {@code java -jar streamhub.jar [-conf config.json]}: starts a hub node configured by the file and
+ * {@code STREAMHUB_*} environment variables: alone (in-memory store), or clustered on Hazelcast when
+ * {@code cluster_config} names a Hazelcast config, with the roles of {@code roles}.
  * Exits with 2 on a bad configuration and 1 when the hub cannot start (say, the port is in use).
  */
 public final class HubMain {
@@ -32,11 +34,23 @@ public final class HubMain {
       System.exit(2);
       return;
     }
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx;
+    try {
+      vertx = HazelcastSetup.vertx(config.cluster()).await();
+    } catch (ConfigException e) {
+      System.err.println("streamhub: " + e.getMessage());
+      System.exit(2);
+      return;
+    } catch (Exception e) {
+      System.err.println("streamhub: cannot join the cluster: " + e);
+      System.exit(1);
+      return;
+    }
     try {
       Hub hub = Hub.start(vertx, config).await();
-      LOG.info("StreamHub listening on http://{}:{} (store={}, demo worker={})",
-          config.http().host(), hub.port(), config.log().store(), config.demo().enabled());
+      LOG.info("StreamHub node {} up: roles={}, http={}, store={}, demo worker={}, cluster={}",
+          hub.nodeId(), config.cluster().roles(), hub.port() < 0 ? "off" : config.http().host() + ":" + hub.port(),
+          config.log().store(), config.demo().enabled(), config.cluster().clustered() ? config.cluster().hazelcastConfig() : "none");
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         try {
           hub.stop().compose(v -> vertx.close()).await();

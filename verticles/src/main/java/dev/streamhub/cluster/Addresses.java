@@ -19,6 +19,10 @@ public final class Addresses {
   public static final String PUBLISH = "streamhub.publish";
   /** Name of the shared map of the models workers serve (model id to description). */
   public static final String MODELS_MAP = "streamhub.models";
+  /** Name of the shared map of liveness leases: stream id to the worker node generating it and its beat. */
+  public static final String LEASES_MAP = "streamhub.leases";
+  /** Name of the shared map of node identity cards: node id to roles, HTTP address, connections. */
+  public static final String NODES_MAP = "streamhub.nodes";
 
   private Addresses() {}
 

@@ -8,7 +8,7 @@ import java.util.TreeSet;
 /** Everything a node is configured with, one record per capability. */
 public record HubConfig(
     HttpConfig http, SseConfig sse, PollConfig poll, WsConfig ws, StreamLogConfig log, DemoConfig demo, WorkerConfig worker,
-    UpstreamConfig upstream, BridgeConfig bridge) {
+    UpstreamConfig upstream, BridgeConfig bridge, ClusterConfig cluster) {
 
   /**
    * Reads every key from {@code file}, overridden by {@code STREAMHUB_*} variables in {@code env}.
@@ -17,9 +17,10 @@ public record HubConfig(
    */
   public static HubConfig load(JsonObject file, Map<String, String> env) {
     Settings s = new Settings(file, env);
-    HubConfig config = new HubConfig(
-        HttpConfig.from(s), SseConfig.from(s), PollConfig.from(s), WsConfig.from(s), StreamLogConfig.from(s), DemoConfig.from(s), WorkerConfig.from(s),
-        UpstreamConfig.from(s), BridgeConfig.from(s));
+    ClusterConfig cluster = ClusterConfig.from(s);
+    HubConfig config = new HubConfig(HttpConfig.from(s), SseConfig.from(s), PollConfig.from(s), WsConfig.from(s),
+        StreamLogConfig.from(s, cluster.clustered()), DemoConfig.from(s), WorkerConfig.from(s),
+        UpstreamConfig.from(s), BridgeConfig.from(s), cluster);
     Set<String> unknown = new TreeSet<>(s.unknownKeys());
     unknown.removeIf(key -> !file.containsKey(key));
     if (!unknown.isEmpty()) {

@@ -1,21 +1,34 @@
 package dev.streamhub.config;
 
 /**
- * How the edge hands generations to workers.
+ * How the edge hands generations to workers, and how a lost worker is noticed.
  *
  * @param acceptTimeoutMs {@code worker_accept_timeout_ms}: how long a worker may take to accept a
  *     generation request before the client gets 503 {@code no_worker_available}
  * @param instances {@code worker_instances}: worker verticles per model backend on this node, each
  *     on its own event loop; the event bus spreads generations over them
+ * @param leaseMs {@code worker_lease_ms}: how often a worker renews the liveness lease of each
+ *     stream it generates, and how often the cluster checks the leases
+ * @param lostTimeoutMs {@code worker_lost_timeout_ms}: a stream whose lease was not renewed for this
+ *     long (or whose worker's node left the cluster) ends with {@code error} / {@code worker_lost}
  */
-public record WorkerConfig(long acceptTimeoutMs, int instances) {
+public record WorkerConfig(long acceptTimeoutMs, int instances, long leaseMs, long lostTimeoutMs) {
 
   public static final long DEFAULT_ACCEPT_TIMEOUT_MS = 5000;
   public static final int DEFAULT_INSTANCES = Runtime.getRuntime().availableProcessors();
+  public static final long DEFAULT_LEASE_MS = 1000;
+  public static final long DEFAULT_LOST_TIMEOUT_MS = 5000;
 
   static WorkerConfig from(Settings s) {
-    return new WorkerConfig(
+    WorkerConfig config = new WorkerConfig(
         s.longValue("worker_accept_timeout_ms", DEFAULT_ACCEPT_TIMEOUT_MS, 1, 600_000),
-        s.integer("worker_instances", DEFAULT_INSTANCES, 1, 256));
+        s.integer("worker_instances", DEFAULT_INSTANCES, 1, 256),
+        s.longValue("worker_lease_ms", DEFAULT_LEASE_MS, 10, 600_000),
+        s.longValue("worker_lost_timeout_ms", DEFAULT_LOST_TIMEOUT_MS, 20, 3_600_000));
+    if (config.leaseMs * 2 > config.lostTimeoutMs) {
+      throw new ConfigException("worker_lease_ms (" + config.leaseMs + ") must be at most half of worker_lost_timeout_ms ("
+          + config.lostTimeoutMs + "), so that one late renewal does not end a stream");
+    }
+    return config;
   }
 }

@@ -1,6 +1,8 @@
 package dev.streamhub.streamlog;
 
+import dev.streamhub.cluster.HazelcastSetup;
 import dev.streamhub.config.StreamLogConfig;
+import dev.streamhub.streamlog.hazelcast.HazelcastStreamLog;
 import dev.streamhub.streamlog.memory.MemoryStreamLog;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -14,6 +16,10 @@ public final class StreamLogs {
     switch (config.store()) {
       case "memory":
         return Future.succeededFuture(new MemoryStreamLog(config));
+      case "hazelcast":
+        return HazelcastSetup.hazelcast(vertx)
+            .map(hazelcast -> HazelcastStreamLog.create(vertx, hazelcast, config, HazelcastStreamLog.MAP))
+            .orElseGet(() -> Future.failedFuture(new IllegalStateException("log_store 'hazelcast' needs a clustered node (cluster_config)")));
       default:
         return Future.failedFuture(new IllegalArgumentException("unknown log_store '" + config.store() + "'"));
     }

@@ -9,6 +9,17 @@ import java.util.concurrent.atomic.LongAdder;
 public final class EdgeStats {
 
   private final LongAdder streamBytesWritten = new LongAdder();
+  private final LongAdder connections = new LongAdder();
+
+  /** A client connection opened (+1) or closed (-1). */
+  public void connection(int delta) {
+    connections.add(delta);
+  }
+
+  /** Client connections open now. */
+  public long connections() {
+    return connections.sum();
+  }
 
   /** Adds bytes handed to a client connection (SSE events and heartbeats, WebSocket frames). */
   public void wrote(int bytes) {

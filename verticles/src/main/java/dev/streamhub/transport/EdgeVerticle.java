@@ -57,6 +57,7 @@ public final class EdgeVerticle extends VerticleBase {
     for (String path : BODY_PATHS) {
       router.post(path).handler(body);
     }
+    new ClusterHandler(vertx).mount(router);
     router.get("/health/live").handler(rc -> rc.response()
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
         .end("{\"status\":\"UP\"}"));
@@ -82,7 +83,10 @@ public final class EdgeVerticle extends VerticleBase {
       options.setSendBufferSize(config.http().sendBufferBytes());
     }
     WsHandler.configure(options, config.ws());
-    server = vertx.createHttpServer(options).requestHandler(router);
+    server = vertx.createHttpServer(options).requestHandler(router).connectionHandler(connection -> {
+      stats.connection(1);
+      connection.closeHandler(closed -> stats.connection(-1));
+    });
     return server.listen();
   }
 }

@@ -27,6 +27,7 @@ final class GenerationRun implements TokenSink {
   private final MessageConsumer<JsonObject> cancels;
   private Future<?> tail = Future.succeededFuture();
   private Runnable stopBackend = () -> {};
+  private Leases.Lease lease;
   private boolean ended;
 
   private GenerationRun(Vertx vertx, String stream, StreamWriter writer) {
@@ -35,13 +36,17 @@ final class GenerationRun implements TokenSink {
     this.cancels = vertx.eventBus().consumer(Addresses.cancel(stream), this::onCancel);
   }
 
-  /** Registers for cancel requests, then starts the backend. */
-  static Future<GenerationRun> start(Vertx vertx, StreamWriter writer, ModelBackend backend, GenerateRequest request) {
+  /** Registers for cancel requests, takes the stream's liveness lease, then starts the backend. */
+  static Future<GenerationRun> start(Vertx vertx, StreamWriter writer, Leases leases, ModelBackend backend, GenerateRequest request) {
     GenerationRun run = new GenerationRun(vertx, request.stream(), writer);
-    return run.cancels.completion().map(registered -> {
-      run.stopBackend = backend.generate(request, run);
-      return run;
-    });
+    return run.cancels.completion()
+        .compose(registered -> leases.hold(request.stream()))
+        .onFailure(err -> run.cancels.unregister())
+        .map(lease -> {
+          run.lease = lease;
+          run.stopBackend = backend.generate(request, run);
+          return run;
+        });
   }
 
   @Override
@@ -84,7 +89,10 @@ final class GenerationRun implements TokenSink {
   private Future<List<Event>> end(List<NewEvent> events) {
     ended = true;
     Future<List<Event>> last = write(events);
-    last.onComplete(ar -> cancels.unregister());
+    last.onComplete(ar -> {
+      cancels.unregister();
+      lease.release();
+    });
     return last;
   }
 
@@ -97,6 +105,7 @@ final class GenerationRun implements TokenSink {
         ended = true;
         stopBackend.run();
         cancels.unregister();
+        lease.release();
       }
     });
     tail = written;

@@ -1,6 +1,7 @@
 package dev.streamhub.worker;
 
 import dev.streamhub.cluster.Addresses;
+import dev.streamhub.config.WorkerConfig;
 import dev.streamhub.streamlog.StreamWriter;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -19,16 +20,20 @@ public final class WorkerVerticle extends VerticleBase {
 
   private final Function<io.vertx.core.Vertx, ModelBackend> backendFactory;
   private final StreamWriter writer;
+  private final WorkerConfig config;
   private ModelBackend backend;
+  private Leases leases;
 
-  public WorkerVerticle(Function<io.vertx.core.Vertx, ModelBackend> backendFactory, StreamWriter writer) {
+  public WorkerVerticle(Function<io.vertx.core.Vertx, ModelBackend> backendFactory, StreamWriter writer, WorkerConfig config) {
     this.backendFactory = backendFactory;
     this.writer = writer;
+    this.config = config;
   }
 
   @Override
   public Future<?> start() {
     backend = backendFactory.apply(vertx);
+    leases = new Leases(vertx, config);
     return backend.start().compose(started -> registerModels());
   }
 
@@ -45,7 +50,7 @@ public final class WorkerVerticle extends VerticleBase {
 
   private void onGenerate(Message<JsonObject> message) {
     GenerateRequest request = GenerateRequest.fromJson(message.body());
-    GenerationRun.start(vertx, writer, backend, request)
+    GenerationRun.start(vertx, writer, leases, backend, request)
         .onSuccess(run -> message.reply(new JsonObject().put("stream", request.stream()).put("accepted", true)))
         .onFailure(err -> message.fail(500, "worker could not start: " + err.getMessage()));
   }

@@ -8,7 +8,7 @@ import java.util.List;
  * A client of one transport, reduced to what the conformance suite compares: the events of a
  * stream as JSON objects ({@code {"stream","offset","type","data","ts"}}) in the order received.
  */
-interface StreamReader {
+public interface StreamReader {
 
   /** Reads from {@code from} until the stream's terminal event. */
   Future<List<JsonObject>> readAll(String stream, long from);

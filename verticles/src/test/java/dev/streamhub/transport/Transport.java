@@ -3,10 +3,10 @@ package dev.streamhub.transport;
 import io.vertx.core.Vertx;
 
 /** The three client transports, each with its test reader. */
-enum Transport {
+public enum Transport {
   SSE, WS, POLL;
 
-  StreamReader reader(Vertx vertx, int port) {
+  public StreamReader reader(Vertx vertx, int port) {
     switch (this) {
       case SSE:
         return new SseReader(vertx, port);

@@ -1,0 +1,71 @@
+package dev.streamhub.config;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Clustering: whether this node joins a Hazelcast cluster, and which roles it plays.
+ *
+ * @param hazelcastConfig {@code cluster_config}: path of a Hazelcast XML or YAML config (see
+ *     {@code cluster-config/}); absent, the node runs alone with a local event bus
+ * @param name {@code cluster_name}: overrides the cluster name of the Hazelcast config, or null
+ * @param host {@code cluster_host}: the address other nodes reach this node's event bus on
+ * @param roles {@code roles}: comma-separated {@code edge} (HTTP, SSE, WebSocket, long-poll),
+ *     {@code worker} (model workers), {@code all} (both)
+ */
+public record ClusterConfig(String hazelcastConfig, String name, String host, Set<Role> roles) {
+
+  public static final String DEFAULT_HOST = "127.0.0.1";
+  public static final String DEFAULT_ROLES = "all";
+
+  /** What a node does. */
+  public enum Role {
+    EDGE, WORKER;
+
+    public String wire() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  public ClusterConfig {
+    roles = Collections.unmodifiableSet(EnumSet.copyOf(roles));
+  }
+
+  public boolean clustered() {
+    return hazelcastConfig != null;
+  }
+
+  public boolean has(Role role) {
+    return roles.contains(role);
+  }
+
+  static ClusterConfig from(Settings s) {
+    String file = s.string("cluster_config", null);
+    if (file != null && !Files.isReadable(Path.of(file))) {
+      throw new ConfigException("invalid " + s.sourceOf("cluster_config") + " (cluster_config): cannot read the Hazelcast config '" + file + "'");
+    }
+    return new ClusterConfig(file, s.string("cluster_name", null), s.string("cluster_host", DEFAULT_HOST),
+        roles(s, s.string("roles", DEFAULT_ROLES)));
+  }
+
+  private static Set<Role> roles(Settings s, String value) {
+    Set<Role> roles = EnumSet.noneOf(Role.class);
+    for (String part : value.split(",")) {
+      String role = part.trim().toLowerCase(Locale.ROOT);
+      if (role.equals("all")) {
+        roles.addAll(EnumSet.allOf(Role.class));
+      } else if (role.equals("edge")) {
+        roles.add(Role.EDGE);
+      } else if (role.equals("worker")) {
+        roles.add(Role.WORKER);
+      } else {
+        throw new ConfigException("invalid " + s.sourceOf("roles") + " (roles): expected a comma-separated list of edge, worker, all, got '" + value + "'");
+      }
+    }
+    return roles;
+  }
+}

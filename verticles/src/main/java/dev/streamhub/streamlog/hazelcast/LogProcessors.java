@@ -1,0 +1,282 @@
+package dev.streamhub.streamlog.hazelcast;
+
+import com.hazelcast.core.ReadOnly;
+import com.hazelcast.map.EntryProcessor;
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
+import com.hazelcast.nio.serialization.DataSerializable;
+import dev.streamhub.stream.ErrorCode;
+import dev.streamhub.stream.Event;
+import dev.streamhub.stream.EventType;
+import dev.streamhub.stream.HubException;
+import dev.streamhub.stream.NewEvent;
+import dev.streamhub.stream.StreamMeta;
+import dev.streamhub.streamlog.ReadResult;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The operations of {@link HazelcastStreamLog}, each an entry processor run by the member that owns
+ * the stream's entry. Replies are JSON text: {@code {"error": code, "message": ...}} for a refusal,
+ * otherwise what the operation returns. The processors that change a stream are deterministic
+ * (the append time travels with the request), so Hazelcast replays them on the backup as they are.
+ */
+public final class LogProcessors {
+
+  private LogProcessors() {}
+
+  /** Creates the stream unless its id is taken. */
+  public static final class Create implements EntryProcessor<String, StoredStream, String>, DataSerializable {
+    private StreamMeta meta;
+    private int capacity;
+
+    public Create() {}
+
+    Create(StreamMeta meta, int capacity) {
+      this.meta = meta;
+      this.capacity = capacity;
+    }
+
+    @Override
+    public String process(Map.Entry<String, StoredStream> entry) {
+      if (entry.getValue() != null) {
+        return error(new HubException(ErrorCode.BAD_REQUEST, "stream '" + meta.id() + "' already exists"));
+      }
+      entry.setValue(new StoredStream(meta, capacity));
+      return new JsonObject().put("meta", metaJson(meta)).encode();
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeString(metaJson(meta).encode());
+      out.writeInt(capacity);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      meta = metaFromJson(new JsonObject(in.readString()));
+      capacity = in.readInt();
+    }
+  }
+
+  /** Appends a batch at the end of the stream; replies {@code {"events": [stored events]}}. */
+  public static final class Append implements EntryProcessor<String, StoredStream, String>, DataSerializable {
+    private String requestId;
+    private String stream;
+    private List<NewEvent> events;
+    private long nowMicros;
+
+    public Append() {}
+
+    Append(String requestId, String stream, List<NewEvent> events, long nowMicros) {
+      this.requestId = requestId;
+      this.stream = stream;
+      this.events = events;
+      this.nowMicros = nowMicros;
+    }
+
+    @Override
+    public String process(Map.Entry<String, StoredStream> entry) {
+      StoredStream stored = entry.getValue();
+      if (stored == null) {
+        return error(HubException.streamNotFound(stream));
+      }
+      try {
+        List<Event> appended = stored.append(requestId, events, nowMicros);
+        entry.setValue(stored);
+        return new JsonObject().put("events", eventsJson(appended)).encode();
+      } catch (HubException e) {
+        return error(e);
+      }
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeString(requestId);
+      out.writeString(stream);
+      out.writeLong(nowMicros);
+      out.writeInt(events.size());
+      for (NewEvent e : events) {
+        out.writeString(e.type().wire());
+        out.writeString(e.data().encode());
+      }
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      requestId = in.readString();
+      stream = in.readString();
+      nowMicros = in.readLong();
+      int n = in.readInt();
+      events = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        events.add(new NewEvent(EventType.parse(in.readString()), new JsonObject(in.readString())));
+      }
+    }
+  }
+
+  /** Reads a page; replies {@code {"events": [...], "next": n, "finished": b}}. */
+  public static final class Read implements EntryProcessor<String, StoredStream, String>, ReadOnly, DataSerializable {
+    private String stream;
+    private long from;
+    private int max;
+
+    public Read() {}
+
+    Read(String stream, long from, int max) {
+      this.stream = stream;
+      this.from = from;
+      this.max = max;
+    }
+
+    @Override
+    public String process(Map.Entry<String, StoredStream> entry) {
+      StoredStream stored = entry.getValue();
+      if (stored == null) {
+        return error(HubException.streamNotFound(stream));
+      }
+      try {
+        ReadResult page = stored.read(from, max);
+        return new JsonObject().put("events", eventsJson(page.events())).put("next", page.next()).put("finished", page.finished()).encode();
+      } catch (HubException e) {
+        return error(e);
+      }
+    }
+
+    @Override
+    public EntryProcessor<String, StoredStream, String> getBackupProcessor() {
+      return null;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeString(stream);
+      out.writeLong(from);
+      out.writeInt(max);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      stream = in.readString();
+      from = in.readLong();
+      max = in.readInt();
+    }
+  }
+
+  /** Replies {@code {"meta": {...}}}. */
+  public static final class Meta implements EntryProcessor<String, StoredStream, String>, ReadOnly, DataSerializable {
+    private String stream;
+
+    public Meta() {}
+
+    Meta(String stream) {
+      this.stream = stream;
+    }
+
+    @Override
+    public String process(Map.Entry<String, StoredStream> entry) {
+      StoredStream stored = entry.getValue();
+      return stored == null ? error(HubException.streamNotFound(stream)) : new JsonObject().put("meta", metaJson(stored.meta())).encode();
+    }
+
+    @Override
+    public EntryProcessor<String, StoredStream, String> getBackupProcessor() {
+      return null;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeString(stream);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      stream = in.readString();
+    }
+  }
+
+  /** Removes a stream retention no longer keeps; replies "dropped" for it, null for the others. */
+  public static final class Expire implements EntryProcessor<String, StoredStream, String>, DataSerializable {
+    private long nowMs;
+    private long retentionMs;
+    private long maxAgeMs;
+
+    public Expire() {}
+
+    Expire(long nowMs, long retentionMs, long maxAgeMs) {
+      this.nowMs = nowMs;
+      this.retentionMs = retentionMs;
+      this.maxAgeMs = maxAgeMs;
+    }
+
+    @Override
+    public String process(Map.Entry<String, StoredStream> entry) {
+      StreamMeta meta = entry.getValue().meta();
+      boolean finishedLongAgo = meta.finished() && nowMs - meta.finishedAt() >= retentionMs;
+      boolean tooOld = nowMs - meta.createdAt() >= maxAgeMs;
+      if (finishedLongAgo || tooOld) {
+        entry.setValue(null);
+        return "dropped";
+      }
+      return null;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeLong(nowMs);
+      out.writeLong(retentionMs);
+      out.writeLong(maxAgeMs);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      nowMs = in.readLong();
+      retentionMs = in.readLong();
+      maxAgeMs = in.readLong();
+    }
+  }
+
+  static String error(HubException e) {
+    return new JsonObject().put("error", e.code().code()).put("message", e.getMessage()).encode();
+  }
+
+  /** The reply as JSON, or the refusal it carries thrown as a {@link HubException}. */
+  static JsonObject parse(String reply) {
+    JsonObject json = new JsonObject(reply);
+    String code = json.getString("error");
+    if (code != null) {
+      throw new HubException(ErrorCode.fromCode(code), json.getString("message"));
+    }
+    return json;
+  }
+
+  static JsonArray eventsJson(List<Event> events) {
+    JsonArray array = new JsonArray();
+    events.forEach(e -> array.add(e.toJson()));
+    return array;
+  }
+
+  static List<Event> events(JsonArray array) {
+    List<Event> events = new ArrayList<>(array.size());
+    for (int i = 0; i < array.size(); i++) {
+      events.add(Event.fromJson(array.getJsonObject(i)));
+    }
+    return events;
+  }
+
+  /** Every field of a meta, unlike the client-facing {@link StreamMeta#toJson()}. */
+  static JsonObject metaJson(StreamMeta meta) {
+    return new JsonObject().put("id", meta.id()).put("owner", meta.owner()).put("model", meta.model())
+        .put("created_at", meta.createdAt()).put("first", meta.firstOffset()).put("next", meta.nextOffset())
+        .put("finished_at", meta.finishedAt());
+  }
+
+  static StreamMeta metaFromJson(JsonObject json) {
+    return new StreamMeta(json.getString("id"), json.getString("owner"), json.getString("model"),
+        json.getLong("created_at"), json.getLong("first"), json.getLong("next"), json.getLong("finished_at"));
+  }
+}
