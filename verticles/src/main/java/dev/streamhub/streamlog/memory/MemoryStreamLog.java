@@ -9,6 +9,7 @@ import dev.streamhub.stream.NewEvent;
 import dev.streamhub.stream.StreamMeta;
 import dev.streamhub.streamlog.ReadResult;
 import dev.streamhub.streamlog.StreamLog;
+import dev.streamhub.streamlog.StreamRing;
 import io.vertx.core.Future;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -104,88 +105,24 @@ public final class MemoryStreamLog implements StreamLog {
     return stream;
   }
 
-  /** One stream: its meta and a ring of its newest events. */
+  /** One stream's ring, behind its own monitor. */
   private static final class MemoryStream {
-    private final StreamMeta created;
-    private final int capacity;
-    private Event[] ring;
-    private long first;
-    private long next;
-    private long finishedAt;
+    private final StreamRing ring;
 
     MemoryStream(StreamMeta created, int capacity) {
-      this.created = created;
-      this.capacity = capacity;
-      this.ring = new Event[Math.min(16, capacity)];
+      this.ring = new StreamRing(created, capacity);
     }
 
     synchronized List<Event> append(List<NewEvent> events, long nowMicros) {
-      if (events.isEmpty()) {
-        throw new HubException(ErrorCode.BAD_REQUEST, "nothing to append");
-      }
-      if (finishedAt != 0) {
-        throw new HubException(ErrorCode.STREAM_FINISHED, "stream '" + created.id() + "' has ended");
-      }
-      for (int i = 0; i < events.size() - 1; i++) {
-        if (events.get(i).type().isTerminal()) {
-          throw new HubException(ErrorCode.BAD_REQUEST, "a terminal event must be the last of its stream");
-        }
-      }
-      Event[] stored = new Event[events.size()];
-      for (int i = 0; i < stored.length; i++) {
-        stored[i] = events.get(i).at(created.id(), next, nowMicros);
-        store(stored[i]);
-      }
-      if (stored[stored.length - 1].type().isTerminal()) {
-        finishedAt = Math.max(1, nowMicros / 1000);
-      }
-      return List.of(stored);
+      return ring.append(events, nowMicros);
     }
 
     synchronized ReadResult read(long from, int max) {
-      if (from < 0 || from > next) {
-        throw new HubException(ErrorCode.BAD_OFFSET,
-            "offset " + from + " is outside the stream, which has offsets 0 to " + (next - 1));
-      }
-      if (from < first) {
-        throw new HubException(ErrorCode.OFFSET_EXPIRED,
-            "offset " + from + " has expired; the oldest retained offset is " + first);
-      }
-      int count = (int) Math.min(max, next - from);
-      Event[] page = new Event[count];
-      for (int i = 0; i < count; i++) {
-        page[i] = ring[slot(from + i)];
-      }
-      return new ReadResult(List.of(page), from + count, finishedAt != 0);
+      return ring.read(from, max);
     }
 
     synchronized StreamMeta meta() {
-      return created.withRange(first, next, finishedAt);
-    }
-
-    private void store(Event event) {
-      if (next - first == ring.length) {
-        if (ring.length < capacity) {
-          grow();
-        } else {
-          ring[slot(first)] = null;
-          first++;
-        }
-      }
-      ring[slot(next)] = event;
-      next++;
-    }
-
-    private void grow() {
-      Event[] bigger = new Event[(int) Math.min((long) ring.length * 2, capacity)];
-      for (long o = first; o < next; o++) {
-        bigger[(int) (o % bigger.length)] = ring[slot(o)];
-      }
-      ring = bigger;
-    }
-
-    private int slot(long offset) {
-      return (int) (offset % ring.length);
+      return ring.meta();
     }
   }
 }
