@@ -40,6 +40,14 @@ public record StreamMeta(
     return finishedAt != 0;
   }
 
+  /**
+   * Whether retention drops this stream at {@code nowMs}: finished at least {@code retentionMs}
+   * ago, or created at least {@code maxAgeMs} ago. The one retention rule every store applies.
+   */
+  public boolean expiredAt(long nowMs, long retentionMs, long maxAgeMs) {
+    return (finished() && nowMs - finishedAt >= retentionMs) || nowMs - createdAt >= maxAgeMs;
+  }
+
   public StreamMeta withRange(long first, long next, long finished) {
     return new StreamMeta(id, owner, model, createdAt, first, next, finished);
   }

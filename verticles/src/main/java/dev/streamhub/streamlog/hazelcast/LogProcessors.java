@@ -215,10 +215,7 @@ public final class LogProcessors {
 
     @Override
     public String process(Map.Entry<String, StoredStream> entry) {
-      StreamMeta meta = entry.getValue().meta();
-      boolean finishedLongAgo = meta.finished() && nowMs - meta.finishedAt() >= retentionMs;
-      boolean tooOld = nowMs - meta.createdAt() >= maxAgeMs;
-      if (finishedLongAgo || tooOld) {
+      if (entry.getValue().meta().expiredAt(nowMs, retentionMs, maxAgeMs)) {
         entry.setValue(null);
         return "dropped";
       }

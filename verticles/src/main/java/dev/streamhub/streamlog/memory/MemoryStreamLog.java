@@ -82,12 +82,7 @@ public final class MemoryStreamLog implements StreamLog {
   public Future<Integer> expire() {
     long nowMs = clockMicros.getAsLong() / 1000;
     int before = streams.size();
-    streams.values().removeIf(s -> {
-      StreamMeta meta = s.meta();
-      boolean finishedLongAgo = meta.finished() && nowMs - meta.finishedAt() >= config.retentionSeconds() * 1000;
-      boolean tooOld = nowMs - meta.createdAt() >= config.maxAgeSeconds() * 1000;
-      return finishedLongAgo || tooOld;
-    });
+    streams.values().removeIf(s -> s.meta().expiredAt(nowMs, config.retentionSeconds() * 1000, config.maxAgeSeconds() * 1000));
     return Future.succeededFuture(before - streams.size());
   }
 
