@@ -38,6 +38,8 @@ public final class BenchMain {
       "",
       "scenarios: " + String.join(", ", Scenario.NAMES) + ", all (in that order)",
       "  many-streams      --streams 1000 --tokens 200 --rate 50 [--ttft-ms hub default] [--create-concurrency 64] [--rounds 2]",
+      "                    [--publisher demo|http] [--publish-connections 256]: http is relay mode, the benchmark",
+      "                    creates external streams and POSTs each token with its send time (end-to-end latency)",
       "  resume-replay     --tokens 10000 --runs 20 --warmup 10",
       "  fan-out           --clients 1000 --tokens 200 --rate 50 --ttft-ms 3000 [--rounds 2]",
       "  idle-connections  --clients 5000 [--settle-ms 3000]",
@@ -126,7 +128,7 @@ public final class BenchMain {
     List<JsonObject> records = new ArrayList<>();
     for (Scenario scenario : scenarios) {
       checkOpenFiles(scenario.connections());
-      System.out.println("== " + scenario.name() + " (" + transport + ")");
+      System.out.println("== " + scenario.name() + (scenario.variant() == null ? "" : " " + scenario.variant()) + " (" + transport + ")");
       Hub hub;
       if (url != null) {
         Target target = Target.parse(url);
@@ -166,7 +168,7 @@ public final class BenchMain {
         measured = scenario.run(new ScenarioRun(h, fleet, sampler, transport));
         measured.put("other_cpu_pct_before_start", other).put("waited_for_quiet_s", Math.round(waited / 100.0) / 10.0);
       }
-      JsonObject record = record(scenario.name(), transport, measured, hub, threads, command, started);
+      JsonObject record = record(scenario.name(), scenario.variant(), transport, measured, hub, threads, command, started);
       records.add(record);
       System.out.print(Table.render(List.of(record)));
       System.out.println();
@@ -177,10 +179,13 @@ public final class BenchMain {
     return 0;
   }
 
-  private static JsonObject record(String scenario, String transport, JsonObject measured, Hub hub, int threads,
+  private static JsonObject record(String scenario, String variant, String transport, JsonObject measured, Hub hub, int threads,
       String command, Instant started) {
     Map<String, Object> fields = new LinkedHashMap<>();
     fields.put("scenario", scenario);
+    if (variant != null) {
+      fields.put("variant", variant);
+    }
     fields.put("transport", transport);
     fields.put("target", "streamhub");
     for (String key : List.of("clients", "streams", "delivered_per_s", "p50_ms", "p99_ms", "p999_ms", "max_ms",
