@@ -42,7 +42,7 @@ public final class BenchMain {
       "                    creates external streams and POSTs each token with its send time (end-to-end latency)",
       "  resume-replay     --tokens 10000 --runs 20 --warmup 10",
       "  fan-out           --clients 1000 --tokens 200 --rate 50 --ttft-ms 3000 [--rounds 2]",
-      "  idle-connections  --clients 5000 [--settle-ms 3000]",
+      "  idle-connections  --clients 10000 [--settle-ms 3000] (hub RSS and live heap by class per connection)",
       "  max-throughput    --streams 100 --tokens 20000 --rate 5000 --ttft-ms 1000 [--rounds 2]",
       "  (--rounds N: N-1 warm-up rounds of the same load on the same hub, then the reported one)",
       "",
