@@ -12,7 +12,7 @@ import sys
 SCENARIO_ORDER = ["many-streams", "resume-replay", "fan-out", "idle-connections", "max-throughput"]
 
 COLUMNS = [
-    ("scenario", "scenario"),
+    ("scenario", "scenario_label"),
     ("transport", "transport"),
     ("clients", "clients"),
     ("streams", "streams"),
@@ -49,8 +49,13 @@ def main():
     path = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "results", "latest.json")
     with open(path) as f:
         records = json.load(f)
+    transports = ["sse", "ws", "poll"]
     records.sort(key=lambda r: (SCENARIO_ORDER.index(r["scenario"]) if r["scenario"] in SCENARIO_ORDER else 99,
-                                r.get("transport", ""), r.get("target", "")))
+                                r.get("variant") or "",
+                                transports.index(r["transport"]) if r.get("transport") in transports else 9,
+                                r.get("target", "")))
+    for r in records:
+        r["scenario_label"] = r["scenario"] + (f" ({r['variant']})" if r.get("variant") else "")
     out = []
     machines = {json.dumps({k: v for k, v in r.get("machine", {}).items() if k != "loadavg_at_start"}, sort_keys=True)
                 for r in records}
@@ -73,7 +78,32 @@ def main():
         check = r.get("target_check") or {}
         if check:
             verdict = "met" if check.get("met") else "**missed**"
-            out.append(f"- {r['scenario']} ({r['transport']}): goal {check.get('goal')}; measured {check.get('measured')} — {verdict}")
+            out.append(f"- {r['scenario_label']} ({r['transport']}): goal {check.get('goal')}; measured {check.get('measured')} — {verdict}")
+    relay = [r for r in records if r.get("variant") == "relay"]
+    if relay:
+        out.append("")
+        out.append("Relay mode (the benchmark publishes each token by `POST /v1/streams/{id}/events` with its send time "
+                   "in `data`; the table's latency is end to end, send to receive):")
+        out.append("")
+        for r in relay:
+            out.append(f"- {r['transport']}: end to end p50 {fmt(r.get('p50_ms'))} ms, p99 {fmt(r.get('p99_ms'))} ms, "
+                       f"max {fmt(r.get('max_ms'))} ms; hub `ts` to receive p50 {fmt(r.get('hub_ts_p50_ms'))} ms, "
+                       f"p99 {fmt(r.get('hub_ts_p99_ms'))} ms; publish POST round trip p50 {fmt(r.get('publish_post_p50_ms'))} ms, "
+                       f"p99 {fmt(r.get('publish_post_p99_ms'))} ms; published {fmt(r.get('published_per_s'))} tokens/s; "
+                       f"sends behind schedule p50 {fmt(r.get('publish_behind_schedule_p50_ms'))} ms, "
+                       f"p99 {fmt(r.get('publish_behind_schedule_p99_ms'))} ms; {fmt(r.get('publish_errors'))} publish errors")
+    idle = [r for r in records if r["scenario"] == "idle-connections"]
+    if idle:
+        out.append("")
+        out.append("Idle connections (hub RSS and live heap after a full GC, before and after opening them):")
+        out.append("")
+        for r in idle:
+            top = ", ".join(f"`{c['class']}` {fmt(c.get('bytes_per_connection'))} B"
+                            for c in (r.get("heap_growth_by_class") or [])[:5])
+            out.append(f"- {r['transport']}: {fmt(r.get('connections_open_at_measure'))} open, "
+                       f"{fmt(r.get('rss_per_connection_kb'))} KB RSS per connection "
+                       f"({fmt(r.get('rss_per_connection_no_gc_kb'))} KB before the GC), "
+                       f"{fmt(r.get('heap_per_connection_kb'))} KB live heap per connection; largest heap growth per connection: {top}")
     out.append("")
     out.append("Commands (each record's exact command line and time):")
     out.append("")

@@ -38,9 +38,11 @@ public final class BenchMain {
       "",
       "scenarios: " + String.join(", ", Scenario.NAMES) + ", all (in that order)",
       "  many-streams      --streams 1000 --tokens 200 --rate 50 [--ttft-ms hub default] [--create-concurrency 64] [--rounds 2]",
+      "                    [--publisher demo|http] [--publish-connections 256]: http is relay mode, the benchmark",
+      "                    creates external streams and POSTs each token with its send time (end-to-end latency)",
       "  resume-replay     --tokens 10000 --runs 20 --warmup 10",
       "  fan-out           --clients 1000 --tokens 200 --rate 50 --ttft-ms 3000 [--rounds 2]",
-      "  idle-connections  --clients 5000 [--settle-ms 3000]",
+      "  idle-connections  --clients 10000 [--settle-ms 3000] (hub RSS and live heap by class per connection)",
       "  max-throughput    --streams 100 --tokens 20000 --rate 5000 --ttft-ms 1000 [--rounds 2]",
       "  (--rounds N: N-1 warm-up rounds of the same load on the same hub, then the reported one)",
       "",
@@ -53,7 +55,8 @@ public final class BenchMain {
       "  --hub-env KEY=VALUE           any other STREAMHUB_KEY for the child hub (repeatable)",
       "  --hub-jfr                     record a JFR profile of the hub to bench/results/<scenario>-hub.jfr",
       "load generator:",
-      "  --transport sse|ws|poll       only sse is implemented yet",
+      "  --transport sse|ws|poll       how readers read (default sse): native SSE, one WebSocket per reader",
+      "                                (stream.subscribe), or long-poll (timeout 25 s, again from next)",
       "  --threads N                   event loops of the load generator (default: number of cores)",
       "  --timeout-s N                 stop readers still open after N seconds",
       "  --wait-idle-s N               on a shared machine, wait up to N s (default 120) until other processes",
@@ -111,9 +114,6 @@ public final class BenchMain {
     if (!Transport.NAMES.contains(transport)) {
       throw new IllegalArgumentException("--transport must be one of " + Transport.NAMES + ", got '" + transport + "'");
     }
-    if (!transport.equals("sse")) {
-      throw new UnsupportedOperationException("transport '" + transport + "' is not implemented in the benchmark yet; use --transport sse");
-    }
     int threads = options.integer("threads", Runtime.getRuntime().availableProcessors(), 1, 256);
     Path out = Path.of(options.string("out", root.resolve("bench/results/latest.json").toString()));
     boolean fresh = options.flag("fresh");
@@ -128,7 +128,7 @@ public final class BenchMain {
     List<JsonObject> records = new ArrayList<>();
     for (Scenario scenario : scenarios) {
       checkOpenFiles(scenario.connections());
-      System.out.println("== " + scenario.name() + " (" + transport + ")");
+      System.out.println("== " + scenario.name() + (scenario.variant() == null ? "" : " " + scenario.variant()) + " (" + transport + ")");
       Hub hub;
       if (url != null) {
         Target target = Target.parse(url);
@@ -168,7 +168,7 @@ public final class BenchMain {
         measured = scenario.run(new ScenarioRun(h, fleet, sampler, transport));
         measured.put("other_cpu_pct_before_start", other).put("waited_for_quiet_s", Math.round(waited / 100.0) / 10.0);
       }
-      JsonObject record = record(scenario.name(), transport, measured, hub, threads, command, started);
+      JsonObject record = record(scenario.name(), scenario.variant(), transport, measured, hub, threads, command, started);
       records.add(record);
       System.out.print(Table.render(List.of(record)));
       System.out.println();
@@ -179,10 +179,13 @@ public final class BenchMain {
     return 0;
   }
 
-  private static JsonObject record(String scenario, String transport, JsonObject measured, Hub hub, int threads,
+  private static JsonObject record(String scenario, String variant, String transport, JsonObject measured, Hub hub, int threads,
       String command, Instant started) {
     Map<String, Object> fields = new LinkedHashMap<>();
     fields.put("scenario", scenario);
+    if (variant != null) {
+      fields.put("variant", variant);
+    }
     fields.put("transport", transport);
     fields.put("target", "streamhub");
     for (String key : List.of("clients", "streams", "delivered_per_s", "p50_ms", "p99_ms", "p999_ms", "max_ms",

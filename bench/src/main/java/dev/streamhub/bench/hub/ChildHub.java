@@ -138,6 +138,37 @@ public final class ChildHub implements Hub {
     }
   }
 
+  /** The output of {@code jcmd <pid> <command>}, null when it failed or took over 60 s. */
+  static String jcmdOutput(long pid, String command) {
+    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+    if (!Files.isExecutable(jcmd)) {
+      return null;
+    }
+    try {
+      Path out = Files.createTempFile("bench-jcmd", ".txt");
+      try {
+        Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), command)
+            .redirectErrorStream(true)
+            .redirectOutput(out.toFile())
+            .start();
+        boolean ok = p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
+        return ok ? Files.readString(out) : null;
+      } finally {
+        Files.deleteIfExists(out);
+      }
+    } catch (IOException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
+  @Override
+  public String classHistogram() {
+    return jcmdOutput(process.pid(), "GC.class_histogram");
+  }
+
   @Override
   public Target target() {
     return target;

@@ -35,5 +35,10 @@ public final class ExternalHub implements Hub {
   }
 
   @Override
+  public String classHistogram() {
+    return pid < 0 ? null : ChildHub.jcmdOutput(pid, "GC.class_histogram");
+  }
+
+  @Override
   public void close() {}
 }

@@ -20,6 +20,12 @@ public interface Hub extends AutoCloseable {
    */
   boolean gc();
 
+  /**
+   * {@code jcmd <pid> GC.class_histogram} (which runs a full GC first): the live heap by class.
+   * Null when that was not possible.
+   */
+  String classHistogram();
+
   /** Stops the hub if the benchmark started it. */
   @Override
   void close();

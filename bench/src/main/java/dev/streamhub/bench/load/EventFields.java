@@ -20,7 +20,36 @@ public final class EventFields {
     if (at < 0) {
       return -1;
     }
-    int i = at + TS.length();
+    return digits(json, at + TS.length());
+  }
+
+  /**
+   * The first {@code "key":N} number in {@code json}, -1 when absent. Meant for the hub's event
+   * object, whose keys come in a fixed order ({@code stream, offset, type, data, ts}): asking for
+   * {@code offset} finds it before {@code data}, so text in the payload cannot match first.
+   */
+  public static long firstNumber(String json, String key) {
+    String needle = "\"" + key + "\":";
+    int at = json.indexOf(needle);
+    if (at < 0) {
+      return -1;
+    }
+    return digits(json, at + needle.length());
+  }
+
+  /** The first {@code "key":"value"} string in {@code json} (no escapes in it), null when absent. */
+  public static String firstString(String json, String key) {
+    String needle = "\"" + key + "\":\"";
+    int at = json.indexOf(needle);
+    if (at < 0) {
+      return null;
+    }
+    int start = at + needle.length();
+    int end = json.indexOf('"', start);
+    return end < 0 ? null : json.substring(start, end);
+  }
+
+  private static long digits(String json, int i) {
     while (i < json.length() && json.charAt(i) == ' ') {
       i++;
     }

@@ -4,11 +4,14 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.json.JsonObject;
 import java.util.function.Supplier;
 
@@ -23,6 +26,8 @@ public final class Shard extends VerticleBase {
   private final Target target;
   private final int maxConnections;
   private HttpClient client;
+  private WebSocketClient wsClient;
+  private HttpClient publishClient;
 
   public Shard(int index, Target target, int maxConnections) {
     this.index = index;
@@ -40,12 +45,19 @@ public final class Shard extends VerticleBase {
         .setIdleTimeout(0)
         .setConnectTimeout(10_000);
     client = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(maxConnections));
+    wsClient = vertx.createWebSocketClient(new WebSocketClientOptions()
+        .setDefaultHost(target.host())
+        .setDefaultPort(target.port())
+        .setTcpNoDelay(true)
+        .setIdleTimeout(0)
+        .setConnectTimeout(10_000)
+        .setMaxConnections(maxConnections));
     return Future.succeededFuture();
   }
 
   @Override
   public Future<?> stop() {
-    return client.close();
+    return Future.join(client.close(), wsClient.close(), publishClient == null ? Future.succeededFuture() : publishClient.close());
   }
 
   public int index() {
@@ -57,7 +69,53 @@ public final class Shard extends VerticleBase {
   }
 
   public Transport transport(String name) {
-    return Transport.create(name, client, target);
+    return Transport.create(name, client, wsClient, target);
+  }
+
+  /**
+   * A second HTTP client for publishing (relay mode), with its own pool of {@code connections}, so
+   * publish requests never wait behind readers' connections. Call on this shard's event loop.
+   */
+  public void openPublisher(int connections) {
+    if (publishClient == null) {
+      publishClient = vertx.createHttpClient(new HttpClientOptions()
+          .setDefaultHost(target.host())
+          .setDefaultPort(target.port())
+          .setTcpNoDelay(true)
+          .setKeepAlive(true)
+          .setIdleTimeout(0)
+          .setConnectTimeout(10_000), new PoolOptions().setHttp1MaxSize(Math.max(1, connections)));
+    }
+  }
+
+  /** {@code POST /v1/streams {"publisher":"external"}}: an empty stream the benchmark publishes to. */
+  public Future<String> createExternalStream() {
+    RequestOptions options = new RequestOptions()
+        .setMethod(HttpMethod.POST)
+        .setURI("/v1/streams")
+        .putHeader("Content-Type", "application/json");
+    return client.request(options)
+        .compose(request -> request.send(Buffer.buffer("{\"publisher\":\"external\"}")))
+        .compose(response -> response.body().compose(bytes -> response.statusCode() == 201
+            ? Future.succeededFuture(new JsonObject(bytes).getString("stream"))
+            : Future.failedFuture("POST /v1/streams (external): HTTP " + response.statusCode() + ": " + bytes)));
+  }
+
+  /**
+   * {@code POST /v1/streams/{id}/events} on the publish client; {@code body} is made once the
+   * request has its connection, so a time it puts in the event is the moment of sending, not of
+   * queueing for a connection. Call on this shard's event loop, after {@link #openPublisher}.
+   */
+  public Future<Void> publish(String stream, Supplier<Buffer> body) {
+    RequestOptions options = new RequestOptions()
+        .setMethod(HttpMethod.POST)
+        .setURI("/v1/streams/" + stream + "/events")
+        .putHeader("Content-Type", "application/json");
+    return publishClient.request(options)
+        .compose(request -> request.send(body.get()))
+        .compose(response -> response.body().compose(bytes -> response.statusCode() == 200
+            ? Future.<Void>succeededFuture()
+            : Future.failedFuture("POST /v1/streams/" + stream + "/events: HTTP " + response.statusCode() + ": " + bytes)));
   }
 
   /** Runs {@code task} on this shard's event loop; the future completes with the task's. */

@@ -1,11 +1,13 @@
 package dev.streamhub.bench.load;
 
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.WebSocketClient;
 import java.util.List;
 
 /**
- * How a reader receives a stream. Scenarios only talk to this interface, so WebSocket and
- * long-poll readers plug in next to {@link SseTransport} without touching them.
+ * How a reader receives a stream. Scenarios only talk to this interface: every implementation
+ * turns what arrives into {@link StreamListener} calls (offset, type, ts, the event's JSON, receive
+ * time), and the measuring (latency recorder, offset checks) is shared code behind the listener.
  */
 public interface Transport {
 
@@ -16,13 +18,14 @@ public interface Transport {
   /** Reads {@code stream} from offset {@code from} (inclusive) until the hub ends it. */
   Reading read(String stream, long from, StreamListener listener);
 
-  static Transport create(String name, HttpClient client, Target target) {
+  static Transport create(String name, HttpClient client, WebSocketClient wsClient, Target target) {
     switch (name) {
       case "sse":
         return new SseTransport(client, target);
       case "ws":
+        return new WsTransport(wsClient, target);
       case "poll":
-        throw new UnsupportedOperationException("transport '" + name + "' is not implemented in the benchmark yet; use --transport sse");
+        return new PollTransport(client, target, PollTransport.DEFAULT_TIMEOUT_S);
       default:
         throw new IllegalArgumentException("unknown transport '" + name + "'; one of " + NAMES);
     }

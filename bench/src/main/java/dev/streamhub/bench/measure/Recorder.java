@@ -16,6 +16,8 @@ public final class Recorder {
   private final Histogram live = new Histogram(3);
   /** Every delta, including those appended before the reader connected (replayed from the log). */
   private final Histogram all = new Histogram(3);
+  /** Relay mode: from the load generator's own send time (carried in the event's data) to receive. */
+  private final Histogram endToEnd = new Histogram(3);
   private long[] buckets = new long[600];
   private long catchUp;
   private long negative;
@@ -51,12 +53,18 @@ public final class Recorder {
     buckets[bucket]++;
   }
 
+  /** The end-to-end latency of one token the load generator published itself at {@code sentMicros}. */
+  public void sent(long sentMicros, long atMicros) {
+    endToEnd.recordValue(Math.max(0, atMicros - sentMicros));
+  }
+
   public void merge(Recorder other) {
     if (other.originMicros != originMicros) {
       throw new IllegalArgumentException("recorders with different origins");
     }
     live.add(other.live);
     all.add(other.all);
+    endToEnd.add(other.endToEnd);
     catchUp += other.catchUp;
     negative += other.negative;
     if (other.buckets.length > buckets.length) {
@@ -75,6 +83,10 @@ public final class Recorder {
 
   public Histogram all() {
     return all;
+  }
+
+  public Histogram endToEnd() {
+    return endToEnd;
   }
 
   public long tokens() {

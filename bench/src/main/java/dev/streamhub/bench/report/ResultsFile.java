@@ -10,7 +10,7 @@ import java.util.List;
 
 /**
  * {@code bench/results/latest.json}: a JSON list of records. A run replaces the records of the
- * same scenario, transport and target and keeps the others, so scenarios run one at a time add up
+ * same scenario, variant, transport and target and keeps the others, so scenarios run one at a time add up
  * to one complete file; {@code --fresh} starts from an empty list.
  */
 public final class ResultsFile {
@@ -41,6 +41,7 @@ public final class ResultsFile {
   private static boolean sameKey(JsonObject a, JsonObject b) {
     return a.getString("scenario").equals(b.getString("scenario"))
         && a.getString("transport").equals(b.getString("transport"))
-        && a.getString("target").equals(b.getString("target"));
+        && a.getString("target").equals(b.getString("target"))
+        && java.util.Objects.equals(a.getString("variant"), b.getString("variant"));
   }
 }

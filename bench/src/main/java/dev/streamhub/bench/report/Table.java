@@ -29,6 +29,9 @@ public final class Table {
       String[] row = new String[COLUMNS.length + 1];
       for (int i = 0; i < COLUMNS.length; i++) {
         row[i] = format(r.getValue(COLUMNS[i][1]));
+        if (i == 0 && r.getString("variant") != null) {
+          row[i] += " (" + r.getString("variant") + ")";
+        }
       }
       JsonObject check = r.getJsonObject("target_check");
       row[COLUMNS.length] = check == null ? "" : (check.getBoolean("met", false) ? "met" : "MISSED");

@@ -5,6 +5,7 @@ import dev.streamhub.bench.load.Bounded;
 import dev.streamhub.bench.load.ClientFleet;
 import dev.streamhub.bench.load.Clock;
 import dev.streamhub.bench.load.Shard;
+import dev.streamhub.bench.measure.ClassHistogram;
 import dev.streamhub.bench.measure.ProcStats;
 import dev.streamhub.bench.measure.ResourceSampler;
 import dev.streamhub.bench.measure.ResourceSampler.Sample;
@@ -16,7 +17,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * C idle SSE connections to one long-running stream (its first token is 10 minutes away, so the
+ * C idle connections (SSE, WebSocket subscribed to the stream, or a held long-poll) to one long-running stream (its first token is 10 minutes away, so the
  * connections carry nothing but the retry hint and heartbeats). Hub RSS is measured after a
  * full GC with a few warm-up connections open, then again with C more open: the difference over C
  * is the memory one idle connection costs.
@@ -37,7 +38,7 @@ public final class IdleConnections implements Scenario {
 
   @Override
   public void configure(BenchOptions o) {
-    clients = o.integer("clients", 5000, 1, 1_000_000);
+    clients = o.integer("clients", 10_000, 1, 1_000_000);
     openConcurrency = o.integer("open-concurrency", 200, 1, 10_000);
     settleMs = o.longValue("settle-ms", 3000, 0, 600_000);
     settings.put("DEMO_TTFT_MS", "600000");
@@ -71,6 +72,7 @@ public final class IdleConnections implements Scenario {
     boolean gcBefore = run.hub().gc();
     Thread.sleep(settleMs);
     long before = rssNow(run);
+    ClassHistogram heapBefore = ClassHistogram.parse(run.hub().classHistogram());
 
     openReaders(sets, stream, clients);
     Thread.sleep(settleMs);
@@ -78,6 +80,7 @@ public final class IdleConnections implements Scenario {
     boolean gcAfter = run.hub().gc();
     Thread.sleep(settleMs);
     long after = rssNow(run);
+    ClassHistogram heapAfter = ClassHistogram.parse(run.hub().classHistogram());
     Sample end = sampler.mark();
 
     long opened = 0;
@@ -126,6 +129,14 @@ public final class IdleConnections implements Scenario {
       perConnNoGcKb = Math.round((afterNoGc - before) / 1024.0 / openedMeasured * 100) / 100.0;
     }
     json.put("rss_per_connection_kb", perConnKb).put("rss_per_connection_no_gc_kb", perConnNoGcKb);
+    if (!heapBefore.isEmpty() && !heapAfter.isEmpty() && openedMeasured > 0) {
+      // The live heap (after the full GC jcmd runs) by class: what the hub keeps per connection.
+      json.put("heap_live_before_mb", Resources.mb(heapBefore.totalBytes()))
+          .put("heap_live_after_mb", Resources.mb(heapAfter.totalBytes()))
+          .put("heap_per_connection_kb", Math.round((heapAfter.totalBytes() - heapBefore.totalBytes()) / 1024.0 / openedMeasured * 100) / 100.0)
+          .put("heap_growth_by_class", heapAfter.growthSince(heapBefore, 25, openedMeasured))
+          .put("heap_growth_hub_classes", heapAfter.growthSince(heapBefore, 10, openedMeasured, "dev.streamhub."));
+    }
     Resources.put(json, sampler, start, end);
     json.put("target_check", new JsonObject()
         .put("goal", "under 10 KB hub RSS per idle connection")

@@ -34,6 +34,9 @@ public final class ManyStreams implements Scenario {
   private int createConcurrency;
   private long timeoutS;
   private int rounds;
+  /** {@code demo}: the hub's demo worker generates; {@code http}: relay mode, the benchmark publishes by POST. */
+  private String publisher;
+  private int publishConnections;
   private final Map<String, String> settings = new LinkedHashMap<>();
 
   private ManyStreams(String name, int streams, int tokens, int rate, long ttftMs) {
@@ -62,6 +65,11 @@ public final class ManyStreams implements Scenario {
   @Override
   public void configure(BenchOptions o) {
     streams = o.integer("streams", defaultStreams, 1, 100_000);
+    publisher = o.string("publisher", "demo");
+    if (!publisher.equals("demo") && !publisher.equals("http")) {
+      throw new IllegalArgumentException("--publisher must be demo or http, got '" + publisher + "'");
+    }
+    publishConnections = publisher.equals("http") ? o.integer("publish-connections", 256, 1, 100_000) : 0;
     tokens = o.integer("tokens", defaultTokens, 1, 1_000_000);
     rate = o.integer("rate", defaultRate, 1, 1_000_000);
     ttftMs = o.longValue("ttft-ms", defaultTtftMs, -1, 600_000);
@@ -84,7 +92,12 @@ public final class ManyStreams implements Scenario {
 
   @Override
   public int connections() {
-    return streams + createConcurrency;
+    return streams + createConcurrency + publishConnections;
+  }
+
+  @Override
+  public String variant() {
+    return publisher.equals("http") ? "relay" : null;
   }
 
   /**
@@ -109,10 +122,18 @@ public final class ManyStreams implements Scenario {
     long origin = Clock.micros();
     Sample start = sampler.mark();
     List<Future<ReaderSet>> results = new ArrayList<>();
+    List<RelayPublisher> publishers = new ArrayList<>();
     for (Shard shard : shards) {
       int share = ClientFleet.share(streams, shard.index(), shards.size());
       int concurrency = Math.max(1, ClientFleet.share(createConcurrency, shard.index(), shards.size()));
-      results.add(shard.call(() -> load(shard, run.transport(), origin, share, concurrency)));
+      if (publisher.equals("http")) {
+        int connections = Math.max(1, ClientFleet.share(publishConnections, shard.index(), shards.size()));
+        RelayPublisher p = shard.call(() -> io.vertx.core.Future.succeededFuture(new RelayPublisher(shard, tokens, rate, connections))).await();
+        publishers.add(p);
+        results.add(shard.call(() -> relay(shard, p, run.transport(), origin, share, concurrency)));
+      } else {
+        results.add(shard.call(() -> load(shard, run.transport(), origin, share, concurrency)));
+      }
     }
     List<ReaderSet> sets = new ArrayList<>();
     for (Future<ReaderSet> f : results) {
@@ -129,7 +150,10 @@ public final class ManyStreams implements Scenario {
         .put("offered_per_s", (long) streams * rate)
         .put("duration_s", Math.round((end.atMillis() - start.atMillis()) / 10.0) / 100.0);
     Resources.put(json, sampler, start, end);
-    boolean complete = stats.complete(expected);
+    if (!publishers.isEmpty()) {
+      putPublishing(json, publishers);
+    }
+    boolean complete = stats.complete(expected) && json.getLong("publish_errors", 0L) == 0;
     if (name.equals("max-throughput")) {
       long delivered = json.getLong("delivered_per_s");
       json.put("target_check", new JsonObject()
@@ -139,11 +163,54 @@ public final class ManyStreams implements Scenario {
     } else {
       Double p99 = json.getDouble("p99_ms");
       json.put("target_check", new JsonObject()
-          .put("goal", "every token delivered, p99 publish-to-receive under 10 ms")
+          .put("goal", "every token delivered, p99 publish-to-receive under 10 ms"
+              + (publishers.isEmpty() ? "" : " (relay: end to end, from the benchmark's POST to receive)"))
           .put("measured", (complete ? "every token delivered" : "NOT every token delivered") + ", p99 " + p99 + " ms")
           .put("met", complete && p99 != null && p99 < 10));
     }
     return json;
+  }
+
+  /** Relay mode: creates external streams, opens a reader on each, and publishes once it is open. */
+  private Future<ReaderSet> relay(Shard shard, RelayPublisher publisher, String transport, long origin, int count, int concurrency) {
+    ReaderSet set = new ReaderSet(shard, transport, origin);
+    set.sentTimes = true;
+    set.deadline(timeoutS * 1000);
+    return Bounded.run(count, concurrency, i -> {
+      long t0 = Clock.micros();
+      return shard.createExternalStream()
+          .onSuccess(stream -> {
+            set.createTimes.recordValue(Clock.micros() - t0);
+            set.open(stream, 0).opened.future().onSuccess(v -> publisher.add(stream));
+          })
+          .onFailure(err -> set.error("create: " + err.getMessage()));
+    }).compose(created -> set.allDone()).onComplete(ar -> publisher.stop());
+  }
+
+  private static void putPublishing(JsonObject json, List<RelayPublisher> publishers) {
+    org.HdrHistogram.Histogram lag = new org.HdrHistogram.Histogram(3);
+    org.HdrHistogram.Histogram posts = new org.HdrHistogram.Histogram(3);
+    long published = 0;
+    long errors = 0;
+    long first = Long.MAX_VALUE;
+    long last = Long.MIN_VALUE;
+    io.vertx.core.json.JsonArray samples = new io.vertx.core.json.JsonArray();
+    for (RelayPublisher p : publishers) {
+      lag.add(p.lag);
+      posts.add(p.posts);
+      published += p.published;
+      errors += p.errorCount;
+      first = Math.min(first, p.firstSentAt);
+      last = Math.max(last, p.lastSentAt);
+      p.errors.forEach(samples::add);
+    }
+    json.put("publisher", "http")
+        .put("published_tokens", published)
+        .put("published_per_s", last > first ? Math.round(published / ((last - first) / 1e6)) : null)
+        .put("publish_errors", errors)
+        .put("publish_error_samples", samples);
+    dev.streamhub.bench.measure.LatencySummary.of(posts).into(json, "publish_post_");
+    dev.streamhub.bench.measure.LatencySummary.of(lag).into(json, "publish_behind_schedule_");
   }
 
   private Future<ReaderSet> load(Shard shard, String transport, long origin, int count, int concurrency) {

@@ -25,6 +25,8 @@ final class ReaderSet {
   /** Microseconds from sending {@code POST /v1/streams} to its 201, where the scenario creates streams. */
   final Histogram createTimes = new Histogram(3);
   int errorCount;
+  /** Relay mode: readers also record the end-to-end latency from the send time in each delta. */
+  boolean sentTimes;
   private long deadlineTimer = -1;
 
   ReaderSet(Shard shard, String transport, long originMicros) {
@@ -35,7 +37,7 @@ final class ReaderSet {
 
   /** Opens a reader of {@code stream} from {@code from}; returns it (its {@code opened} completes on 200). */
   StreamReader open(String stream, long from) {
-    StreamReader reader = new StreamReader(stream, from, recorder, openTimes);
+    StreamReader reader = new StreamReader(stream, from, recorder, openTimes, sentTimes);
     readers.add(reader);
     reader.reading = transport.read(stream, from, reader);
     Future<Void> finished = reader.reading.done().onFailure(err -> {

@@ -109,7 +109,18 @@ final class ReaderStats {
         .put("expected_tokens", expectedTokens)
         .put("delivered_per_s_overall", lastTokenAt > firstTokenAt
             ? Math.round(recorder.tokens() / ((lastTokenAt - firstTokenAt) / 1e6)) : null);
-    live.into(json, "");
+    LatencySummary endToEnd = LatencySummary.of(recorder.endToEnd());
+    if (endToEnd.count() > 0) {
+      // Relay mode: the headline latency is the load generator's send time to receive time; the
+      // hub's append time (ts) to receive time is kept as hub_ts_*.
+      endToEnd.into(json, "");
+      live.into(json, "hub_ts_");
+      json.put("latency_kind", "end to end: the load generator's POST send time (in the event's data) to receive time; "
+          + "hub_ts_*: the hub's append time (ts) to receive time");
+    } else {
+      live.into(json, "");
+      json.put("latency_kind", "the hub's append time (ts) to receive time, tokens appended after the reader opened");
+    }
     all.into(json, "all_");
     json.put("live_tokens", live.count())
         .put("catch_up_tokens", recorder.catchUp())

@@ -18,6 +18,11 @@ public interface Scenario {
   /** {@code STREAMHUB_*} settings (without the prefix) for a hub the benchmark starts itself. */
   Map<String, String> hubSettings();
 
+  /** A variant of the scenario that gets its own record (relay mode of many-streams), or null. */
+  default String variant() {
+    return null;
+  }
+
   /** Connections the load generator may hold at once. */
   int connections();
 

@@ -1,6 +1,7 @@
 package dev.streamhub.bench.scenario;
 
 import dev.streamhub.bench.load.Clock;
+import dev.streamhub.bench.load.EventFields;
 import dev.streamhub.bench.load.Reading;
 import dev.streamhub.bench.load.StreamListener;
 import dev.streamhub.bench.measure.OffsetCheck;
@@ -18,6 +19,8 @@ final class StreamReader implements StreamListener {
   final Promise<Void> opened = Promise.promise();
   final long requestedAt = Clock.micros();
   private final Histogram openTimes;
+  /** Relay mode: deltas carry the load generator's send time as {@code bench_sent_us} in their data. */
+  private final boolean sentTimes;
   Reading reading;
   long openedAt = -1;
   long firstTokenAt = -1;
@@ -28,8 +31,9 @@ final class StreamReader implements StreamListener {
   String terminal;
   String failure;
 
-  StreamReader(String stream, long from, Recorder recorder, Histogram openTimes) {
+  StreamReader(String stream, long from, Recorder recorder, Histogram openTimes, boolean sentTimes) {
     this.stream = stream;
+    this.sentTimes = sentTimes;
     this.recorder = recorder;
     this.openTimes = openTimes;
     this.check = new OffsetCheck(from);
@@ -52,6 +56,12 @@ final class StreamReader implements StreamListener {
     switch (type) {
       case "delta":
         recorder.token(ts, atMicros, openedAt);
+        if (sentTimes) {
+          long sent = EventFields.firstNumber(data, RelayPublisher.SENT_FIELD);
+          if (sent > 0) {
+            recorder.sent(sent, atMicros);
+          }
+        }
         tokens++;
         if (firstTokenAt < 0) {
           firstTokenAt = atMicros;

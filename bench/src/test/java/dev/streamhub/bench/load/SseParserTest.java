@@ -56,4 +56,14 @@ class SseParserTest {
     assertEquals(-1, EventFields.offset(null));
     assertEquals(-1, EventFields.offset("4x"));
   }
+
+  @Test
+  void readsOffsetAndTypeOfAWebSocketEventBeforeItsPayload() {
+    String ws = "{\"stream\":\"st_x\",\"offset\":17,\"type\":\"delta\",\"data\":{\"type\":\"x\",\"offset\":3},\"ts\":99}";
+    assertEquals(17, EventFields.firstNumber(ws, "offset"));
+    assertEquals("delta", EventFields.firstString(ws, "type"));
+    assertEquals(99, EventFields.ts(ws));
+    assertEquals("stream.unsubscribed", EventFields.firstString("{\"type\":\"stream.unsubscribed\",\"next\":4}", "type"));
+    assertEquals(-1, EventFields.firstNumber("{\"type\":\"pong\"}", "offset"));
+  }
 }
