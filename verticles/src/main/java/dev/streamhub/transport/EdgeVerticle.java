@@ -78,7 +78,10 @@ public final class EdgeVerticle extends VerticleBase {
         .setHost(config.http().host())
         .setPort(port)
         .setTcpNoDelay(true)
-        .setCompressionSupported(true);
+        .setCompressionSupported(true)
+        // every read and write of a connection happens on its event loop (subscriptions run on the
+        // edge verticle's context), which spares Vert.x a cross-thread write queue per connection
+        .setStrictThreadMode(true);
     if (config.http().sendBufferBytes() > 0) {
       options.setSendBufferSize(config.http().sendBufferBytes());
     }
