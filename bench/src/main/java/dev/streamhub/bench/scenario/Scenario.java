@@ -39,6 +39,8 @@ public interface Scenario {
         return new IdleConnections();
       case "resume-replay":
         return new ResumeReplay();
+      case "ttft-overhead":
+        return new TtftOverheadScenario();
       default:
         throw new IllegalArgumentException("unknown scenario '" + name + "'; one of " + NAMES + " or all");
     }
