@@ -41,6 +41,8 @@ public interface Scenario {
         return new ResumeReplay();
       case "ttft-overhead":
         return new TtftOverheadScenario();
+      case "cluster":
+        return new ClusterScenario();
       default:
         throw new IllegalArgumentException("unknown scenario '" + name + "'; one of " + NAMES + " or all");
     }
