@@ -45,6 +45,7 @@ public final class ClusterScenario implements SelfHostedScenario {
   private int rounds;
   private long timeoutS;
   private List<String> variants;
+  private int lightStreams;
 
   @Override
   public String name() {
@@ -60,7 +61,9 @@ public final class ClusterScenario implements SelfHostedScenario {
     createConcurrency = o.integer("create-concurrency", 64, 1, 10_000);
     rounds = o.integer("rounds", 2, 1, 100);
     long generationS = (ttftMs < 0 ? 150 : ttftMs) / 1000 + tokens / rate + 1;
-    timeoutS = o.longValue("timeout-s", 60 + 2 * generationS, 1, 86_400);
+    // generous: a clustered store that cannot keep up with the offered load stretches every stream
+    timeoutS = o.longValue("timeout-s", 240 + 4 * generationS, 1, 86_400);
+    lightStreams = o.integer("light-streams", 50, 0, 100_000);
     variants = List.of(o.string("variants", String.join(",", VARIANTS)).split(","));
     for (String v : variants) {
       if (!VARIANTS.contains(v)) {
@@ -93,7 +96,8 @@ public final class ClusterScenario implements SelfHostedScenario {
       System.out.println("   -- variant " + variant);
       JsonObject measured = runVariant(launch, variant, hubs);
       System.out.println("   " + variant + ": " + Rounds.headline(measured) + ", hub CPU per token "
-          + measured.getValue("hub_cpu_us_per_token") + " us");
+          + measured.getValue("hub_cpu_us_per_token") + " us, stream duration p50 " + measured.getValue("stream_duration_p50_s")
+          + " s (paced: " + measured.getValue("stream_duration_expected_s") + " s)");
       byVariant.put(variant, measured);
     }
     String headline = byVariant.containsKey("cluster") ? "cluster" : variants.get(variants.size() - 1);
@@ -107,6 +111,13 @@ public final class ClusterScenario implements SelfHostedScenario {
     if (single != null && cluster != null) {
       for (String p : List.of("p50", "p99", "p999")) {
         json.put("cross_node_extra_" + p + "_ms", diff(cluster, single, p + "_ms"));
+      }
+      JsonObject lightCluster = cluster.getJsonObject("light_load");
+      JsonObject lightSingle = single.getJsonObject("light_load");
+      if (lightCluster != null && lightSingle != null) {
+        for (String p : List.of("p50", "p99")) {
+          json.put("light_load_cross_node_extra_" + p + "_ms", diff(lightCluster, lightSingle, p + "_ms"));
+        }
       }
       json.put("cluster_vs_single_delivered_ratio", ratio(cluster, single, "delivered_per_s"));
       json.put("cluster_vs_single_cpu_per_token_ratio", ratio(cluster, single, "hub_cpu_us_per_token"));
@@ -181,11 +192,18 @@ public final class ClusterScenario implements SelfHostedScenario {
         awaitDemoModel(fleet.shards().get(0));
         JsonArray warmups = new JsonArray();
         for (int i = 1; i < rounds; i++) {
-          JsonObject w = round(fleet, sampler, workerSampler, launch.transport());
+          JsonObject w = round(fleet, sampler, workerSampler, launch.transport(), streams);
           System.out.println("   warm-up round " + i + ": " + Rounds.headline(w));
           warmups.add(Rounds.summary(w));
         }
-        return round(fleet, sampler, workerSampler, launch.transport())
+        JsonObject main = round(fleet, sampler, workerSampler, launch.transport(), streams);
+        if (lightStreams > 0) {
+          JsonObject light = round(fleet, sampler, workerSampler, launch.transport(), lightStreams);
+          System.out.println("   light load (" + lightStreams + " streams): " + Rounds.headline(light)
+              + ", stream duration p50 " + light.getValue("stream_duration_p50_s") + " s");
+          main.put("light_load", summary(light).put("streams", lightStreams).put("offered_per_s", (long) lightStreams * rate));
+        }
+        return main
             .put("variant", variant)
             .put("rounds", rounds)
             .put("warmup_rounds", warmups)
@@ -217,7 +235,7 @@ public final class ClusterScenario implements SelfHostedScenario {
     throw new IllegalStateException("the edge does not list model demo after 30 s: " + last);
   }
 
-  private JsonObject round(ClientFleet fleet, ResourceSampler sampler, ResourceSampler workerSampler, String transport) {
+  private JsonObject round(ClientFleet fleet, ResourceSampler sampler, ResourceSampler workerSampler, String transport, int streams) {
     List<Shard> shards = fleet.shards();
     long origin = Clock.micros();
     Sample start = sampler.mark();
@@ -227,6 +245,7 @@ public final class ClusterScenario implements SelfHostedScenario {
       int share = ClientFleet.share(streams, shard.index(), shards.size());
       int concurrency = Math.max(1, ClientFleet.share(createConcurrency, shard.index(), shards.size()));
       results.add(shard.call(() -> load(shard, transport, origin, share, concurrency)));
+      // (load() reads the stream count from its arguments only)
     }
     List<ReaderSet> sets = new ArrayList<>();
     for (Future<ReaderSet> f : results) {
@@ -236,6 +255,14 @@ public final class ClusterScenario implements SelfHostedScenario {
     Sample wEnd = workerSampler == null ? null : workerSampler.mark();
     ReaderStats stats = new ReaderStats(sets, origin);
     long expected = (long) streams * tokens;
+    org.HdrHistogram.Histogram spans = new org.HdrHistogram.Histogram(3);
+    for (ReaderSet set : sets) {
+      for (StreamReader r : set.readers) {
+        if (r.tokens > 1) {
+          spans.recordValue(Math.max(0, r.lastTokenAt - r.firstTokenAt));
+        }
+      }
+    }
     double durationS = (end.atMillis() - start.atMillis()) / 1000.0;
     JsonObject json = stats.toJson(expected)
         .put("clients", streams)
@@ -244,7 +271,13 @@ public final class ClusterScenario implements SelfHostedScenario {
         .put("rate_per_stream", rate)
         .put("offered_per_s", (long) streams * rate)
         .put("duration_s", Math.round(durationS * 100) / 100.0)
-        .put("complete", stats.complete(expected));
+        .put("complete", stats.complete(expected))
+        .put("stream_duration_expected_s", Math.round((tokens - 1) / (double) rate * 100) / 100.0)
+        .put("stream_duration_p50_s", spans.getTotalCount() == 0 ? null : spans.getValueAtPercentile(50) / 10_000 / 100.0)
+        .put("stream_duration_p99_s", spans.getTotalCount() == 0 ? null : spans.getValueAtPercentile(99) / 10_000 / 100.0)
+        .put("stream_duration_is", "first to last token received by a reader; the demo paces tokens at rate_per_stream, so a "
+            + "longer span means appends queued behind each other (the hub's ts is taken when an append starts, "
+            + "so that queueing is not in p50_ms/p99_ms)");
     Resources.put(json, sampler, start, end);
     Double edgeCpu = json.getDouble("server_cpu_pct");
     json.put("edge_node_cpu_pct", edgeCpu).put("edge_node_rss_mb", json.getValue("server_rss_mb"));
@@ -291,22 +324,28 @@ public final class ClusterScenario implements SelfHostedScenario {
   private static JsonObject summaries(JsonObject byVariant) {
     JsonObject out = new JsonObject();
     for (String variant : byVariant.fieldNames()) {
-      JsonObject v = byVariant.getJsonObject(variant);
+      out.put(variant, summary(byVariant.getJsonObject(variant)));
+    }
+    return out;
+  }
+
+  private static JsonObject summary(JsonObject v) {
+    {
       JsonObject s = new JsonObject();
       for (String key : List.of("delivered_per_s", "delivered_per_s_overall", "delivered_tokens", "expected_tokens",
           "p50_ms", "p99_ms", "p999_ms", "max_ms", "mean_ms", "lost", "duplicates", "out_of_order", "incomplete",
           "errors", "error_samples", "complete", "server_cpu_pct", "edge_node_cpu_pct", "worker_node_cpu_pct",
           "server_cpu_system_pct", "worker_node_cpu_system_pct", "hub_cpu_us_per_token", "server_rss_mb",
           "worker_node_rss_mb", "client_cpu_pct", "other_cpu_pct", "machine_cpu_pct", "create_p50_ms", "create_p99_ms",
-          "all_readers_open_s", "catch_up_tokens", "duration_s", "other_cpu_pct_before_start", "warmup_rounds",
+          "all_readers_open_s", "catch_up_tokens", "stream_duration_expected_s", "stream_duration_p50_s",
+          "stream_duration_p99_s", "light_load", "duration_s", "other_cpu_pct_before_start", "warmup_rounds",
           "server_threads_cpu_pct", "worker_node_threads_cpu_pct", "delivered_per_s_timeline")) {
         if (v.containsKey(key)) {
           s.put(key, v.getValue(key));
         }
       }
-      out.put(variant, s);
+      return s;
     }
-    return out;
   }
 
   private static Double diff(JsonObject a, JsonObject b, String key) {
