@@ -46,6 +46,9 @@ public final class ClusterScenario implements SelfHostedScenario {
   private long timeoutS;
   private List<String> variants;
   private int lightStreams;
+  private List<Integer> coalesce;
+  private int coalescePublishers;
+  private long coalesceMs;
 
   @Override
   public String name() {
@@ -64,6 +67,19 @@ public final class ClusterScenario implements SelfHostedScenario {
     // generous: a clustered store that cannot keep up with the offered load stretches every stream
     timeoutS = o.longValue("timeout-s", 240 + 4 * generationS, 1, 86_400);
     lightStreams = o.integer("light-streams", 50, 0, 100_000);
+    String batches = o.string("coalesce", "1,4,16");
+    coalesce = new ArrayList<>();
+    if (!batches.equals("none")) {
+      for (String b : batches.split(",")) {
+        try {
+          coalesce.add(Integer.parseInt(b.trim()));
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException("--coalesce takes tokens per append, e.g. 1,4,16, or none; got '" + batches + "'");
+        }
+      }
+    }
+    coalescePublishers = o.integer("coalesce-publishers", 50, 1, 10_000);
+    coalesceMs = o.longValue("coalesce-ms", 4000, 100, 600_000);
     variants = List.of(o.string("variants", String.join(",", VARIANTS)).split(","));
     for (String v : variants) {
       if (!VARIANTS.contains(v)) {
@@ -196,12 +212,21 @@ public final class ClusterScenario implements SelfHostedScenario {
           System.out.println("   warm-up round " + i + ": " + Rounds.headline(w));
           warmups.add(Rounds.summary(w));
         }
+        Double otherBeforeMain = quiet(launch, sampler, "the measured round");
         JsonObject main = round(fleet, sampler, workerSampler, launch.transport(), streams);
+        main.put("other_cpu_pct_before_round", otherBeforeMain);
         if (lightStreams > 0) {
+          Double otherBeforeLight = quiet(launch, sampler, "the light round");
           JsonObject light = round(fleet, sampler, workerSampler, launch.transport(), lightStreams);
+          light.put("other_cpu_pct_before_round", otherBeforeLight);
           System.out.println("   light load (" + lightStreams + " streams): " + Rounds.headline(light)
               + ", stream duration p50 " + light.getValue("stream_duration_p50_s") + " s");
           main.put("light_load", summary(light).put("streams", lightStreams).put("offered_per_s", (long) lightStreams * rate));
+        }
+        if (!coalesce.isEmpty()) {
+          quiet(launch, sampler, "the coalesce probe");
+          main.put("coalesce_probe", CoalesceProbe.run(fleet.vertx(), edge.target(), sampler, workerSampler, coalesce,
+              coalescePublishers, coalesceMs));
         }
         return main
             .put("variant", variant)
@@ -215,6 +240,22 @@ public final class ClusterScenario implements SelfHostedScenario {
         nodes.get(i).close();
       }
     }
+  }
+
+  /**
+   * On a shared machine, waits (up to {@code --wait-idle-s}) before each measured round as well as
+   * before starting the nodes: another benchmark may have started meanwhile. The nodes are idle
+   * then, so the edge sampler's "other" CPU counts only other processes (and the idle worker node).
+   */
+  private static Double quiet(Launch launch, ResourceSampler sampler, String what) throws InterruptedException {
+    if (launch.waitIdleS() <= 0) {
+      return null;
+    }
+    Double other = sampler.awaitQuiet(launch.idleBelowPct(), launch.waitIdleS() * 1000);
+    if (other != null && other >= launch.idleBelowPct()) {
+      System.out.println("   others still use " + other + " % of one core before " + what + " (contended)");
+    }
+    return other;
   }
 
   /** The edge lists {@code demo} once a worker registered it in the (shared) model registry. */
@@ -338,7 +379,7 @@ public final class ClusterScenario implements SelfHostedScenario {
           "server_cpu_system_pct", "worker_node_cpu_system_pct", "hub_cpu_us_per_token", "server_rss_mb",
           "worker_node_rss_mb", "client_cpu_pct", "other_cpu_pct", "machine_cpu_pct", "create_p50_ms", "create_p99_ms",
           "all_readers_open_s", "catch_up_tokens", "stream_duration_expected_s", "stream_duration_p50_s",
-          "stream_duration_p99_s", "light_load", "duration_s", "other_cpu_pct_before_start", "warmup_rounds",
+          "stream_duration_p99_s", "light_load", "coalesce_probe", "other_cpu_pct_before_round", "duration_s", "other_cpu_pct_before_start", "warmup_rounds",
           "server_threads_cpu_pct", "worker_node_threads_cpu_pct", "delivered_per_s_timeline")) {
         if (v.containsKey(key)) {
           s.put(key, v.getValue(key));
