@@ -12,6 +12,7 @@ import dev.streamhub.bench.report.ResultsFile;
 import dev.streamhub.bench.report.Table;
 import dev.streamhub.bench.scenario.Scenario;
 import dev.streamhub.bench.scenario.ScenarioRun;
+import dev.streamhub.bench.scenario.SelfHostedScenario;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -44,6 +45,11 @@ public final class BenchMain {
       "  fan-out           --clients 1000 --tokens 200 --rate 50 --ttft-ms 3000 [--rounds 2]",
       "  idle-connections  --clients 10000 [--settle-ms 3000] (hub RSS and live heap by class per connection)",
       "  max-throughput    --streams 100 --tokens 20000 --rate 5000 --ttft-ms 1000 [--rounds 2]",
+      "  ttft-overhead     --runs 2000 --warmup 500 --tokens 20   (fake upstream in this JVM; direct vs through a hub)",
+      "  cluster           --streams 500 --tokens 200 --rate 50 [--rounds 2] [--variants single,single-clustered,cluster]",
+      "                    [--light-streams 50] [--coalesce 1,4,16|none --coalesce-publishers 50 --coalesce-ms 4000]",
+      "                    (two nodes: worker + edge on a port below 32768, against one `all` node, same load;",
+      "                    the coalesce probe publishes k deltas per append through the relay API on each variant)",
       "  (--rounds N: N-1 warm-up rounds of the same load on the same hub, then the reported one)",
       "",
       "hub: started as a child JVM on a free loopback port unless --url is given",
@@ -129,6 +135,19 @@ public final class BenchMain {
     for (Scenario scenario : scenarios) {
       checkOpenFiles(scenario.connections());
       System.out.println("== " + scenario.name() + (scenario.variant() == null ? "" : " " + scenario.variant()) + " (" + transport + ")");
+      if (scenario instanceof SelfHostedScenario self) {
+        if (url != null) {
+          throw new IllegalArgumentException(scenario.name() + " starts its own hubs; --url is not supported");
+        }
+        Instant selfStarted = Instant.now();
+        JsonObject measured = self.run(new SelfHostedScenario.Launch(root, hubJar, jvmOptions, extraEnv, instances,
+            out.toAbsolutePath().getParent(), threads, waitIdleS, idleBelowPct, transport));
+        JsonObject record = record(scenario.name(), transport, measured, null, threads, command, selfStarted);
+        records.add(record);
+        System.out.print(Table.render(List.of(record)));
+        System.out.println();
+        continue;
+      }
       Hub hub;
       if (url != null) {
         Target target = Target.parse(url);
@@ -193,7 +212,7 @@ public final class BenchMain {
       fields.put(key, measured.getValue(key));
     }
     measured.forEach(e -> fields.putIfAbsent(e.getKey(), e.getValue()));
-    fields.put("hub", hub.describe());
+    fields.put("hub", hub == null ? measured.getValue("hub") : hub.describe());
     fields.put("load_generator", new JsonObject()
         .put("threads", threads)
         .put("jvm_options", String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments())));

@@ -44,6 +44,10 @@ public interface Scenario {
         return new IdleConnections();
       case "resume-replay":
         return new ResumeReplay();
+      case "ttft-overhead":
+        return new TtftOverheadScenario();
+      case "cluster":
+        return new ClusterScenario();
       default:
         throw new IllegalArgumentException("unknown scenario '" + name + "'; one of " + NAMES + " or all");
     }
