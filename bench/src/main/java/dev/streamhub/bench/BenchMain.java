@@ -142,7 +142,7 @@ public final class BenchMain {
         Instant selfStarted = Instant.now();
         JsonObject measured = self.run(new SelfHostedScenario.Launch(root, hubJar, jvmOptions, extraEnv, instances,
             out.toAbsolutePath().getParent(), threads, waitIdleS, idleBelowPct, transport));
-        JsonObject record = record(scenario.name(), transport, measured, null, threads, command, selfStarted);
+        JsonObject record = record(scenario.name(), scenario.variant(), transport, measured, null, threads, command, selfStarted);
         records.add(record);
         System.out.print(Table.render(List.of(record)));
         System.out.println();

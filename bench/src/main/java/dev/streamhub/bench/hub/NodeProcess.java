@@ -178,6 +178,11 @@ public final class NodeProcess implements Hub {
   }
 
   @Override
+  public String classHistogram() {
+    return ChildHub.jcmdOutput(process.pid(), "GC.class_histogram");
+  }
+
+  @Override
   public void close() {
     if (!process.isAlive()) {
       return;
