@@ -68,10 +68,22 @@ public final class PeerComparison {
             + peer + "'s and its p99 latency no worse")
         .put("measured", String.format(Locale.ROOT, "delivered/s %,d vs %,d (%s), p99 %s vs %s ms (%s)%s%s",
             ourRate, theirRate, rateOk ? "met" : "missed", ourP99, theirP99, p99Ok ? "met" : "missed",
-            ourComplete ? "" : "; StreamHub did NOT deliver every token", theirComplete ? "" : "; " + peer + " did NOT deliver every token"))
+            ourComplete ? "" : "; StreamHub did NOT deliver every token", theirComplete ? "" : "; " + peer + " did NOT deliver every token")
+            + (contended(ours) || contended(theirs) ? "; CONTENDED: other processes used over " + CONTENDED_PCT
+                + " % of a core during a measured round (streamhub " + ours.getValue("other_cpu_pct") + " %, " + peer + " "
+                + theirs.getValue("other_cpu_pct") + " %), rerun" : ""))
+        .put("contended", contended(ours) || contended(theirs))
         .put("delivered_met", rateOk)
         .put("p99_met", p99Ok)
         .put("met", rateOk && p99Ok && ourComplete));
+  }
+
+  /** Other processes' CPU (percent of one core) during a measured round above which a comparison is not trusted. */
+  static final double CONTENDED_PCT = 25;
+
+  private static boolean contended(JsonObject r) {
+    Object other = r.getValue("other_cpu_pct");
+    return other instanceof Number && ((Number) other).doubleValue() > CONTENDED_PCT;
   }
 
   private static boolean complete(JsonObject r) {
