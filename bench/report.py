@@ -14,6 +14,7 @@ SCENARIO_ORDER = ["many-streams", "resume-replay", "fan-out", "idle-connections"
 COLUMNS = [
     ("scenario", "scenario_label"),
     ("transport", "transport"),
+    ("server", "target"),
     ("clients", "clients"),
     ("streams", "streams"),
     ("delivered tokens/s", "delivered_per_s"),
@@ -53,7 +54,7 @@ def main():
     records.sort(key=lambda r: (SCENARIO_ORDER.index(r["scenario"]) if r["scenario"] in SCENARIO_ORDER else 99,
                                 r.get("variant") or "",
                                 transports.index(r["transport"]) if r.get("transport") in transports else 9,
-                                r.get("target", "")))
+                                r.get("target", "streamhub") != "streamhub", r.get("target", "")))
     for r in records:
         r["scenario_label"] = r["scenario"] + (f" ({r['variant']})" if r.get("variant") else "")
     out = []
@@ -65,11 +66,13 @@ def main():
                    f"{m.get('java')}, {m.get('os')}.")
     out.append("")
     out.append("| " + " | ".join(h for h, _ in COLUMNS) + " | target |")
-    out.append("|" + "|".join("---" if i < 2 else "---:" for i in range(len(COLUMNS))) + "|---|")
+    out.append("|" + "|".join("---" if i < 3 else "---:" for i in range(len(COLUMNS))) + "|---|")
     for r in records:
         check = r.get("target_check") or {}
         met = check.get("met")
         verdict = "" if met is None else ("met" if met else "**missed**")
+        if r.get("target", "streamhub") != "streamhub":
+            verdict = "(peer)"
         out.append("| " + " | ".join(fmt(r.get(k)) for _, k in COLUMNS) + f" | {verdict} |")
     out.append("")
     out.append("Targets (issue 7, 2-core reference machine):")
@@ -79,6 +82,49 @@ def main():
         if check:
             verdict = "met" if check.get("met") else "**missed**"
             out.append(f"- {r['scenario_label']} ({r['transport']}): goal {check.get('goal')}; measured {check.get('measured')} — {verdict}")
+    peer_records = [r for r in records if r.get("peer_check")]
+    for r in peer_records:
+        check = r["peer_check"]
+        verdict = "met" if check.get("met") else "**missed**"
+        out.append(f"- {r['scenario_label']} ({r['transport']}) vs {check.get('peer')}: goal {check.get('goal')}; "
+                   f"measured {check.get('measured')} — {verdict}")
+    if peer_records:
+        out.append("")
+        out.append("Side by side with a peer (`--peer`; same run, same load generator, same POST bodies; "
+                   "ratio = StreamHub / peer; for nginx the server RSS and CPU are summed over the master and its workers, "
+                   "and PSS counts Nchan's shared-memory zone once):")
+        for r in peer_records:
+            peer = r["peer_check"]["peer"]
+            theirs = next((p for p in records if p.get("target") == peer and p["scenario"] == r["scenario"]
+                           and p.get("variant") == r.get("variant") and p.get("transport") == r.get("transport")), None)
+            if theirs is None:
+                continue
+            ratios = r.get("vs_peer") or {}
+            workers = (theirs.get("hub") or {}).get("worker_processes")
+            out.append("")
+            out.append(f"{r['scenario_label']}, {fmt(r.get('clients'))} readers, {fmt(r.get('streams'))} stream{'' if r.get('streams') == 1 else 's'} × "
+                       f"{fmt(r.get('tokens_per_stream'))} tokens at {fmt(r.get('rate_per_stream'))} tokens/s "
+                       f"(offered {fmt(r.get('offered_per_s'))} delivered tokens/s); {peer}: "
+                       f"{(theirs.get('hub') or {}).get('server')}, worker_processes {workers}:")
+            out.append("")
+            out.append(f"| figure | StreamHub | {peer} | ratio StreamHub/{peer} |")
+            out.append("|---|---:|---:|---:|")
+            for label, key in [("delivered tokens/s", "delivered_per_s"), ("published tokens/s", "published_per_s"),
+                               ("end-to-end p50 ms", "p50_ms"), ("end-to-end p99 ms", "p99_ms"),
+                               ("end-to-end p99.9 ms", "p999_ms"), ("end-to-end max ms", "max_ms"),
+                               ("publish POST p50 ms", "publish_post_p50_ms"), ("publish POST p99 ms", "publish_post_p99_ms"),
+                               ("lost / dup / out of order", None),
+                               ("server RSS MB (peak)", "server_rss_mb"), ("server PSS MB (end)", "server_pss_end_mb"),
+                               ("server CPU % of a core", "server_cpu_pct"), ("bench CPU % of a core", "client_cpu_pct"),
+                               ("other processes' CPU %", "other_cpu_pct")]:
+                if key is None:
+                    out.append(f"| {label} | {fmt(r.get('lost'))} / {fmt(r.get('duplicates'))} / {fmt(r.get('out_of_order'))} | "
+                               f"{fmt(theirs.get('lost'))} / {fmt(theirs.get('duplicates'))} / {fmt(theirs.get('out_of_order'))} | |")
+                    continue
+                ratio = ratios.get(key)
+                if ratio is None and isinstance(r.get(key), (int, float)) and isinstance(theirs.get(key), (int, float)) and theirs.get(key):
+                    ratio = round(r.get(key) / theirs.get(key), 3)
+                out.append(f"| {label} | {fmt(r.get(key))} | {fmt(theirs.get(key))} | {'–' if ratio is None else f'{ratio:.2f}'} |")
     relay = [r for r in records if r.get("variant") == "relay"]
     if relay:
         out.append("")
@@ -86,9 +132,11 @@ def main():
                    "in `data`; the table's latency is end to end, send to receive):")
         out.append("")
         for r in relay:
-            out.append(f"- {r['transport']}: end to end p50 {fmt(r.get('p50_ms'))} ms, p99 {fmt(r.get('p99_ms'))} ms, "
-                       f"max {fmt(r.get('max_ms'))} ms; hub `ts` to receive p50 {fmt(r.get('hub_ts_p50_ms'))} ms, "
-                       f"p99 {fmt(r.get('hub_ts_p99_ms'))} ms; publish POST round trip p50 {fmt(r.get('publish_post_p50_ms'))} ms, "
+            out.append(f"- {r['scenario']} {r['transport']} ({r.get('target', 'streamhub')}): end to end p50 {fmt(r.get('p50_ms'))} ms, p99 {fmt(r.get('p99_ms'))} ms, "
+                       f"max {fmt(r.get('max_ms'))} ms; "
+                       + (f"hub `ts` to receive p50 {fmt(r.get('hub_ts_p50_ms'))} ms, p99 {fmt(r.get('hub_ts_p99_ms'))} ms; "
+                          if r.get("target", "streamhub") == "streamhub" else "no server timestamp; ")
+                       + f"publish POST round trip p50 {fmt(r.get('publish_post_p50_ms'))} ms, "
                        f"p99 {fmt(r.get('publish_post_p99_ms'))} ms; published {fmt(r.get('published_per_s'))} tokens/s; "
                        f"sends behind schedule p50 {fmt(r.get('publish_behind_schedule_p50_ms'))} ms, "
                        f"p99 {fmt(r.get('publish_behind_schedule_p99_ms'))} ms; {fmt(r.get('publish_errors'))} publish errors")

@@ -3,11 +3,15 @@ package dev.streamhub.bench;
 import dev.streamhub.bench.hub.ChildHub;
 import dev.streamhub.bench.hub.ExternalHub;
 import dev.streamhub.bench.hub.Hub;
+import dev.streamhub.bench.hub.NchanServer;
+import dev.streamhub.bench.load.NchanRelay;
+import dev.streamhub.bench.load.Relay;
 import dev.streamhub.bench.load.ClientFleet;
 import dev.streamhub.bench.load.Target;
 import dev.streamhub.bench.load.Transport;
 import dev.streamhub.bench.measure.ProcStats;
 import dev.streamhub.bench.measure.ResourceSampler;
+import dev.streamhub.bench.report.PeerComparison;
 import dev.streamhub.bench.report.ResultsFile;
 import dev.streamhub.bench.report.Table;
 import dev.streamhub.bench.scenario.Scenario;
@@ -65,6 +69,11 @@ public final class BenchMain {
       "                                (stream.subscribe), or long-poll (timeout 25 s, again from next)",
       "  --threads N                   event loops of the load generator (default: number of cores)",
       "  --timeout-s N                 stop readers still open after N seconds",
+      "peer (relay mode only: many-streams or fan-out with --publisher http, SSE readers):",
+      "  --peer nchan                  after StreamHub, run the same scenario with the same load generator against Nchan",
+      "                                (nginx + libnginx-mod-nchan, bench/nchan/nginx.conf.template; apt-get installs them",
+      "                                when missing, as root) and print the ratios StreamHub/Nchan; one record per target",
+      "  --peer-workers N              nginx worker_processes (default: number of cores, the hub's core budget)",
       "  --wait-idle-s N               on a shared machine, wait up to N s (default 120) until other processes",
       "                                use less than --idle-below-pct (default 25) % of one core before each scenario",
       "output:",
@@ -125,6 +134,11 @@ public final class BenchMain {
     boolean fresh = options.flag("fresh");
     long waitIdleS = options.longValue("wait-idle-s", 120, 0, 86_400);
     int idleBelowPct = options.integer("idle-below-pct", 25, 1, 10_000);
+    String peer = options.string("peer", null);
+    int peerWorkers = peer == null ? 0 : options.integer("peer-workers", Runtime.getRuntime().availableProcessors(), 1, 256);
+    if (peer != null) {
+      PeerComparison.check(peer, transport, scenarios);
+    }
     Set<String> unused = options.unused();
     if (!unused.isEmpty()) {
       throw new IllegalArgumentException("option(s) " + unused + " are not used by " + options.scenario());
@@ -134,8 +148,8 @@ public final class BenchMain {
     List<JsonObject> records = new ArrayList<>();
     for (Scenario scenario : scenarios) {
       checkOpenFiles(scenario.connections());
-      System.out.println("== " + scenario.name() + (scenario.variant() == null ? "" : " " + scenario.variant()) + " (" + transport + ")");
       if (scenario instanceof SelfHostedScenario self) {
+        System.out.println("== " + scenario.name() + (scenario.variant() == null ? "" : " " + scenario.variant()) + " (" + transport + ")");
         if (url != null) {
           throw new IllegalArgumentException(scenario.name() + " starts its own hubs; --url is not supported");
         }
@@ -148,8 +162,22 @@ public final class BenchMain {
         System.out.println();
         continue;
       }
+      JsonObject ours = null;
+      // --peer: the same scenario object and load generator, first against StreamHub, then against the peer.
+      // (The loop's body keeps the indentation of the per-scenario code it wraps, to keep merges small.)
+      for (String targetName : peer == null ? List.of("streamhub") : List.of("streamhub", peer)) {
+      boolean isPeer = !targetName.equals("streamhub");
+      System.out.println("== " + scenario.name() + (scenario.variant() == null ? "" : " " + scenario.variant()) + " (" + transport + ")"
+          + (peer == null ? "" : " against " + targetName));
       Hub hub;
-      if (url != null) {
+      Relay relay = Relay.STREAMHUB;
+      if (isPeer) {
+        Path prefix = Files.createTempDirectory("streamhub-bench-nchan");
+        hub = NchanServer.start(root.resolve("bench/nchan/nginx.conf.template"), peerWorkers, prefix);
+        relay = new NchanRelay();
+        System.out.println("   nchan started: nginx pid " + hub.pid() + " on " + hub.target().url() + " with worker_processes "
+            + peerWorkers + " (config and logs in " + prefix + ")");
+      } else if (url != null) {
         Target target = Target.parse(url);
         long pid = hubPid >= 0 ? hubPid : ProcStats.listenerOf(target.port()).orElse(-1);
         System.out.println("   hub at " + target.url() + (pid < 0 ? " (pid unknown: no hub RSS/CPU)" : " pid " + pid)
@@ -174,8 +202,8 @@ public final class BenchMain {
       JsonObject measured;
       Instant started = Instant.now();
       try (Hub h = hub;
-           ResourceSampler sampler = new ResourceSampler(h.pid(), 250);
-           ClientFleet fleet = ClientFleet.start(h.target(), threads, scenario.connections())) {
+           ResourceSampler sampler = new ResourceSampler(h.pid(), 250, isPeer);
+           ClientFleet fleet = ClientFleet.start(h.target(), relay, threads, scenario.connections())) {
         Double other = null;
         long waitStart = System.currentTimeMillis();
         if (waitIdleS > 0) {
@@ -188,9 +216,19 @@ public final class BenchMain {
         measured.put("other_cpu_pct_before_start", other).put("waited_for_quiet_s", Math.round(waited / 100.0) / 10.0);
       }
       JsonObject record = record(scenario.name(), scenario.variant(), transport, measured, hub, threads, command, started);
+      if (isPeer) {
+        record.put("target", targetName);
+        PeerComparison.attach(ours, record);
+      } else {
+        ours = record;
+      }
       records.add(record);
       System.out.print(Table.render(List.of(record)));
       System.out.println();
+      }
+      if (peer != null) {
+        System.out.print(PeerComparison.render(ours));
+      }
     }
     ResultsFile.merge(out, records, fresh);
     System.out.print(Table.render(records));

@@ -23,6 +23,11 @@ public final class ClientFleet implements AutoCloseable {
    * @param connections connections all shards together may open; each shard gets its share plus slack
    */
   public static ClientFleet start(Target target, int threads, int connections) {
+    return start(target, Relay.STREAMHUB, threads, connections);
+  }
+
+  /** As {@link #start(Target, int, int)}, with relay-mode calls going to {@code relay}. */
+  public static ClientFleet start(Target target, Relay relay, int threads, int connections) {
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(threads).setWorkerPoolSize(2));
     int perShard = connections / threads + 64;
     List<Shard> shards = Collections.synchronizedList(new ArrayList<>());
@@ -30,7 +35,7 @@ public final class ClientFleet implements AutoCloseable {
     vertx.deployVerticle(() -> {
       Shard shard;
       synchronized (next) {
-        shard = new Shard(next[0]++, target, perShard);
+        shard = new Shard(next[0]++, target, perShard, relay);
       }
       shards.add(shard);
       return shard;

@@ -25,14 +25,21 @@ public final class Shard extends VerticleBase {
   private final int index;
   private final Target target;
   private final int maxConnections;
+  private final Relay relay;
   private HttpClient client;
   private WebSocketClient wsClient;
   private HttpClient publishClient;
 
   public Shard(int index, Target target, int maxConnections) {
+    this(index, target, maxConnections, Relay.STREAMHUB);
+  }
+
+  /** @param relay the server relay-mode calls go to: StreamHub, or a peer ({@code --peer nchan}) */
+  public Shard(int index, Target target, int maxConnections, Relay relay) {
     this.index = index;
     this.target = target;
     this.maxConnections = maxConnections;
+    this.relay = relay;
   }
 
   @Override
@@ -69,7 +76,11 @@ public final class Shard extends VerticleBase {
   }
 
   public Transport transport(String name) {
-    return Transport.create(name, client, wsClient, target);
+    return relay.transport(name, client, wsClient, target);
+  }
+
+  public Relay relay() {
+    return relay;
   }
 
   /**
@@ -88,8 +99,13 @@ public final class Shard extends VerticleBase {
     }
   }
 
-  /** {@code POST /v1/streams {"publisher":"external"}}: an empty stream the benchmark publishes to. */
+  /** An empty stream the benchmark publishes to, on this shard's relay (StreamHub or a peer). */
   public Future<String> createExternalStream() {
+    return relay.createStream(this, client);
+  }
+
+  /** {@code POST /v1/streams {"publisher":"external"}}: an empty stream on the hub. */
+  Future<String> createExternalStreamOnHub() {
     RequestOptions options = new RequestOptions()
         .setMethod(HttpMethod.POST)
         .setURI("/v1/streams")
@@ -102,20 +118,20 @@ public final class Shard extends VerticleBase {
   }
 
   /**
-   * {@code POST /v1/streams/{id}/events} on the publish client; {@code body} is made once the
+   * {@code POST /v1/streams/{id}/events} (or the peer's publish URL) on the publish client; {@code body} is made once the
    * request has its connection, so a time it puts in the event is the moment of sending, not of
    * queueing for a connection. Call on this shard's event loop, after {@link #openPublisher}.
    */
   public Future<Void> publish(String stream, Supplier<Buffer> body) {
     RequestOptions options = new RequestOptions()
         .setMethod(HttpMethod.POST)
-        .setURI("/v1/streams/" + stream + "/events")
+        .setURI(relay.publishUri(stream))
         .putHeader("Content-Type", "application/json");
     return publishClient.request(options)
         .compose(request -> request.send(body.get()))
-        .compose(response -> response.body().compose(bytes -> response.statusCode() == 200
+        .compose(response -> response.body().compose(bytes -> relay.published(response.statusCode())
             ? Future.<Void>succeededFuture()
-            : Future.failedFuture("POST /v1/streams/" + stream + "/events: HTTP " + response.statusCode() + ": " + bytes)));
+            : Future.failedFuture("POST " + options.getURI() + ": HTTP " + response.statusCode() + ": " + bytes)));
   }
 
   /** Runs {@code task} on this shard's event loop; the future completes with the task's. */

@@ -31,6 +31,20 @@ public final class ProcStats {
     return OptionalLong.empty();
   }
 
+  /** {@code Pss} of {@code pid} in bytes ({@code /proc/<pid>/smaps_rollup}), empty if unreadable. */
+  public static OptionalLong pssBytes(long pid) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "smaps_rollup"))) {
+        if (line.startsWith("Pss:")) {
+          return OptionalLong.of(Long.parseLong(line.substring(4).trim().split("\\s+")[0]) * 1024);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return OptionalLong.empty();
+    }
+    return OptionalLong.empty();
+  }
+
   /** {@code utime + stime} of {@code pid} in clock ticks (all threads), empty if unreadable. */
   public static OptionalLong cpuTicks(long pid) {
     long[] t = userSystemTicks(pid);

@@ -20,6 +20,10 @@ public final class ResourceSampler implements AutoCloseable {
       long machineTotal, Map<String, Map.Entry<String, Long>> hubThreads, Map<String, Map.Entry<String, Long>> selfThreads) {}
 
   private final long hubPid;
+  /** Count the hub's child processes too (nginx: the master and its workers). */
+  private final boolean withChildren;
+  /** The hub's processes, refreshed at every {@link #mark()}; touched by the sampler thread only. */
+  private volatile long[] hubPids;
   private final long selfPid = ProcessHandle.current().pid();
   private final List<Sample> samples = new ArrayList<>();
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -30,7 +34,17 @@ public final class ResourceSampler implements AutoCloseable {
 
   /** @param hubPid the hub's pid, or -1 when unknown (CPU and RSS of the hub are then not reported) */
   public ResourceSampler(long hubPid, long periodMillis) {
+    this(hubPid, periodMillis, false);
+  }
+
+  /**
+   * @param withChildren sum RSS and CPU over the hub process and all its descendants (a server made
+   *     of several processes, such as nginx's master and workers)
+   */
+  public ResourceSampler(long hubPid, long periodMillis, boolean withChildren) {
     this.hubPid = hubPid;
+    this.withChildren = withChildren;
+    this.hubPids = new long[] {hubPid};
     timer.scheduleAtFixedRate(() -> sample(false), 0, periodMillis, TimeUnit.MILLISECONDS);
   }
 
@@ -47,17 +61,50 @@ public final class ResourceSampler implements AutoCloseable {
   }
 
   private Sample sample(boolean threads) {
-    OptionalLong rss = hubPid < 0 ? OptionalLong.empty() : ProcStats.rssBytes(hubPid);
-    long[] hubTicks = hubPid < 0 ? new long[0] : ProcStats.userSystemTicks(hubPid);
+    if (withChildren && hubPid >= 0 && (threads || hubPids.length == 1)) {
+      hubPids = java.util.stream.LongStream.concat(java.util.stream.LongStream.of(hubPid),
+          ProcessHandle.of(hubPid).stream().flatMap(ProcessHandle::descendants).mapToLong(ProcessHandle::pid)).toArray();
+    }
+    OptionalLong rss = OptionalLong.empty();
+    long[] hubTicks = new long[0];
+    Map<String, Map.Entry<String, Long>> hubThreads = threads && hubPid >= 0 ? new java.util.HashMap<>() : null;
+    for (long pid : hubPid < 0 ? new long[0] : hubPids) {
+      OptionalLong r = ProcStats.rssBytes(pid);
+      if (r.isPresent()) {
+        rss = OptionalLong.of(rss.orElse(0) + r.getAsLong());
+      }
+      long[] t = ProcStats.userSystemTicks(pid);
+      if (t.length == 2) {
+        hubTicks = hubTicks.length == 2 ? new long[] {hubTicks[0] + t[0], hubTicks[1] + t[1]} : t;
+      }
+      if (hubThreads != null) {
+        hubThreads.putAll(ProcStats.threadTicks(pid));
+      }
+    }
     long[] machine = ProcStats.machineTicks();
     Sample s = new Sample(System.currentTimeMillis(), rss.orElse(-1),
         hubTicks.length == 2 ? hubTicks[0] + hubTicks[1] : -1, hubTicks.length == 2 ? hubTicks[1] : -1,
         ProcStats.cpuTicks(selfPid).orElse(-1), machine.length == 2 ? machine[0] : -1, machine.length == 2 ? machine[1] : -1,
-        threads && hubPid >= 0 ? ProcStats.threadTicks(hubPid) : null, threads ? ProcStats.threadTicks(selfPid) : null);
+        hubThreads, threads ? ProcStats.threadTicks(selfPid) : null);
     synchronized (samples) {
       samples.add(s);
     }
     return s;
+  }
+
+  /**
+   * The hub's proportional set size now (its processes' {@code Pss}, summed): unlike summed RSS, a
+   * page shared by several processes (nginx's shared memory zone) counts once. -1 when unknown.
+   */
+  public long hubPssBytes() {
+    long sum = -1;
+    for (long pid : hubPid < 0 ? new long[0] : hubPids) {
+      OptionalLong p = ProcStats.pssBytes(pid);
+      if (p.isPresent()) {
+        sum = Math.max(sum, 0) + p.getAsLong();
+      }
+    }
+    return sum;
   }
 
   /** Highest hub RSS sampled between the two marks, in bytes; -1 when unknown. */

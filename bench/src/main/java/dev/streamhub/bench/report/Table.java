@@ -32,6 +32,9 @@ public final class Table {
         if (i == 0 && r.getString("variant") != null) {
           row[i] += " (" + r.getString("variant") + ")";
         }
+        if (i == 0 && !"streamhub".equals(r.getString("target", "streamhub"))) {
+          row[i] += " @" + r.getString("target");
+        }
       }
       JsonObject check = r.getJsonObject("target_check");
       row[COLUMNS.length] = check == null ? "" : (check.getBoolean("met", false) ? "met" : "MISSED");

@@ -187,7 +187,7 @@ public final class ManyStreams implements Scenario {
     }).compose(created -> set.allDone()).onComplete(ar -> publisher.stop());
   }
 
-  private static void putPublishing(JsonObject json, List<RelayPublisher> publishers) {
+  static void putPublishing(JsonObject json, List<RelayPublisher> publishers) {
     org.HdrHistogram.Histogram lag = new org.HdrHistogram.Histogram(3);
     org.HdrHistogram.Histogram posts = new org.HdrHistogram.Histogram(3);
     long published = 0;

@@ -9,15 +9,18 @@ import org.HdrHistogram.Histogram;
 
 /**
  * Relay mode's publisher, one per shard: for each external stream, T deltas by
- * {@code POST /v1/streams/{id}/events} at R per second, then {@code [usage, done]}. Each delta
- * carries the moment it was sent ({@code bench_sent_us}, taken when the request has its connection)
- * so readers measure end to end. One request in flight per stream; a stream that fell behind its
+ * {@code POST /v1/streams/{id}/events} at R per second, then {@code [usage, done]}. Each event's
+ * data carries the stream's own sequence number ({@code seq}, from 0) and each delta the moment it
+ * was sent ({@code t}, microseconds, taken when the request has its connection) so readers measure
+ * end to end. The bodies are the same bytes for every relay: StreamHub keeps them as events (the
+ * fields in the event's {@code data}), a peer such as Nchan relays them as its messages, and the
+ * readers take order and latency from the same fields. One request in flight per stream; a stream that fell behind its
  * schedule sends its next token as soon as the previous one was answered (no bursts), and how late
  * each send was is recorded. Touched by its shard's event loop only.
  */
 final class RelayPublisher {
 
-  static final String SENT_FIELD = "bench_sent_us";
+  static final String SENT_FIELD = "t";
   private static final long TICK_MS = 5;
 
   private final Shard shard;
@@ -95,12 +98,13 @@ final class RelayPublisher {
       sentAt[0] = now;
       if (last) {
         return Buffer.buffer("[{\"type\":\"usage\",\"data\":{\"prompt_tokens\":0,\"completion_tokens\":" + tokens
-            + ",\"total_tokens\":" + tokens + "}},{\"type\":\"done\",\"data\":{\"finish_reason\":\"stop\"}}]");
+            + ",\"total_tokens\":" + tokens + ",\"seq\":" + tokens + "}},{\"type\":\"done\",\"data\":{\"finish_reason\":\"stop\",\"seq\":"
+            + (tokens + 1) + "}}]");
       }
       lag.recordValue(Math.max(0, now - due));
       firstSentAt = Math.min(firstSentAt, now);
       lastSentAt = Math.max(lastSentAt, now);
-      return Buffer.buffer("{\"type\":\"delta\",\"data\":{\"text\":\" t" + index + "\",\"" + SENT_FIELD + "\":" + now + "}}");
+      return Buffer.buffer("{\"type\":\"delta\",\"data\":{\"text\":\" t" + index + "\",\"seq\":" + index + ",\"" + SENT_FIELD + "\":" + now + "}}");
     }).onComplete(ar -> {
       p.inFlight = false;
       long now = Clock.micros();

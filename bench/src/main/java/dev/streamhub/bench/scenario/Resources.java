@@ -13,6 +13,7 @@ final class Resources {
   static void put(JsonObject json, ResourceSampler sampler, Sample start, Sample end) {
     long peak = sampler.peakRss(start, end);
     json.put("server_rss_mb", peak < 0 ? null : mb(peak))
+        .put("server_pss_end_mb", sampler.hubPssBytes() < 0 ? null : mb(sampler.hubPssBytes()))
         .put("server_rss_start_mb", start.hubRss() < 0 ? null : mb(start.hubRss()))
         .put("server_cpu_pct", ResourceSampler.hubCpuPercent(start, end))
         .put("server_cpu_system_pct", ResourceSampler.hubSystemCpuPercent(start, end))

@@ -19,7 +19,7 @@ final class StreamReader implements StreamListener {
   final Promise<Void> opened = Promise.promise();
   final long requestedAt = Clock.micros();
   private final Histogram openTimes;
-  /** Relay mode: deltas carry the load generator's send time as {@code bench_sent_us} in their data. */
+  /** Relay mode: deltas carry the load generator's send time as {@code t} in their data. */
   private final boolean sentTimes;
   Reading reading;
   long openedAt = -1;
