@@ -6,10 +6,12 @@ import dev.streamhub.stream.HubException;
 import dev.streamhub.stream.NewEvent;
 import dev.streamhub.streamlog.StreamWriter;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,15 +19,25 @@ import org.slf4j.LoggerFactory;
 /**
  * One generation on a worker: writes what the backend produces, in order, and takes cancel
  * requests for its stream on {@code streamhub.cancel.<stream>}. Ends with exactly one terminal event.
+ *
+ * <p>Coalescing: one append is in flight at a time; events the backend produces meanwhile wait and
+ * go out together in the next append. A token never waits for company (with nothing in flight it is
+ * appended at once), so this adds no latency, while a slow store (a remote Hazelcast append costs
+ * about a millisecond) is asked once per batch instead of once per token.
  */
 final class GenerationRun implements TokenSink {
 
   private static final Logger LOG = LoggerFactory.getLogger(GenerationRun.class);
+  /** Events per append at most, so that one batch stays one modest event-bus message. */
+  static final int MAX_BATCH = 256;
 
   private final String stream;
   private final StreamWriter writer;
   private final MessageConsumer<JsonObject> cancels;
-  private Future<?> tail = Future.succeededFuture();
+  private final List<NewEvent> waiting = new ArrayList<>();
+  private final Promise<Event> terminal = Promise.promise();
+  private boolean appending;
+  private boolean released;
   private Runnable stopBackend = () -> {};
   private Leases.Lease lease;
   private boolean ended;
@@ -79,36 +91,68 @@ final class GenerationRun implements TokenSink {
     String reason = request.body() == null ? "client" : request.body().getString("reason", "client");
     end(List.of(NewEvent.cancelled(reason))).onComplete(ar -> {
       if (ar.succeeded()) {
-        request.reply(ar.result().get(0).toJson());
+        request.reply(ar.result().toJson());
       } else {
         request.fail(500, HubException.of(ar.cause()).code().code());
       }
     });
   }
 
-  private Future<List<Event>> end(List<NewEvent> events) {
+  /** Queues the terminal events; the future holds the terminal event once it is in the log. */
+  private Future<Event> end(List<NewEvent> events) {
     ended = true;
-    Future<List<Event>> last = write(events);
-    last.onComplete(ar -> {
-      cancels.unregister();
-      lease.release();
-    });
-    return last;
+    waiting.addAll(events);
+    appendWaiting();
+    return terminal.future();
   }
 
-  /** Appends after every earlier write, so the log holds events in the order they were produced. */
-  private Future<List<Event>> write(List<NewEvent> events) {
-    Future<List<Event>> written = tail.transform(previous -> writer.write(stream, events));
-    written.onFailure(err -> {
-      if (!ended) {
-        LOG.warn("stream={} append failed, stopping its generation: {}", stream, err.getMessage());
-        ended = true;
-        stopBackend.run();
-        cancels.unregister();
-        lease.release();
+  private void write(List<NewEvent> events) {
+    waiting.addAll(events);
+    appendWaiting();
+  }
+
+  /** Appends everything waiting, in order, as one batch, unless an append is in flight. */
+  private void appendWaiting() {
+    if (appending || waiting.isEmpty()) {
+      return;
+    }
+    int size = Math.min(waiting.size(), MAX_BATCH);
+    List<NewEvent> batch = List.copyOf(waiting.subList(0, size));
+    waiting.subList(0, size).clear();
+    appending = true;
+    writer.write(stream, batch).onComplete(ar -> {
+      appending = false;
+      if (ar.failed()) {
+        stop(ar.cause());
+        return;
+      }
+      Event last = ar.result().get(ar.result().size() - 1);
+      if (last.type().isTerminal()) {
+        release();
+        terminal.tryComplete(last);
+      } else {
+        appendWaiting();
       }
     });
-    tail = written;
-    return written;
+  }
+
+  /** An append failed (say, the stream was ended elsewhere): nothing more is written. */
+  private void stop(Throwable err) {
+    if (!ended) {
+      LOG.warn("stream={} append failed, stopping its generation: {}", stream, err.getMessage());
+      stopBackend.run();
+    }
+    ended = true;
+    waiting.clear();
+    release();
+    terminal.tryFail(err);
+  }
+
+  private void release() {
+    if (!released) {
+      released = true;
+      cancels.unregister();
+      lease.release();
+    }
   }
 }
