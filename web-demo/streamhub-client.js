@@ -38,7 +38,10 @@ export class StreamHubClient {
     const handle = {};
     const done = new Promise((resolve, reject) => {
       const open = () => {
-        source = new EventSource(`${this.baseUrl}/v1/streams/${stream}/events?lastEventId=${last}`);
+        // the first connection asks for the offset after the last one seen; EventSource's own
+        // reconnects then send Last-Event-ID, which the hub prefers to the query
+        const start = last < 0 ? 'from=0' : `lastEventId=${last}`;
+        source = new EventSource(`${this.baseUrl}/v1/streams/${stream}/events?${start}`);
         onState('open');
         for (const type of ['delta', 'binary', 'usage', 'done', 'error', 'cancelled']) {
           source.addEventListener(type, (e) => {
