@@ -9,7 +9,8 @@
 #
 # The hub runs as a child JVM with --hub-jvm-opts (default -Xms256m -Xmx2g -XX:+UseG1GC); the
 # load generator runs with BENCH_JVM_OPTS. Results: bench/results/latest.json; bench/report.py
-# turns them into the README's Markdown table.
+# turns them into the README's Markdown table; bench/chart.py (run after each run when python3
+# exists) draws them as bench/results/latest.html.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -39,4 +40,20 @@ ulimit -n "$hard" 2>/dev/null || echo "warning: could not raise ulimit -n (now $
 # surprises from heap growth.
 : "${BENCH_JVM_OPTS:=-Xms512m -Xmx1g -XX:+UseG1GC -XX:+AlwaysPreTouch}"
 # shellcheck disable=SC2086
-exec java $BENCH_JVM_OPTS -jar bench/target/streamhub-bench.jar "$@"
+status=0
+java $BENCH_JVM_OPTS -jar bench/target/streamhub-bench.jar "$@" || status=$?
+
+# The chart of the results file (--out, default bench/results/latest.json) next to it, as .html.
+out="bench/results/latest.json"
+prev=""
+for arg in "$@"; do
+  case "$arg" in
+    --out=*) out="${arg#--out=}" ;;
+    *) if [ "$prev" = "--out" ]; then out="$arg"; fi ;;
+  esac
+  prev="$arg"
+done
+if command -v python3 >/dev/null 2>&1 && [ -f "$out" ]; then
+  python3 bench/chart.py "$out" || echo "warning: bench/chart.py failed" >&2
+fi
+exit "$status"

@@ -1,10 +1,13 @@
 package dev.streamhub.bench.measure;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.HdrHistogram.Histogram;
 
 /**
  * What one shard measured: publish-to-receive latencies (microseconds, HdrHistogram with 3
- * significant digits) and a timeline of delivered tokens in 100 ms buckets. Single-threaded;
+ * significant digits), a timeline of delivered tokens in 100 ms buckets and one latency histogram
+ * per second of receive time (for the per-second p50/p99 timelines). Single-threaded;
  * shards' recorders are merged on the main thread at the end.
  */
 public final class Recorder {
@@ -19,6 +22,9 @@ public final class Recorder {
   /** Relay mode: from the load generator's own send time (carried in the event's data) to receive. */
   private final Histogram endToEnd = new Histogram(3);
   private long[] buckets = new long[600];
+  /** Per second since the origin (by receive time): the live and the end-to-end latencies. */
+  private final List<Histogram> liveBySecond = new ArrayList<>();
+  private final List<Histogram> endToEndBySecond = new ArrayList<>();
   private long catchUp;
   private long negative;
 
@@ -41,6 +47,7 @@ public final class Recorder {
     all.recordValue(latency);
     if (ts >= openedAtMicros) {
       live.recordValue(latency);
+      second(liveBySecond, atMicros).recordValue(latency);
     } else {
       catchUp++;
     }
@@ -55,7 +62,39 @@ public final class Recorder {
 
   /** The end-to-end latency of one token the load generator published itself at {@code sentMicros}. */
   public void sent(long sentMicros, long atMicros) {
-    endToEnd.recordValue(Math.max(0, atMicros - sentMicros));
+    long latency = Math.max(0, atMicros - sentMicros);
+    endToEnd.recordValue(latency);
+    second(endToEndBySecond, atMicros).recordValue(latency);
+  }
+
+  private Histogram second(List<Histogram> bySecond, long atMicros) {
+    int second = (int) Math.max(0, (atMicros - originMicros) / 1_000_000);
+    while (bySecond.size() <= second) {
+      bySecond.add(null);
+    }
+    Histogram h = bySecond.get(second);
+    if (h == null) {
+      h = new Histogram(3);
+      bySecond.set(second, h);
+    }
+    return h;
+  }
+
+  private static void mergeBySecond(List<Histogram> into, List<Histogram> from) {
+    for (int i = 0; i < from.size(); i++) {
+      Histogram h = from.get(i);
+      if (h == null) {
+        continue;
+      }
+      while (into.size() <= i) {
+        into.add(null);
+      }
+      if (into.get(i) == null) {
+        into.set(i, h.copy());
+      } else {
+        into.get(i).add(h);
+      }
+    }
   }
 
   public void merge(Recorder other) {
@@ -65,6 +104,8 @@ public final class Recorder {
     live.add(other.live);
     all.add(other.all);
     endToEnd.add(other.endToEnd);
+    mergeBySecond(liveBySecond, other.liveBySecond);
+    mergeBySecond(endToEndBySecond, other.endToEndBySecond);
     catchUp += other.catchUp;
     negative += other.negative;
     if (other.buckets.length > buckets.length) {
@@ -136,6 +177,24 @@ public final class Recorder {
       seconds[i / perSecond] += buckets[i];
     }
     return seconds;
+  }
+
+  /**
+   * The given percentile of each whole second's latencies (by receive time) in milliseconds, as
+   * long as {@link #perSecond()}; {@code null} for a second without any. End to end when the load
+   * generator published itself (relay mode), else live (the hub's ts to receive): the same latency
+   * as the headline {@code p50_ms}/{@code p99_ms}.
+   */
+  public Double[] latencyPerSecondMs(double percentile) {
+    List<Histogram> bySecond = endToEnd.getTotalCount() > 0 ? endToEndBySecond : liveBySecond;
+    Double[] out = new Double[perSecond().length];
+    for (int i = 0; i < out.length && i < bySecond.size(); i++) {
+      Histogram h = bySecond.get(i);
+      if (h != null && h.getTotalCount() > 0) {
+        out[i] = h.getValueAtPercentile(percentile) / 1000.0;
+      }
+    }
+    return out;
   }
 
   private static long ceilDiv(long a, long b) {

@@ -380,7 +380,8 @@ public final class ClusterScenario implements SelfHostedScenario {
           "worker_node_rss_mb", "client_cpu_pct", "other_cpu_pct", "machine_cpu_pct", "create_p50_ms", "create_p99_ms",
           "all_readers_open_s", "catch_up_tokens", "stream_duration_expected_s", "stream_duration_p50_s",
           "stream_duration_p99_s", "light_load", "coalesce_probe", "other_cpu_pct_before_round", "duration_s", "other_cpu_pct_before_start", "warmup_rounds",
-          "server_threads_cpu_pct", "worker_node_threads_cpu_pct", "delivered_per_s_timeline")) {
+          "server_threads_cpu_pct", "worker_node_threads_cpu_pct", "delivered_per_s_timeline",
+          "p50_ms_timeline", "p99_ms_timeline")) {
         if (v.containsKey(key)) {
           s.put(key, v.getValue(key));
         }

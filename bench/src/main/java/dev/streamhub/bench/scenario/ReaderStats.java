@@ -137,7 +137,9 @@ final class ReaderStats {
         .put("errors", errors)
         .put("error_samples", new JsonArray(new ArrayList<>(errorSamples)))
         .put("all_readers_open_s", lastOpenedAt == Long.MIN_VALUE ? null : Math.round((lastOpenedAt - origin) / 1e4) / 100.0)
-        .put("delivered_per_s_timeline", longs(recorder.perSecond()));
+        .put("delivered_per_s_timeline", longs(recorder.perSecond()))
+        .put("p50_ms_timeline", new JsonArray(java.util.Arrays.asList(recorder.latencyPerSecondMs(50))))
+        .put("p99_ms_timeline", new JsonArray(java.util.Arrays.asList(recorder.latencyPerSecondMs(99))));
     LatencySummary.of(openTimes).into(json, "reader_open_");
     if (createTimes.getTotalCount() > 0) {
       LatencySummary.of(createTimes).into(json, "create_");
