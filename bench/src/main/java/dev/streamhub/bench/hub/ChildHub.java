@@ -185,9 +185,15 @@ public final class ChildHub implements Hub {
 
   @Override
   public JsonObject describe() {
+    return describe(env, jvmOptions);
+  }
+
+  /** What a child hub JVM was started with, for the record: its options and settings, no port, no secret. */
+  static JsonObject describe(java.util.Map<String, String> env, java.util.List<String> jvmOptions) {
     JsonObject settings = new JsonObject();
     env.forEach(settings::put);
     settings.remove("STREAMHUB_HTTP_PORT");
+    settings.remove("STREAMHUB_UPSTREAM_API_KEY");
     return new JsonObject()
         .put("started_by_bench", true)
         .put("jvm_options", new JsonArray(new ArrayList<>(jvmOptions)))

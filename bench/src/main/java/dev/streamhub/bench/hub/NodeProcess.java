@@ -162,14 +162,7 @@ public final class NodeProcess implements Hub {
 
   @Override
   public JsonObject describe() {
-    JsonObject settings = new JsonObject();
-    env.forEach(settings::put);
-    settings.remove("STREAMHUB_HTTP_PORT");
-    settings.remove("STREAMHUB_UPSTREAM_API_KEY");
-    return new JsonObject()
-        .put("started_by_bench", true)
-        .put("jvm_options", new JsonArray(new ArrayList<>(jvmOptions)))
-        .put("env", settings);
+    return ChildHub.describe(env, jvmOptions);
   }
 
   @Override
