@@ -6,6 +6,7 @@ import dev.streamhub.cluster.HazelcastSetup;
 import dev.streamhub.cluster.NodeCardVerticle;
 import dev.streamhub.config.ClusterConfig.Role;
 import dev.streamhub.config.HubConfig;
+import dev.streamhub.ops.Drain;
 import dev.streamhub.publish.Publisher;
 import dev.streamhub.streamlog.RetentionVerticle;
 import dev.streamhub.streamlog.StreamLog;
@@ -32,13 +33,17 @@ public final class Hub {
   private final Vertx vertx;
   private final StreamLog log;
   private final EdgeStats stats;
+  private final Drain drain;
+  private final long drainTimeoutMs;
   private final int port;
   private final List<String> deployments;
 
-  private Hub(Vertx vertx, StreamLog log, EdgeStats stats, int port, List<String> deployments) {
+  private Hub(Vertx vertx, StreamLog log, EdgeStats stats, Drain drain, long drainTimeoutMs, int port, List<String> deployments) {
     this.vertx = vertx;
     this.log = log;
     this.stats = stats;
+    this.drain = drain;
+    this.drainTimeoutMs = drainTimeoutMs;
     this.port = port;
     this.deployments = deployments;
   }
@@ -47,27 +52,28 @@ public final class Hub {
     EventBatchCodec.register(vertx);
     List<String> deployments = new ArrayList<>();
     EdgeStats stats = new EdgeStats();
+    Drain drain = new Drain();
     return StreamLogs.create(vertx, config.log()).compose(log -> {
       StreamWriter writer = new StreamWriter(log, vertx.eventBus());
       Future<String> retention = vertx.deployVerticle(new RetentionVerticle(log)).onSuccess(deployments::add);
       Future<String> watchdog = vertx.deployVerticle(new LeaseWatchdogVerticle(writer, config.worker())).onSuccess(deployments::add);
       Future<?> worker = !config.demo().enabled() || !config.cluster().has(Role.WORKER)
           ? Future.succeededFuture()
-          : vertx.deployVerticle(() -> new WorkerVerticle(v -> new DemoModelBackend(v, config.demo()), writer, config.worker()),
+          : vertx.deployVerticle(() -> new WorkerVerticle(v -> new DemoModelBackend(v, config.demo()), writer, config.worker(), drain),
               new DeploymentOptions().setInstances(config.worker().instances())).onSuccess(deployments::add);
       Future<?> upstream = config.upstream().upstreams().isEmpty() || !config.cluster().has(Role.WORKER)
           ? Future.succeededFuture()
-          : vertx.deployVerticle(new WorkerVerticle(v -> new UpstreamRouter(v, config.upstream()), writer, config.worker())).onSuccess(deployments::add);
+          : vertx.deployVerticle(new WorkerVerticle(v -> new UpstreamRouter(v, config.upstream()), writer, config.worker(), drain)).onSuccess(deployments::add);
       Future<?> bridge = !config.bridge().enabled()
           ? Future.succeededFuture()
           : vertx.deployVerticle(new BridgeVerticle(config.bridge(), new Publisher(log, writer))).onSuccess(deployments::add);
       return Future.all(List.of(retention, watchdog, worker, upstream, bridge))
-          .compose(ready -> config.cluster().has(Role.EDGE) ? deployEdge(vertx, config, log, stats, deployments) : Future.succeededFuture(-1))
-          .compose(port -> vertx.deployVerticle(new NodeCardVerticle(config, stats, port)).map(id -> {
+          .compose(ready -> config.cluster().has(Role.EDGE) ? deployEdge(vertx, config, log, stats, drain, deployments) : Future.succeededFuture(-1))
+          .compose(port -> vertx.deployVerticle(new NodeCardVerticle(config, stats, drain, port)).map(id -> {
             deployments.add(id);
             return port;
           }))
-          .map(port -> new Hub(vertx, log, stats, port, deployments));
+          .map(port -> new Hub(vertx, log, stats, drain, config.drain().timeoutMs(), port, deployments));
     });
   }
 
@@ -76,9 +82,10 @@ public final class Hub {
    * socket. Vert.x shares a socket between servers of the same fixed port, or of the same negative
    * port (one random port per group); it never shares port 0, so port 0 is listened on as -1.
    */
-  private static Future<Integer> deployEdge(Vertx vertx, HubConfig config, StreamLog log, EdgeStats stats, List<String> deployments) {
+  private static Future<Integer> deployEdge(Vertx vertx, HubConfig config, StreamLog log, EdgeStats stats, Drain drain,
+      List<String> deployments) {
     int listenPort = config.http().port() == 0 ? -1 : config.http().port();
-    EdgeVerticle first = new EdgeVerticle(config, log, stats, listenPort);
+    EdgeVerticle first = new EdgeVerticle(config, log, stats, drain, listenPort);
     return vertx.deployVerticle(first).compose(id -> {
       deployments.add(id);
       int port = first.actualPort();
@@ -86,7 +93,7 @@ public final class Hub {
       if (more == 0) {
         return Future.succeededFuture(port);
       }
-      return vertx.deployVerticle(() -> new EdgeVerticle(config, log, stats, listenPort), new DeploymentOptions().setInstances(more))
+      return vertx.deployVerticle(() -> new EdgeVerticle(config, log, stats, drain, listenPort), new DeploymentOptions().setInstances(more))
           .map(moreId -> {
             deployments.add(moreId);
             return port;
@@ -114,6 +121,20 @@ public final class Hub {
 
   public Vertx vertx() {
     return vertx;
+  }
+
+  /**
+   * Drains the node gracefully ({@code drain_timeout_ms}): readiness down, new requests refused with
+   * {@code draining}, readers told to reconnect elsewhere (SSE {@code reconnect} event, WebSocket
+   * close 1012, held long-polls answered), generations in flight let finish. Completes when all
+   * that is done or the deadline passed; {@link #stop()} then leaves the cluster.
+   */
+  public Future<Void> drain() {
+    return drain.start(vertx, drainTimeoutMs);
+  }
+
+  public boolean draining() {
+    return drain.draining();
   }
 
   public Future<Void> stop() {

@@ -54,8 +54,13 @@ public final class HubMain {
       if (hub.port() >= 0) {
         LOG.info("StreamHub listening on http://{}:{}", config.http().host(), hub.port());
       }
+      // SIGTERM (or SIGINT): drain, then leave the cluster; the JVM exits when the hook returns
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         try {
+          long started = System.nanoTime();
+          LOG.info("StreamHub node {} draining (drain_timeout_ms={})", hub.nodeId(), config.drain().timeoutMs());
+          hub.drain().await();
+          LOG.info("StreamHub node {} drained in {} ms; leaving", hub.nodeId(), (System.nanoTime() - started) / 1_000_000);
           hub.stop().compose(v -> vertx.close()).await();
         } catch (Exception e) {
           LOG.warn("shutdown: {}", e.getMessage());

@@ -2,6 +2,7 @@ package dev.streamhub.cluster;
 
 import dev.streamhub.config.ClusterConfig;
 import dev.streamhub.config.HubConfig;
+import dev.streamhub.ops.Drain;
 import dev.streamhub.transport.EdgeStats;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -13,7 +14,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Publishes this node's identity card in the shared map {@code streamhub.nodes} every
  * {@link #INTERVAL_MS}, with a TTL so that a dead node's card disappears by itself:
- * {@code {"node", "roles", "http", "connections", "started"}}. {@code GET /v1/cluster} lists them.
+ * {@code {"node", "roles", "http", "state", "connections", "started"}} ({@code state}: {@code up} or {@code draining}). {@code GET /v1/cluster} lists them.
  */
 public final class NodeCardVerticle extends VerticleBase {
 
@@ -23,13 +24,15 @@ public final class NodeCardVerticle extends VerticleBase {
 
   private final HubConfig config;
   private final EdgeStats stats;
+  private final Drain drain;
   private final int port;
   private final long started = System.currentTimeMillis();
 
   /** @param port the edge's HTTP port, or -1 when this node has no edge */
-  public NodeCardVerticle(HubConfig config, EdgeStats stats, int port) {
+  public NodeCardVerticle(HubConfig config, EdgeStats stats, Drain drain, int port) {
     this.config = config;
     this.stats = stats;
+    this.drain = drain;
     this.port = port;
   }
 
@@ -51,6 +54,7 @@ public final class NodeCardVerticle extends VerticleBase {
         .put("node", nodeId())
         .put("roles", roles)
         .put("http", port < 0 ? null : config.http().host() + ":" + port)
+        .put("state", drain.draining() ? "draining" : "up")
         .put("connections", stats.connections())
         .put("started", started);
     return vertx.sharedData().<String, JsonObject>getAsyncMap(Addresses.NODES_MAP).compose(map -> map.put(nodeId(), card, TTL_MS));

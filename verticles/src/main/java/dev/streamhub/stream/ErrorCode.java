@@ -32,7 +32,12 @@ public enum ErrorCode {
   /** The upstream answered with an error status, malformed SSE, or dropped the stream mid-way. */
   UPSTREAM_ERROR(502, "server_error"),
   /** The upstream sent no first token within {@code upstream_timeout_ms}. */
-  UPSTREAM_TIMEOUT(504, "server_error");
+  UPSTREAM_TIMEOUT(504, "server_error"),
+  /**
+   * The node is draining (shutting down gracefully): a new request is refused, and a client that
+   * cannot resume elsewhere (an OpenAI-format stream) is let go at the drain deadline.
+   */
+  DRAINING(503, "server_error");
 
   private final int status;
   private final String type;

@@ -1,6 +1,9 @@
 package dev.streamhub.transport;
 
 import dev.streamhub.config.HubConfig;
+import dev.streamhub.ops.Drain;
+import dev.streamhub.stream.ErrorCode;
+import dev.streamhub.stream.HubException;
 import dev.streamhub.publish.Publisher;
 import dev.streamhub.streamlog.StreamLog;
 import dev.streamhub.streamlog.StreamWriter;
@@ -15,27 +18,33 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /** The HTTP edge: one server and router per instance, mounting every client-facing endpoint. */
 public final class EdgeVerticle extends VerticleBase {
 
+  /** After the drain deadline, how long the last writes get before Vert.x closes what is left. */
+  private static final long CLOSE_GRACE_MS = 1000;
   /** The endpoints that take a JSON body. */
   private static final List<String> BODY_PATHS = List.of("/v1/chat/completions", "/v1/streams", "/v1/streams/:id/events");
 
   private final HubConfig config;
   private final StreamLog log;
   private final EdgeStats stats;
+  private final Drain drain;
   private final int port;
   private HttpServer server;
 
   /** @param port the port to bind, which may differ from the configured one (0 resolved by the first instance) */
-  public EdgeVerticle(HubConfig config, StreamLog log, EdgeStats stats, int port) {
+  public EdgeVerticle(HubConfig config, StreamLog log, EdgeStats stats, Drain drain, int port) {
     this.config = config;
     this.log = log;
     this.stats = stats;
+    this.drain = drain;
     this.port = port;
   }
 
@@ -49,25 +58,26 @@ public final class EdgeVerticle extends VerticleBase {
     int readBatch = config.log().readBatch();
     StreamWriter writer = new StreamWriter(log, vertx.eventBus());
     Generations generations = new Generations(vertx, log, writer, config.worker());
-    SseStreams sse = new SseStreams(vertx, log, config.sse(), readBatch, config.http().writeQueueBytes(), stats);
+    EdgeClients clients = new EdgeClients(vertx);
+    SseStreams sse = new SseStreams(vertx, log, config.sse(), readBatch, config.http().writeQueueBytes(), stats, clients);
 
     Router router = Router.router(vertx);
+    router.get("/health/live").handler(rc -> health(rc, 200, "UP"));
+    router.get("/health/ready").handler(rc -> health(rc, drain.draining() ? 503 : 200, drain.draining() ? "DRAINING" : "UP"));
+    router.route().handler(this::refuseWhileDraining);
     // bodies are read only where a POST takes one (a path-less POST route would turn every 404 into a 405)
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes());
     for (String path : BODY_PATHS) {
       router.post(path).handler(body);
     }
     new ClusterHandler(vertx).mount(router);
-    router.get("/health/live").handler(rc -> rc.response()
-        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .end("{\"status\":\"UP\"}"));
     new ModelsHandler(generations).mount(router);
     new ChatCompletionsHandler(vertx, log, generations, sse, readBatch).mount(router);
     PublishHandler publish = new PublishHandler(new Publisher(log, writer));
     publish.mount(router);
     new StreamsHandler(log, generations, sse, publish).mount(router);
-    new PollHandler(vertx, log, config.poll(), readBatch).mount(router);
-    new WsHandler(vertx, log, generations, config.ws(), readBatch, config.http().writeQueueBytes(), stats).mount(router);
+    new PollHandler(vertx, log, config.poll(), readBatch, clients).mount(router);
+    new WsHandler(vertx, log, generations, config.ws(), readBatch, config.http().writeQueueBytes(), stats, clients).mount(router);
     // the browser demo (web-demo/): only page-like paths, so an unknown API path stays a 404
     router.getWithRegex("/|/[\\w-]+\\.(html|js|css)").handler(StaticHandler.create("webroot").setCachingEnabled(false));
     router.route().failureHandler(ErrorResponses::onFailure);
@@ -90,6 +100,34 @@ public final class EdgeVerticle extends VerticleBase {
       stats.connection(1);
       connection.closeHandler(closed -> stats.connection(-1));
     });
-    return server.listen();
+    return server.listen().onSuccess(listening -> drain.register(deadline -> letGo(clients, deadline)));
+  }
+
+  /**
+   * A drain: stop accepting connections and close idle ones (Vert.x closes a connection once its
+   * response in progress ended), and let every reader go; past the deadline Vert.x closes the rest.
+   */
+  private Future<Void> letGo(EdgeClients clients, long deadline) {
+    long left = Math.max(0, deadline - System.currentTimeMillis());
+    Future<Void> closed = server.shutdown(left + CLOSE_GRACE_MS, TimeUnit.MILLISECONDS);
+    return Future.join(clients.drain(deadline), closed).mapEmpty();
+  }
+
+  private static void health(RoutingContext rc, int status, String state) {
+    rc.response()
+        .setStatusCode(status)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
+        .end("{\"status\":\"" + state + "\"}");
+  }
+
+  /** While the node drains, every request but the health checks gets 503 {@code draining}. */
+  private void refuseWhileDraining(RoutingContext rc) {
+    if (!drain.draining()) {
+      rc.next();
+      return;
+    }
+    rc.response().putHeader(HttpHeaders.CONNECTION, "close").putHeader("Retry-After", "1");
+    ErrorResponses.send(rc, new HubException(ErrorCode.DRAINING, "this node is shutting down; retry on another node"));
   }
 }

@@ -82,6 +82,19 @@ final class GenerationRun implements TokenSink {
     }
   }
 
+  /** Completes with the terminal event once it is in the log, or fails when the run stopped on a failed append. */
+  Future<Event> ended() {
+    return terminal.future();
+  }
+
+  /** Stops the backend and ends the stream with {@code error} (say, the node is draining and time is up). */
+  void abandon(HubException error) {
+    if (!ended) {
+      stopBackend.run();
+      end(List.of(NewEvent.error(error)));
+    }
+  }
+
   private void onCancel(Message<JsonObject> request) {
     if (ended) {
       request.fail(409, "stream_finished");

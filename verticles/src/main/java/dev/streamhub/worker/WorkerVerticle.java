@@ -2,14 +2,21 @@ package dev.streamhub.worker;
 
 import dev.streamhub.cluster.Addresses;
 import dev.streamhub.config.WorkerConfig;
+import dev.streamhub.ops.Drain;
+import dev.streamhub.stream.ErrorCode;
+import dev.streamhub.stream.Event;
+import dev.streamhub.stream.HubException;
 import dev.streamhub.streamlog.StreamWriter;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -18,23 +25,51 @@ import java.util.function.Function;
  */
 public final class WorkerVerticle extends VerticleBase {
 
+  /** A drain ends unfinished generations this long (at most a quarter of the drain) before its deadline. */
+  static final long ABANDON_BEFORE_DEADLINE_MS = 1000;
+
   private final Function<io.vertx.core.Vertx, ModelBackend> backendFactory;
   private final StreamWriter writer;
   private final WorkerConfig config;
+  private final Drain drain;
+  private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
+  private final Set<GenerationRun> running = new HashSet<>();
   private ModelBackend backend;
   private Leases leases;
 
-  public WorkerVerticle(Function<io.vertx.core.Vertx, ModelBackend> backendFactory, StreamWriter writer, WorkerConfig config) {
+  public WorkerVerticle(Function<io.vertx.core.Vertx, ModelBackend> backendFactory, StreamWriter writer, WorkerConfig config,
+      Drain drain) {
     this.backendFactory = backendFactory;
     this.writer = writer;
     this.config = config;
+    this.drain = drain;
   }
 
   @Override
   public Future<?> start() {
     backend = backendFactory.apply(vertx);
     leases = new Leases(vertx, config);
-    return backend.start().compose(started -> registerModels());
+    return backend.start().compose(started -> registerModels()).onSuccess(ready -> drain.register(this::drain));
+  }
+
+  /**
+   * A drain: take no new generations (the event bus sends them to the other workers), let the ones
+   * in flight run to their end; those still running shortly before the deadline end with
+   * {@code worker_lost}, so their readers learn it before the node leaves.
+   */
+  private Future<Void> drain(long deadline) {
+    List<Future<Void>> unregistered = new ArrayList<>();
+    consumers.forEach(consumer -> unregistered.add(consumer.unregister()));
+    List<Future<Event>> ends = new ArrayList<>();
+    running.forEach(run -> ends.add(run.ended()));
+    long left = deadline - System.currentTimeMillis();
+    long abandonIn = Math.max(1, left - Math.min(ABANDON_BEFORE_DEADLINE_MS, left / 4));
+    long timer = vertx.setTimer(abandonIn, id -> List.copyOf(running).forEach(run -> run.abandon(
+        new HubException(ErrorCode.WORKER_LOST, "the worker's node shut down before the generation finished"))));
+    return Future.join(Future.join(unregistered), Future.join(ends))
+        .onComplete(done -> vertx.cancelTimer(timer))
+        .<Void>mapEmpty()
+        .otherwiseEmpty();
   }
 
   private Future<?> registerModels() {
@@ -42,7 +77,9 @@ public final class WorkerVerticle extends VerticleBase {
     Future<AsyncMap<String, JsonObject>> models = vertx.sharedData().getAsyncMap(Addresses.MODELS_MAP);
     for (JsonObject model : backend.models()) {
       String id = model.getString("id");
-      ready.add(vertx.eventBus().<JsonObject>consumer(Addresses.generate(id), this::onGenerate).completion());
+      MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(Addresses.generate(id), this::onGenerate);
+      consumers.add(consumer);
+      ready.add(consumer.completion());
       ready.add(models.compose(map -> map.put(id, model)));
     }
     return Future.all(ready);
@@ -51,7 +88,11 @@ public final class WorkerVerticle extends VerticleBase {
   private void onGenerate(Message<JsonObject> message) {
     GenerateRequest request = GenerateRequest.fromJson(message.body());
     GenerationRun.start(vertx, writer, leases, backend, request)
-        .onSuccess(run -> message.reply(new JsonObject().put("stream", request.stream()).put("accepted", true)))
+        .onSuccess(run -> {
+          running.add(run);
+          run.ended().onComplete(ended -> running.remove(run));
+          message.reply(new JsonObject().put("stream", request.stream()).put("accepted", true));
+        })
         .onFailure(err -> message.fail(500, "worker could not start: " + err.getMessage()));
   }
 }

@@ -6,6 +6,7 @@ import dev.streamhub.stream.HubException;
 import dev.streamhub.stream.StreamIds;
 import dev.streamhub.streamlog.StreamLog;
 import dev.streamhub.subscribe.Subscription;
+import dev.streamhub.transport.EdgeClients;
 import dev.streamhub.transport.ErrorResponses;
 import dev.streamhub.transport.Offsets;
 import io.vertx.core.Future;
@@ -26,12 +27,14 @@ public final class PollHandler {
   private final StreamLog log;
   private final PollConfig config;
   private final int readBatch;
+  private final EdgeClients clients;
 
-  public PollHandler(Vertx vertx, StreamLog log, PollConfig config, int readBatch) {
+  public PollHandler(Vertx vertx, StreamLog log, PollConfig config, int readBatch, EdgeClients clients) {
     this.vertx = vertx;
     this.log = log;
     this.config = config;
     this.readBatch = readBatch;
+    this.clients = clients;
   }
 
   public void mount(Router router) {
@@ -65,9 +68,23 @@ public final class PollHandler {
       }
       long timer = vertx.setTimer(Math.max(1, timeoutMs), id -> sink.timeout());
       rc.response().closeHandler(closed -> sink.fail(new HubException(ErrorCode.BAD_REQUEST, "client went away")));
+      // a drain answers a held poll at once with what it has, as a timeout would; the next poll goes elsewhere
+      EdgeClients.Client client = new EdgeClients.Client() {
+        @Override
+        public boolean resumable() {
+          return true;
+        }
+
+        @Override
+        public void letGo() {
+          sink.timeout();
+        }
+      };
+      clients.add(client);
       return sink.answer().onComplete(answered -> {
         vertx.cancelTimer(timer);
         subscription.close();
+        clients.remove(client);
       });
     });
   }

@@ -1,8 +1,10 @@
 package dev.streamhub.transport.sse;
 
+import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.Event;
 import dev.streamhub.stream.HubException;
 import dev.streamhub.transport.ErrorResponses;
+import io.vertx.core.json.JsonObject;
 
 /**
  * {@code id: <offset>}, {@code event: <type>}, {@code data: <event JSON>}: what {@code EventSource}
@@ -23,5 +25,24 @@ public final class NativeSseFormat implements SseFormat {
   @Override
   public void fail(HubException error, SseResponse out) {
     out.event(null, "error", ErrorResponses.body(error).encode());
+  }
+
+  @Override
+  public boolean resumable() {
+    return true;
+  }
+
+  /**
+   * {@code event: reconnect} (no id, so {@code lastEventId} stays the last event's offset), data
+   * {@code {"code":"draining","message":..,"next":N}}; the response then ends and EventSource
+   * reconnects by itself with {@code Last-Event-ID}.
+   */
+  @Override
+  public void reconnect(long next, SseResponse out) {
+    out.event(null, "reconnect", new JsonObject()
+        .put("code", ErrorCode.DRAINING.code())
+        .put("message", "this node is shutting down; reconnect (Last-Event-ID) to resume on another node")
+        .put("next", next)
+        .encode());
   }
 }

@@ -6,6 +6,7 @@ import dev.streamhub.stream.HubException;
 import dev.streamhub.stream.StreamIds;
 import dev.streamhub.streamlog.StreamLog;
 import dev.streamhub.subscribe.Subscription;
+import dev.streamhub.transport.EdgeClients;
 import dev.streamhub.transport.EdgeStats;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -24,14 +25,17 @@ public final class SseStreams {
   private final int readBatch;
   private final int writeQueueBytes;
   private final EdgeStats stats;
+  private final EdgeClients clients;
 
-  public SseStreams(Vertx vertx, StreamLog log, SseConfig config, int readBatch, int writeQueueBytes, EdgeStats stats) {
+  public SseStreams(Vertx vertx, StreamLog log, SseConfig config, int readBatch, int writeQueueBytes, EdgeStats stats,
+      EdgeClients clients) {
     this.vertx = vertx;
     this.log = log;
     this.config = config;
     this.readBatch = readBatch;
     this.writeQueueBytes = writeQueueBytes;
     this.stats = stats;
+    this.clients = clients;
   }
 
   /**
@@ -52,7 +56,25 @@ public final class SseStreams {
       } else if (response.closed()) {
         subscription.close();
       } else {
-        out.onClose(subscription::close);
+        EdgeClients.Client client = new EdgeClients.Client() {
+          @Override
+          public boolean resumable() {
+            return format.resumable();
+          }
+
+          @Override
+          public void letGo() {
+            subscription.close();
+            format.reconnect(subscription.next(), out);
+            out.end();
+          }
+        };
+        clients.add(client);
+        out.onClose(() -> {
+          subscription.close();
+          clients.remove(client);
+        });
+        rc.addEndHandler(ended -> clients.remove(client));
       }
       return null;
     });

@@ -9,6 +9,7 @@ import dev.streamhub.stream.StreamIds;
 import dev.streamhub.streamlog.StreamLog;
 import dev.streamhub.subscribe.Sink;
 import dev.streamhub.subscribe.Subscription;
+import dev.streamhub.transport.EdgeClients;
 import dev.streamhub.transport.EdgeStats;
 import dev.streamhub.transport.ErrorResponses;
 import dev.streamhub.worker.Generations;
@@ -31,12 +32,14 @@ import org.slf4j.LoggerFactory;
  * {@link Subscription} with a per-stream {@link Sink} over this socket. Pings the client and closes
  * a socket that stopped answering.
  */
-final class WsConnection {
+final class WsConnection implements EdgeClients.Client {
 
   static final short NORMAL = 1000;
   static final short GOING_AWAY = 1001;
   static final short TOO_BIG = 1009;
   static final short INTERNAL_ERROR = 1011;
+  /** RFC 6455 "service restart": the node is draining; reconnect (to another node) and resubscribe. */
+  static final short SERVICE_RESTART = 1012;
 
   private static final Logger LOG = LoggerFactory.getLogger(WsConnection.class);
   private static final Buffer PING = Buffer.buffer("streamhub");
@@ -49,6 +52,7 @@ final class WsConnection {
   private final int readBatch;
   private final String owner;
   private final EdgeStats stats;
+  private final EdgeClients clients;
   private final Map<String, Subscription> subscriptions = new HashMap<>();
   private final List<Handler<Void>> waitingForDrain = new ArrayList<>();
   private long lastHeard = System.nanoTime();
@@ -56,7 +60,7 @@ final class WsConnection {
   private boolean closed;
 
   WsConnection(Vertx vertx, ServerWebSocket ws, StreamLog log, Generations generations, WsConfig config, int readBatch,
-      String owner, EdgeStats stats) {
+      String owner, EdgeStats stats, EdgeClients clients) {
     this.vertx = vertx;
     this.ws = ws;
     this.log = log;
@@ -65,6 +69,7 @@ final class WsConnection {
     this.readBatch = readBatch;
     this.owner = owner;
     this.stats = stats;
+    this.clients = clients;
   }
 
   void start() {
@@ -78,6 +83,21 @@ final class WsConnection {
     ws.exceptionHandler(this::onException);
     ws.closeHandler(gone -> shutdown());
     pingTimer = vertx.setPeriodic(config.pingIntervalMs(), id -> pingOrClose());
+    clients.add(this);
+  }
+
+  @Override
+  public boolean resumable() {
+    return true;
+  }
+
+  /** The node is draining: stop every subscription and close with 1012; the client resumes elsewhere. */
+  @Override
+  public void letGo() {
+    if (!closed) {
+      shutdown();
+      ws.close(SERVICE_RESTART, "draining");
+    }
   }
 
   private void onText(String text) {
@@ -220,6 +240,7 @@ final class WsConnection {
 
   private void shutdown() {
     closed = true;
+    clients.remove(this);
     vertx.cancelTimer(pingTimer);
     subscriptions.values().forEach(Subscription::close);
     subscriptions.clear();

@@ -4,6 +4,7 @@ import dev.streamhub.config.WsConfig;
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.HubException;
 import dev.streamhub.streamlog.StreamLog;
+import dev.streamhub.transport.EdgeClients;
 import dev.streamhub.transport.EdgeStats;
 import dev.streamhub.transport.ErrorResponses;
 import dev.streamhub.transport.Owners;
@@ -23,8 +24,10 @@ public final class WsHandler {
   private final int readBatch;
   private final int writeQueueBytes;
   private final EdgeStats stats;
+  private final EdgeClients clients;
 
-  public WsHandler(Vertx vertx, StreamLog log, Generations generations, WsConfig config, int readBatch, int writeQueueBytes, EdgeStats stats) {
+  public WsHandler(Vertx vertx, StreamLog log, Generations generations, WsConfig config, int readBatch, int writeQueueBytes,
+      EdgeStats stats, EdgeClients clients) {
     this.vertx = vertx;
     this.log = log;
     this.generations = generations;
@@ -32,6 +35,7 @@ public final class WsHandler {
     this.readBatch = readBatch;
     this.writeQueueBytes = writeQueueBytes;
     this.stats = stats;
+    this.clients = clients;
   }
 
   /** The server options WebSockets need: frame and message bounds, permessage-deflate. */
@@ -56,7 +60,7 @@ public final class WsHandler {
     rc.request().toWebSocket()
         .onSuccess(ws -> {
           ws.setWriteQueueMaxSize(writeQueueBytes);
-          new WsConnection(vertx, ws, log, generations, config, readBatch, owner, stats).start();
+          new WsConnection(vertx, ws, log, generations, config, readBatch, owner, stats, clients).start();
         })
         .onFailure(err -> ErrorResponses.send(rc, new HubException(ErrorCode.BAD_REQUEST, "WebSocket handshake failed: " + err.getMessage())));
   }
