@@ -27,6 +27,10 @@ import java.util.List;
  */
 public final class Generations {
 
+  /** Tries to hand a generation to a worker when the chosen one had just stopped taking requests. */
+  static final int HAND_OVER_ATTEMPTS = 3;
+  static final long HAND_OVER_RETRY_MS = 50;
+
   private final Vertx vertx;
   private final StreamLog log;
   private final StreamWriter writer;
@@ -90,13 +94,28 @@ public final class Generations {
   }
 
   private Future<Void> handOver(GenerateRequest request) {
-    DeliveryOptions options = new DeliveryOptions().setSendTimeout(config.acceptTimeoutMs());
-    return vertx.eventBus().request(Addresses.generate(request.model()), request.toJson(), options)
-        .<Void>mapEmpty()
+    return send(request, HAND_OVER_ATTEMPTS)
         .recover(err -> {
           HubException noWorker = new HubException(ErrorCode.NO_WORKER_AVAILABLE,
               "no worker took the generation for model '" + request.model() + "' in time; try again later");
           return writer.write(request.stream(), NewEvent.error(noWorker)).transform(ignored -> Future.failedFuture(noWorker));
+        });
+  }
+
+  /**
+   * Sends the request to a worker. A worker that stopped taking requests between the bus choosing
+   * it and the request arriving (its node is draining) answers "no handlers": the request is sent
+   * again, and the bus chooses among the workers left.
+   */
+  private Future<Void> send(GenerateRequest request, int attempts) {
+    DeliveryOptions options = new DeliveryOptions().setSendTimeout(config.acceptTimeoutMs());
+    return vertx.eventBus().request(Addresses.generate(request.model()), request.toJson(), options)
+        .<Void>mapEmpty()
+        .recover(err -> {
+          if (attempts > 1 && err instanceof ReplyException && ((ReplyException) err).failureType() == ReplyFailure.NO_HANDLERS) {
+            return vertx.timer(HAND_OVER_RETRY_MS).compose(waited -> send(request, attempts - 1));
+          }
+          return Future.failedFuture(err);
         });
   }
 

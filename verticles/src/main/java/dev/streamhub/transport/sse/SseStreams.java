@@ -55,7 +55,8 @@ public final class SseStreams {
         response.setStatusCode(204).end();
       } else if (response.closed()) {
         subscription.close();
-      } else {
+      } else if (!subscription.ended()) {
+        // still streaming (a replay that reached the terminal event has ended the response already)
         EdgeClients.Client client = new EdgeClients.Client() {
           @Override
           public boolean resumable() {
