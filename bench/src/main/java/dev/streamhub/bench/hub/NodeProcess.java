@@ -175,6 +175,21 @@ public final class NodeProcess implements Hub {
     return ChildHub.jcmdOutput(process.pid(), "GC.class_histogram");
   }
 
+  /**
+   * SIGTERM: the node drains and leaves the cluster. Waits for the exit (killing it after
+   * {@code timeoutMs}) and returns the milliseconds from the signal to the exit.
+   */
+  public long stopGracefully(long timeoutMs) throws InterruptedException {
+    long start = System.nanoTime();
+    process.destroy();
+    if (!process.waitFor(timeoutMs, TimeUnit.MILLISECONDS)) {
+      process.destroyForcibly();
+      process.waitFor(10, TimeUnit.SECONDS);
+      throw new IllegalStateException("node pid " + process.pid() + " did not exit within " + timeoutMs + " ms of SIGTERM; see " + log);
+    }
+    return (System.nanoTime() - start) / 1_000_000;
+  }
+
   @Override
   public void close() {
     if (!process.isAlive()) {

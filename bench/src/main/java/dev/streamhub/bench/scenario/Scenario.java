@@ -48,6 +48,8 @@ public interface Scenario {
         return new TtftOverheadScenario();
       case "cluster":
         return new ClusterScenario();
+      case "rolling-drain":
+        return new RollingDrain();
       default:
         throw new IllegalArgumentException("unknown scenario '" + name + "'; one of " + NAMES + " or all");
     }
