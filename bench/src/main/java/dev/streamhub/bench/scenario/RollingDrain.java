@@ -77,6 +77,10 @@ public final class RollingDrain implements SelfHostedScenario {
 
   @Override
   public JsonObject run(Launch launch) throws Exception {
+    if (!launch.transport().equals("sse")) {
+      throw new IllegalArgumentException("rolling-drain reads over SSE (EventSource's reconnect); --transport "
+          + launch.transport() + " is not supported");
+    }
     Path config = launch.root().resolve("cluster-config/hazelcast-loopback.xml");
     String clusterName = "bench-drain-" + UUID.randomUUID().toString().substring(0, 8);
     Map<String, String> common = new LinkedHashMap<>();
