@@ -15,6 +15,8 @@ import java.util.SplittableRandom;
 public final class DemoModelBackend implements ModelBackend {
 
   public static final String MODEL = "demo";
+  /** Tokens one generation sends in one tick at most, whatever is due. */
+  static final int MAX_TOKENS_PER_TICK = 256;
 
   private static final String[] WORDS = {
     "stream", "token", "offset", "resume", "cluster", "node", "event", "log", "client", "server",
@@ -171,7 +173,10 @@ public final class DemoModelBackend implements ModelBackend {
         return;
       }
       long elapsedNanos = System.nanoTime() - firstAtNanos;
-      int due = (int) Math.min(tokens.size(), 1 + elapsedNanos * config.tokensPerSecond() / 1_000_000_000L);
+      // At most MAX_TOKENS_PER_TICK at once: a worker that cannot keep the pace falls behind it
+      // (the rest go in the next ticks) instead of holding its event loop for ever larger batches.
+      int due = (int) Math.min(Math.min(tokens.size(), sent + MAX_TOKENS_PER_TICK),
+          1 + elapsedNanos * config.tokensPerSecond() / 1_000_000_000L);
       if (due - sent == 1) {
         out.delta(tokens.get(sent));
       } else if (due > sent) {
