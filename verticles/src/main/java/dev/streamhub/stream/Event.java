@@ -92,7 +92,8 @@ public final class Event {
    */
   private String encode() {
     String encodedData = text == null ? data.encode() : null;
-    StringBuilder out = new StringBuilder(64 + stream.length() + (text == null ? encodedData.length() : text.length() + 12));
+    // The envelope is at most 96 characters besides the stream id and the data.
+    StringBuilder out = new StringBuilder(96 + stream.length() + (text == null ? encodedData.length() : text.length() + 16));
     JsonText.quote(out.append("{\"stream\":"), stream)
         .append(",\"offset\":").append(offset)
         .append(",\"type\":\"").append(type.wire())
