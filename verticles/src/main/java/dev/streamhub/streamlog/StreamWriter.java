@@ -10,16 +10,19 @@ import java.util.List;
 
 /**
  * The one way events enter a stream: append to the log, and only once the log has them, publish
- * them on the stream's address. Subscribers rely on this order to resume exactly.
+ * them: to this node's subscriptions through the {@link LiveFeed}, and on the stream's address.
+ * Subscribers rely on this order to resume exactly.
  */
 public final class StreamWriter {
 
   private final StreamLog log;
   private final EventBus bus;
+  private final LiveFeed feed;
 
   public StreamWriter(StreamLog log, EventBus bus) {
     this.log = log;
     this.bus = bus;
+    this.feed = LiveFeed.of(bus);
   }
 
   /**
@@ -32,7 +35,9 @@ public final class StreamWriter {
       for (int i = 0; i < written.size(); i++) {
         written.get(i).wire();
       }
-      bus.publish(Addresses.stream(stream), new EventBatch(written));
+      EventBatch batch = new EventBatch(written);
+      feed.publish(stream, batch);
+      bus.publish(Addresses.stream(stream), batch);
       return written;
     });
   }
