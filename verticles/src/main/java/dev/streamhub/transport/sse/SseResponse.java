@@ -27,6 +27,8 @@ public final class SseResponse {
   private Runnable onClose = () -> {};
   /** Events gathered since the last flush; null when there are none. */
   private Buffer pending;
+  /** What {@link #pending} was allocated for, so that it grows at most once per chunk. */
+  private int pendingCapacity;
   private final int writeQueueBytes;
   private final int flushBytes;
   private long inFlight;
@@ -79,9 +81,16 @@ public final class SseResponse {
     String head = id == null
         ? (event == null ? "data: " : "event: " + event + "\ndata: ")
         : (event == null ? "id: " + id + "\ndata: " : "id: " + id + "\nevent: " + event + "\ndata: ");
+    int frameBytes = head.length() + data.length() + 2;
     if (pending == null) {
       // Sized for this event (ASCII): a live event is usually flushed alone.
-      pending = Buffer.buffer(head.length() + data.length() + 2);
+      pendingCapacity = frameBytes;
+      pending = Buffer.buffer(pendingCapacity);
+    } else if (pending.length() + frameBytes > pendingCapacity) {
+      // Events come in a batch (a page of the log): room for the whole chunk at once, rather than
+      // doubling from one event's size up to FLUSH_BYTES.
+      pendingCapacity = Math.max(flushBytes, pending.length()) + frameBytes;
+      pending = Buffer.buffer(pendingCapacity).appendBuffer(pending);
     }
     // The data is copied once into the chunk, not through a StringBuilder and its string first.
     pending.appendString(head).appendString(data).appendBytes(FRAME_END);
