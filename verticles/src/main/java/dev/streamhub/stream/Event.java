@@ -16,10 +16,13 @@ public final class Event {
   private final String stream;
   private final long offset;
   private final EventType type;
-  /** Null for a plain delta, whose data is kept as {@link #text} alone. */
+  /** Null for a plain delta, whose data is kept inside its wire form. */
   private final JsonObject data;
-  /** A delta's text when its data is exactly {@code {"text": <string>}}, else null. */
+  /** A plain delta's text when it had to be escaped in the wire form; else null. */
   private final String text;
+  /** Where a plain delta's unescaped text lies in its wire form; -1 otherwise. */
+  private final int textStart;
+  private final int textEnd;
   private final long ts;
   private volatile String wire;
 
@@ -27,20 +30,31 @@ public final class Event {
     this.stream = Objects.requireNonNull(stream, "stream");
     this.type = Objects.requireNonNull(type, "type");
     Objects.requireNonNull(data, "data");
-    // A log keeps up to max_events_per_stream of these per stream: a plain delta keeps its text and
-    // not a JsonObject with its map, table and entry (about 190 bytes less per event).
-    if (data.size() == 1 && data.getValue("text") instanceof String s) {
-      this.text = s;
-      this.data = null;
-    } else {
-      this.text = null;
-      this.data = data;
-    }
     if (offset < 0) {
       throw new IllegalArgumentException("offset must be >= 0, was " + offset);
     }
     this.offset = offset;
     this.ts = ts;
+    // A log keeps up to max_events_per_stream of these per stream. A plain delta ({"text": ...},
+    // one per token) is encoded at once and keeps only its wire form, where its text can be found
+    // again: no JsonObject with its map, table and entry, no second copy of the text.
+    if (data.size() == 1 && data.getValue("text") instanceof String s) {
+      StringBuilder out = envelope(s.length() + 16).append("{\"text\":");
+      int start = out.length() + 1;
+      JsonText.quote(out, s);
+      int end = out.length() - 1;
+      boolean unescaped = end - start == s.length();
+      this.data = null;
+      this.text = unescaped ? null : s;
+      this.textStart = unescaped ? start : -1;
+      this.textEnd = unescaped ? end : -1;
+      this.wire = out.append("},\"ts\":").append(ts).append('}').toString();
+    } else {
+      this.data = data;
+      this.text = null;
+      this.textStart = -1;
+      this.textEnd = -1;
+    }
   }
 
   public String stream() {
@@ -57,7 +71,10 @@ public final class Event {
 
   /** The event's data; a plain delta's is made anew on each call, so callers must not rely on identity. */
   public JsonObject data() {
-    return data != null ? data : new JsonObject().put("text", text);
+    if (data != null) {
+      return data;
+    }
+    return new JsonObject().put("text", text != null ? text : wire.substring(textStart, textEnd));
   }
 
   public long ts() {
@@ -85,25 +102,24 @@ public final class Event {
   }
 
   /**
-   * The same text as {@code toJson().encode()}, written directly: the envelope by hand, and
-   * {@code data} by hand too when it is a delta's {@code {"text": ...}}, by Jackson otherwise.
-   * Building a {@code JsonObject} and a generator per token cost more than the rest of its way
-   * through the hub; {@code EventTest} holds the two encodings equal.
+   * The same text as {@code toJson().encode()}, the envelope written by hand and {@code data} by
+   * Jackson (a plain delta's is written in the constructor, by hand too). Building a
+   * {@code JsonObject} and a generator per token cost more than the rest of its way through the
+   * hub; {@code EventTest} holds the two encodings equal.
    */
   private String encode() {
-    String encodedData = text == null ? data.encode() : null;
+    String encodedData = data.encode();
+    return envelope(encodedData.length()).append(encodedData).append(",\"ts\":").append(ts).append('}').toString();
+  }
+
+  /** {@code {"stream":..,"offset":..,"type":..,"data":}, with room for {@code dataLength} more and the ts. */
+  private StringBuilder envelope(int dataLength) {
     // The envelope is at most 96 characters besides the stream id and the data.
-    StringBuilder out = new StringBuilder(96 + stream.length() + (text == null ? encodedData.length() : text.length() + 16));
-    JsonText.quote(out.append("{\"stream\":"), stream)
+    StringBuilder out = new StringBuilder(96 + stream.length() + dataLength);
+    return JsonText.quote(out.append("{\"stream\":"), stream)
         .append(",\"offset\":").append(offset)
         .append(",\"type\":\"").append(type.wire())
         .append("\",\"data\":");
-    if (text == null) {
-      out.append(encodedData);
-    } else {
-      JsonText.quote(out.append("{\"text\":"), text).append('}');
-    }
-    return out.append(",\"ts\":").append(ts).append('}').toString();
   }
 
   public static Event fromJson(JsonObject json) {

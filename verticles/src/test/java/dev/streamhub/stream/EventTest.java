@@ -41,7 +41,10 @@ class EventTest {
         texts.add(s.toString());
       }
       for (String text : texts) {
-        assertWireIsJacksons(NewEvent.delta(text).at("st_abc", 12, 1_700_000_000_123_456L));
+        Event event = NewEvent.delta(text).at("st_abc", 12, 1_700_000_000_123_456L);
+        assertWireIsJacksons(event);
+        assertEquals(text, event.data().getString("text"));
+        assertEquals(new JsonObject().put("text", text), event.data());
       }
     }
 
