@@ -16,19 +16,45 @@ public final class Event {
   private final String stream;
   private final long offset;
   private final EventType type;
+  /** Null for a plain delta, whose data is kept inside its wire form. */
   private final JsonObject data;
+  /** A plain delta's text when it had to be escaped in the wire form; else null. */
+  private final String text;
+  /** Where a plain delta's unescaped text lies in its wire form; -1 otherwise. */
+  private final int textStart;
+  private final int textEnd;
   private final long ts;
   private volatile String wire;
 
   public Event(String stream, long offset, EventType type, JsonObject data, long ts) {
     this.stream = Objects.requireNonNull(stream, "stream");
     this.type = Objects.requireNonNull(type, "type");
-    this.data = Objects.requireNonNull(data, "data");
+    Objects.requireNonNull(data, "data");
     if (offset < 0) {
       throw new IllegalArgumentException("offset must be >= 0, was " + offset);
     }
     this.offset = offset;
     this.ts = ts;
+    // A log keeps up to max_events_per_stream of these per stream. A plain delta ({"text": ...},
+    // one per token) is encoded at once and keeps only its wire form, where its text can be found
+    // again: no JsonObject with its map, table and entry, no second copy of the text.
+    if (data.size() == 1 && data.getValue("text") instanceof String s) {
+      StringBuilder out = envelope(s.length() + 16).append("{\"text\":");
+      int start = out.length() + 1;
+      JsonText.quote(out, s);
+      int end = out.length() - 1;
+      boolean unescaped = end - start == s.length();
+      this.data = null;
+      this.text = unescaped ? null : s;
+      this.textStart = unescaped ? start : -1;
+      this.textEnd = unescaped ? end : -1;
+      this.wire = out.append("},\"ts\":").append(ts).append('}').toString();
+    } else {
+      this.data = data;
+      this.text = null;
+      this.textStart = -1;
+      this.textEnd = -1;
+    }
   }
 
   public String stream() {
@@ -43,8 +69,12 @@ public final class Event {
     return type;
   }
 
+  /** The event's data; a plain delta's is made anew on each call, so callers must not rely on identity. */
   public JsonObject data() {
-    return data;
+    if (data != null) {
+      return data;
+    }
+    return new JsonObject().put("text", text != null ? text : wire.substring(textStart, textEnd));
   }
 
   public long ts() {
@@ -57,7 +87,7 @@ public final class Event {
         .put("stream", stream)
         .put("offset", offset)
         .put("type", type.wire())
-        .put("data", data)
+        .put("data", data())
         .put("ts", ts);
   }
 
@@ -65,10 +95,31 @@ public final class Event {
   public String wire() {
     String encoded = wire;
     if (encoded == null) {
-      encoded = toJson().encode();
+      encoded = encode();
       wire = encoded;
     }
     return encoded;
+  }
+
+  /**
+   * The same text as {@code toJson().encode()}, the envelope written by hand and {@code data} by
+   * Jackson (a plain delta's is written in the constructor, by hand too). Building a
+   * {@code JsonObject} and a generator per token cost more than the rest of its way through the
+   * hub; {@code EventTest} holds the two encodings equal.
+   */
+  private String encode() {
+    String encodedData = data.encode();
+    return envelope(encodedData.length()).append(encodedData).append(",\"ts\":").append(ts).append('}').toString();
+  }
+
+  /** {@code {"stream":..,"offset":..,"type":..,"data":}, with room for {@code dataLength} more and the ts. */
+  private StringBuilder envelope(int dataLength) {
+    // The envelope is at most 96 characters besides the stream id and the data.
+    StringBuilder out = new StringBuilder(96 + stream.length() + dataLength);
+    return JsonText.quote(out.append("{\"stream\":"), stream)
+        .append(",\"offset\":").append(offset)
+        .append(",\"type\":\"").append(type.wire())
+        .append("\",\"data\":");
   }
 
   public static Event fromJson(JsonObject json) {

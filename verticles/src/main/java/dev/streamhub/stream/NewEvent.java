@@ -1,6 +1,7 @@
 package dev.streamhub.stream;
 
 import io.vertx.core.json.JsonObject;
+import java.util.Map;
 import java.util.Objects;
 
 /** An event before the store has given it an offset. */
@@ -12,7 +13,9 @@ public record NewEvent(EventType type, JsonObject data) {
   }
 
   public static NewEvent delta(String text) {
-    return new NewEvent(EventType.DELTA, new JsonObject().put("text", text));
+    // One small immutable map rather than a LinkedHashMap and its table: made once per token, and
+    // never kept (Event keeps a plain delta's text alone) nor modified.
+    return new NewEvent(EventType.DELTA, text == null ? new JsonObject().putNull("text") : new JsonObject(Map.of("text", text)));
   }
 
   public static NewEvent usage(int promptTokens, int completionTokens) {

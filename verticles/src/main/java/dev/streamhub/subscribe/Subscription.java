@@ -1,14 +1,13 @@
 package dev.streamhub.subscribe;
 
-import dev.streamhub.cluster.Addresses;
 import dev.streamhub.cluster.EventBatch;
 import dev.streamhub.stream.Event;
 import dev.streamhub.stream.HubException;
+import dev.streamhub.streamlog.LiveFeed;
 import dev.streamhub.streamlog.ReadResult;
 import dev.streamhub.streamlog.StreamLog;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.MessageConsumer;
 import java.util.ArrayDeque;
 
 /**
@@ -16,8 +15,9 @@ import java.util.ArrayDeque;
  * shares.
  *
  * <ol>
- *   <li>Register the live consumer on the stream's address first, so nothing appended from now on
- *       can be missed (writers append, then publish).</li>
+ *   <li>Register the live consumer for the stream first ({@link LiveFeed}: the stream's address
+ *       when clustered), so nothing appended from now on can be missed (writers append, then
+ *       publish).</li>
  *   <li>Read the log from {@code from} and send page after page; live events that arrive meanwhile
  *       are buffered (a bounded number; beyond it only the highest offset is remembered).</li>
  *   <li>At the end of the log, drain the buffer dropping offsets already sent; if it does not
@@ -46,7 +46,7 @@ public final class Subscription {
   private final int batch;
   private final Sink sink;
   private final ArrayDeque<Event> buffered = new ArrayDeque<>();
-  private MessageConsumer<EventBatch> consumer;
+  private LiveFeed.Registration consumer;
   private Mode mode = Mode.READING;
   private long next;
   private long highestSeen = -1;
@@ -105,7 +105,7 @@ public final class Subscription {
 
   private Future<Void> start(long from) {
     next = from;
-    consumer = vertx.eventBus().consumer(Addresses.stream(stream), message -> onLive(message.body()));
+    consumer = LiveFeed.of(vertx.eventBus()).listen(vertx, stream, this::onLive);
     return consumer.completion()
         .compose(registered -> log.read(stream, from, batch))
         .onFailure(err -> consumer.unregister())

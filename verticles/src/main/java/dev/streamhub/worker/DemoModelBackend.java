@@ -15,6 +15,8 @@ import java.util.SplittableRandom;
 public final class DemoModelBackend implements ModelBackend {
 
   public static final String MODEL = "demo";
+  /** Tokens one generation sends in one tick at most, whatever is due. */
+  static final int MAX_TOKENS_PER_TICK = 256;
 
   private static final String[] WORDS = {
     "stream", "token", "offset", "resume", "cluster", "node", "event", "log", "client", "server",
@@ -26,10 +28,12 @@ public final class DemoModelBackend implements ModelBackend {
 
   private final Vertx vertx;
   private final DemoConfig config;
+  private final Wheel wheel;
 
   public DemoModelBackend(Vertx vertx, DemoConfig config) {
     this.vertx = vertx;
     this.config = config;
+    this.wheel = new Wheel();
   }
 
   @Override
@@ -113,15 +117,19 @@ public final class DemoModelBackend implements ModelBackend {
     return hash;
   }
 
-  /** Emits tokens on timers: the first after the time-to-first-token, then at the configured rate. */
+  /**
+   * Emits one generation's tokens: the first after the time-to-first-token, then at the configured
+   * rate, on the backend's shared {@link Wheel} rather than a timer of its own.
+   */
   private final class Pacer {
     private final List<String> tokens;
     private final TokenSink out;
     private final Runnable finish;
-    private long timer = -1;
+    private long ttftTimer = -1;
     private long firstAtNanos;
     private int sent;
     private boolean stopped;
+    private boolean paced;
 
     Pacer(List<String> tokens, TokenSink out, Runnable finish) {
       this.tokens = tokens;
@@ -133,41 +141,151 @@ public final class DemoModelBackend implements ModelBackend {
       if (config.ttftMs() == 0) {
         vertx.runOnContext(v -> first());
       } else {
-        timer = vertx.setTimer(config.ttftMs(), id -> first());
+        ttftTimer = vertx.setTimer(config.ttftMs(), id -> first());
       }
       return this::stop;
     }
 
     private void first() {
+      ttftTimer = -1;
       if (stopped) {
         return;
       }
       firstAtNanos = System.nanoTime();
-      long interval = Math.max(1, 1000 / config.tokensPerSecond());
-      timer = vertx.setPeriodic(0, interval, id -> tick());
+      tick();
+      if (!stopped) {
+        paced = true;
+        wheel.add(this);
+      }
     }
 
-    /** Sends every token due by now, so rates above 1,000 tokens/s keep their pace. */
-    private void tick() {
+    /** When the next token is due, in {@link System#nanoTime()} terms. */
+    long nextDueNanos() {
+      return firstAtNanos - Math.floorDiv(-sent * 1_000_000_000L, config.tokensPerSecond());
+    }
+
+    /**
+     * Sends every token due by now, so rates above 1,000 tokens/s keep their pace; tokens due
+     * together go to the sink as one batch.
+     */
+    void tick() {
       if (stopped) {
         return;
       }
       long elapsedNanos = System.nanoTime() - firstAtNanos;
-      long due = Math.min(tokens.size(), 1 + elapsedNanos * config.tokensPerSecond() / 1_000_000_000L);
-      while (sent < due) {
-        out.delta(tokens.get(sent++));
+      // At most MAX_TOKENS_PER_TICK at once: a worker that cannot keep the pace falls behind it
+      // (the rest go in the next ticks) instead of holding its event loop for ever larger batches.
+      int due = (int) Math.min(Math.min(tokens.size(), sent + MAX_TOKENS_PER_TICK),
+          1 + elapsedNanos * config.tokensPerSecond() / 1_000_000_000L);
+      if (due - sent == 1) {
+        out.delta(tokens.get(sent));
+      } else if (due > sent) {
+        out.deltas(tokens.subList(sent, due));
       }
+      sent = Math.max(sent, due);
       if (sent == tokens.size()) {
         stop();
         finish.run();
       }
     }
 
+    boolean stopped() {
+      return stopped;
+    }
+
     private void stop() {
-      stopped = true;
-      if (timer >= 0) {
-        vertx.cancelTimer(timer);
+      if (stopped) {
+        return;
       }
+      stopped = true;
+      if (ttftTimer >= 0) {
+        vertx.cancelTimer(ttftTimer);
+      }
+      if (paced) {
+        wheel.remove();
+      }
+    }
+  }
+
+  /**
+   * Paces every generation of this backend (one verticle instance, one context) on one periodic
+   * timer of 1 ms instead of one timer per stream that fires per token: a ring of 1 ms buckets, each
+   * pacer in the bucket of the millisecond its next token is due. A tick visits only the pacers due
+   * then, so a thousand streams cost a thousand small visits spread over the interval, not a
+   * thousand scheduled-timer operations; the timer runs only while some generation is paced.
+   */
+  private final class Wheel {
+    private final List<Pacer>[] buckets;
+    private List<Pacer> spare = new ArrayList<>();
+    private final long epochNanos = System.nanoTime();
+    private long timer = -1;
+    private long lastTick;
+    private int active;
+
+    @SuppressWarnings("unchecked")
+    Wheel() {
+      // One more bucket than the longest gap between two tokens, and one for rounding up.
+      buckets = new List[(int) Math.min(1_000_000, 1000L / config.tokensPerSecond() + 2)];
+      for (int i = 0; i < buckets.length; i++) {
+        buckets[i] = new ArrayList<>();
+      }
+    }
+
+    void add(Pacer pacer) {
+      if (timer < 0) {
+        lastTick = nowTick();
+        timer = vertx.setPeriodic(1, id -> advance());
+      }
+      active++;
+      place(pacer);
+    }
+
+    /** A pacer stopped: it is dropped from its bucket when that comes round. */
+    void remove() {
+      if (--active == 0 && timer >= 0) {
+        vertx.cancelTimer(timer);
+        timer = -1;
+        for (List<Pacer> bucket : buckets) {
+          bucket.clear();
+        }
+      }
+    }
+
+    private void place(Pacer pacer) {
+      long due = Math.max(lastTick + 1, ceilDiv(pacer.nextDueNanos() - epochNanos, 1_000_000L));
+      buckets[(int) (due % buckets.length)].add(pacer);
+    }
+
+    /** Visits the buckets of every millisecond since the last tick (all of them at most once). */
+    private void advance() {
+      long now = nowTick();
+      long from = Math.max(lastTick + 1, now - buckets.length + 1);
+      lastTick = now;
+      for (long t = from; t <= now && timer >= 0; t++) {
+        int index = (int) (t % buckets.length);
+        List<Pacer> bucket = buckets[index];
+        if (bucket.isEmpty()) {
+          continue;
+        }
+        buckets[index] = spare;
+        for (int i = 0; i < bucket.size(); i++) {
+          Pacer pacer = bucket.get(i);
+          pacer.tick();
+          if (!pacer.stopped() && timer >= 0) {
+            place(pacer);
+          }
+        }
+        bucket.clear();
+        spare = bucket;
+      }
+    }
+
+    private long nowTick() {
+      return (System.nanoTime() - epochNanos) / 1_000_000L;
+    }
+
+    private long ceilDiv(long a, long b) {
+      return -Math.floorDiv(-a, b);
     }
   }
 }

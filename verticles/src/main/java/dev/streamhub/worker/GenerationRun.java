@@ -69,6 +69,15 @@ final class GenerationRun implements TokenSink {
   }
 
   @Override
+  public void deltas(List<String> texts) {
+    if (!ended) {
+      List<NewEvent> events = new ArrayList<>(texts.size());
+      texts.forEach(text -> events.add(NewEvent.delta(text)));
+      write(events);
+    }
+  }
+
+  @Override
   public void finish(String finishReason, int promptTokens, int completionTokens) {
     if (!ended) {
       end(List.of(NewEvent.usage(promptTokens, completionTokens), NewEvent.done(finishReason)));

@@ -1,6 +1,7 @@
 package dev.streamhub.worker;
 
 import dev.streamhub.stream.HubException;
+import java.util.List;
 
 /**
  * Where a {@link ModelBackend} puts what it generates. Calls after the generation ended (finished,
@@ -10,6 +11,11 @@ public interface TokenSink {
 
   /** One piece of generated text. */
   void delta(String text);
+
+  /** Pieces of text produced together, in order; a sink may write them as one batch. */
+  default void deltas(List<String> texts) {
+    texts.forEach(this::delta);
+  }
 
   /** The generation ended normally; appends the usage and the terminal {@code done} event. */
   void finish(String finishReason, int promptTokens, int completionTokens);

@@ -15,6 +15,7 @@ import io.vertx.core.http.HttpServerResponse;
 public final class SseResponse {
 
   private static final Buffer HEARTBEAT = Buffer.buffer(": heartbeat\n\n");
+  private static final byte[] FRAME_END = {'\n', '\n'};
   /** Events gathered between flushes are written at once past this size (or half the write queue). */
   static final int FLUSH_BYTES = 8192;
 
@@ -24,7 +25,10 @@ public final class SseResponse {
   private final EdgeStats stats;
   private long heartbeat = -1;
   private Runnable onClose = () -> {};
-  private Buffer pending = Buffer.buffer();
+  /** Events gathered since the last flush; null when there are none. */
+  private Buffer pending;
+  /** What {@link #pending} was allocated for, so that it grows at most once per chunk. */
+  private int pendingCapacity;
   private final int writeQueueBytes;
   private final int flushBytes;
   private long inFlight;
@@ -74,15 +78,22 @@ public final class SseResponse {
    * {@code event} are left out when null. {@code data} holds no newline.
    */
   public void event(String id, String event, String data) {
-    StringBuilder frame = new StringBuilder(data.length() + 48);
-    if (id != null) {
-      frame.append("id: ").append(id).append('\n');
+    String head = id == null
+        ? (event == null ? "data: " : "event: " + event + "\ndata: ")
+        : (event == null ? "id: " + id + "\ndata: " : "id: " + id + "\nevent: " + event + "\ndata: ");
+    int frameBytes = head.length() + data.length() + 2;
+    if (pending == null) {
+      // Sized for this event (ASCII): a live event is usually flushed alone.
+      pendingCapacity = frameBytes;
+      pending = Buffer.buffer(pendingCapacity);
+    } else if (pending.length() + frameBytes > pendingCapacity) {
+      // Events come in a batch (a page of the log): room for the whole chunk at once, rather than
+      // doubling from one event's size up to FLUSH_BYTES.
+      pendingCapacity = Math.max(flushBytes, pending.length()) + frameBytes;
+      pending = Buffer.buffer(pendingCapacity).appendBuffer(pending);
     }
-    if (event != null) {
-      frame.append("event: ").append(event).append('\n');
-    }
-    frame.append("data: ").append(data).append("\n\n");
-    pending.appendString(frame.toString());
+    // The data is copied once into the chunk, not through a StringBuilder and its string first.
+    pending.appendString(head).appendString(data).appendBytes(FRAME_END);
     if (pending.length() >= flushBytes) {
       flush();
     }
@@ -90,9 +101,9 @@ public final class SseResponse {
 
   /** Writes the gathered events as one chunk. */
   public void flush() {
-    if (pending.length() > 0 && !response.ended() && !response.closed()) {
+    if (pending != null && !response.ended() && !response.closed()) {
       Buffer chunk = pending;
-      pending = Buffer.buffer();
+      pending = null;
       write(chunk);
     }
   }

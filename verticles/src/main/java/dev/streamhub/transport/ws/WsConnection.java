@@ -266,7 +266,7 @@ final class WsConnection implements EdgeClients.Client {
 
     @Override
     public void send(Event event) {
-      if (closed) {
+      if (closed || ws.isClosed()) {
         return;
       }
       if (event.type() == EventType.BINARY) {
@@ -280,7 +280,9 @@ final class WsConnection implements EdgeClients.Client {
 
     @Override
     public boolean writeQueueFull() {
-      return ws.writeQueueFull();
+      // The socket may be closed a moment before its close handler runs; it then takes nothing,
+      // and asking it throws.
+      return !closed && !ws.isClosed() && ws.writeQueueFull();
     }
 
     @Override
