@@ -2,6 +2,7 @@ package dev.streamhub.transport.sse;
 
 import dev.streamhub.config.SseConfig;
 import dev.streamhub.transport.EdgeStats;
+import dev.streamhub.transport.Ticker;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -11,8 +12,10 @@ import io.vertx.core.http.HttpServerResponse;
 /**
  * The {@code text/event-stream} framing of one HTTP response: headers, the {@code retry:} hint,
  * events ({@code id:}, {@code event:}, {@code data:}) and comment heartbeats.
+ *
+ * <p>An idle response has no timer of its own: heartbeats come from the event loop's {@link Ticker}.
  */
-public final class SseResponse {
+public final class SseResponse extends Ticker.Member {
 
   private static final Buffer HEARTBEAT = Buffer.buffer(": heartbeat\n\n");
   /** Events gathered between flushes are written at once past this size (or half the write queue). */
@@ -22,7 +25,7 @@ public final class SseResponse {
   private final HttpServerResponse response;
   private final SseConfig config;
   private final EdgeStats stats;
-  private long heartbeat = -1;
+  private final Ticker heartbeats;
   private Runnable onClose = () -> {};
   private Buffer pending = Buffer.buffer();
   private final int writeQueueBytes;
@@ -30,11 +33,14 @@ public final class SseResponse {
   private long inFlight;
   private Handler<Void> drain;
 
-  public SseResponse(Vertx vertx, HttpServerResponse response, SseConfig config, int writeQueueBytes, EdgeStats stats) {
+  /** @param heartbeats this event loop's ticker at {@code sse_heartbeat_ms} */
+  public SseResponse(Vertx vertx, HttpServerResponse response, SseConfig config, int writeQueueBytes, EdgeStats stats,
+      Ticker heartbeats) {
     this.vertx = vertx;
     this.response = response;
     this.config = config;
     this.stats = stats;
+    this.heartbeats = heartbeats;
     this.writeQueueBytes = writeQueueBytes;
     this.flushBytes = Math.min(FLUSH_BYTES, writeQueueBytes / 2);
     response.setWriteQueueMaxSize(writeQueueBytes);
@@ -61,12 +67,16 @@ public final class SseResponse {
         .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
         .putHeader("X-Accel-Buffering", "no");
     write(Buffer.buffer("retry: " + config.retryMs() + "\n\n"));
-    heartbeat = vertx.setPeriodic(config.heartbeatMs(), id -> {
-      if (!response.closed() && !response.ended()) {
-        flush();
-        write(HEARTBEAT);
-      }
-    });
+    heartbeats.join(this);
+  }
+
+  /** A comment heartbeat, every {@code sse_heartbeat_ms} while the response is open. */
+  @Override
+  protected void tick() {
+    if (!response.closed() && !response.ended()) {
+      flush();
+      write(HEARTBEAT);
+    }
   }
 
   /**
@@ -139,9 +149,6 @@ public final class SseResponse {
   }
 
   private void stopHeartbeat() {
-    if (heartbeat >= 0) {
-      vertx.cancelTimer(heartbeat);
-      heartbeat = -1;
-    }
+    heartbeats.leave(this);
   }
 }

@@ -7,6 +7,7 @@ import dev.streamhub.stream.StreamIds;
 import dev.streamhub.streamlog.StreamLog;
 import dev.streamhub.subscribe.Subscription;
 import dev.streamhub.transport.EdgeStats;
+import dev.streamhub.transport.Ticker;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
@@ -24,7 +25,10 @@ public final class SseStreams {
   private final int readBatch;
   private final int writeQueueBytes;
   private final EdgeStats stats;
+  /** One heartbeat timer for every SSE response of this event loop. */
+  private final Ticker heartbeats;
 
+  /** Created on, and used from, one edge event loop. */
   public SseStreams(Vertx vertx, StreamLog log, SseConfig config, int readBatch, int writeQueueBytes, EdgeStats stats) {
     this.vertx = vertx;
     this.log = log;
@@ -32,6 +36,7 @@ public final class SseStreams {
     this.readBatch = readBatch;
     this.writeQueueBytes = writeQueueBytes;
     this.stats = stats;
+    this.heartbeats = new Ticker(vertx, config.heartbeatMs());
   }
 
   /**
@@ -45,7 +50,7 @@ public final class SseStreams {
       return Future.failedFuture(HubException.streamNotFound(stream));
     }
     HttpServerResponse response = rc.response().putHeader("X-Stream-Id", stream);
-    SseResponse out = new SseResponse(vertx, response, config, writeQueueBytes, stats);
+    SseResponse out = new SseResponse(vertx, response, config, writeQueueBytes, stats, heartbeats);
     return Subscription.open(vertx, log, stream, from, readBatch, new SseSink(out, format)).map(subscription -> {
       if (subscription.nothingToSend()) {
         response.setStatusCode(204).end();

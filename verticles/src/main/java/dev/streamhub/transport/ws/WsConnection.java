@@ -11,6 +11,7 @@ import dev.streamhub.subscribe.Sink;
 import dev.streamhub.subscribe.Subscription;
 import dev.streamhub.transport.EdgeStats;
 import dev.streamhub.transport.ErrorResponses;
+import dev.streamhub.transport.Ticker;
 import dev.streamhub.worker.Generations;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.vertx.core.Future;
@@ -29,9 +30,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One client socket on {@code /v1/ws}: several streams multiplexed, each through the shared
  * {@link Subscription} with a per-stream {@link Sink} over this socket. Pings the client and closes
- * a socket that stopped answering.
+ * a socket that stopped answering (on the event loop's {@link Ticker}, not a timer of its own).
  */
-final class WsConnection {
+final class WsConnection extends Ticker.Member {
 
   static final short NORMAL = 1000;
   static final short GOING_AWAY = 1001;
@@ -49,14 +50,14 @@ final class WsConnection {
   private final int readBatch;
   private final String owner;
   private final EdgeStats stats;
+  private final Ticker pings;
   private final Map<String, Subscription> subscriptions = new HashMap<>();
   private final List<Handler<Void>> waitingForDrain = new ArrayList<>();
   private long lastHeard = System.nanoTime();
-  private long pingTimer = -1;
   private boolean closed;
 
   WsConnection(Vertx vertx, ServerWebSocket ws, StreamLog log, Generations generations, WsConfig config, int readBatch,
-      String owner, EdgeStats stats) {
+      String owner, EdgeStats stats, Ticker pings) {
     this.vertx = vertx;
     this.ws = ws;
     this.log = log;
@@ -65,6 +66,7 @@ final class WsConnection {
     this.readBatch = readBatch;
     this.owner = owner;
     this.stats = stats;
+    this.pings = pings;
   }
 
   void start() {
@@ -77,7 +79,7 @@ final class WsConnection {
     ws.drainHandler(drained -> onDrain());
     ws.exceptionHandler(this::onException);
     ws.closeHandler(gone -> shutdown());
-    pingTimer = vertx.setPeriodic(config.pingIntervalMs(), id -> pingOrClose());
+    pings.join(this);
   }
 
   private void onText(String text) {
@@ -188,7 +190,9 @@ final class WsConnection {
     lastHeard = System.nanoTime();
   }
 
-  private void pingOrClose() {
+  /** Every {@code ws_ping_interval_ms}: a ping, or a close when nothing was heard for {@code ws_idle_timeout_ms}. */
+  @Override
+  protected void tick() {
     if ((System.nanoTime() - lastHeard) / 1_000_000 > config.idleTimeoutMs()) {
       ws.close(GOING_AWAY, "no pong from the client");
       return;
@@ -220,7 +224,7 @@ final class WsConnection {
 
   private void shutdown() {
     closed = true;
-    vertx.cancelTimer(pingTimer);
+    pings.leave(this);
     subscriptions.values().forEach(Subscription::close);
     subscriptions.clear();
     waitingForDrain.clear();

@@ -7,6 +7,7 @@ import dev.streamhub.streamlog.StreamLog;
 import dev.streamhub.transport.EdgeStats;
 import dev.streamhub.transport.ErrorResponses;
 import dev.streamhub.transport.Owners;
+import dev.streamhub.transport.Ticker;
 import dev.streamhub.worker.Generations;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerOptions;
@@ -23,7 +24,10 @@ public final class WsHandler {
   private final int readBatch;
   private final int writeQueueBytes;
   private final EdgeStats stats;
+  /** One ping timer for every socket of this event loop. */
+  private final Ticker pings;
 
+  /** Created on, and used from, one edge event loop. */
   public WsHandler(Vertx vertx, StreamLog log, Generations generations, WsConfig config, int readBatch, int writeQueueBytes, EdgeStats stats) {
     this.vertx = vertx;
     this.log = log;
@@ -32,6 +36,7 @@ public final class WsHandler {
     this.readBatch = readBatch;
     this.writeQueueBytes = writeQueueBytes;
     this.stats = stats;
+    this.pings = new Ticker(vertx, config.pingIntervalMs());
   }
 
   /** The server options WebSockets need: frame and message bounds, permessage-deflate. */
@@ -56,7 +61,7 @@ public final class WsHandler {
     rc.request().toWebSocket()
         .onSuccess(ws -> {
           ws.setWriteQueueMaxSize(writeQueueBytes);
-          new WsConnection(vertx, ws, log, generations, config, readBatch, owner, stats).start();
+          new WsConnection(vertx, ws, log, generations, config, readBatch, owner, stats, pings).start();
         })
         .onFailure(err -> ErrorResponses.send(rc, new HubException(ErrorCode.BAD_REQUEST, "WebSocket handshake failed: " + err.getMessage())));
   }
