@@ -5,6 +5,7 @@ import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.HubException;
 import dev.streamhub.stream.StreamIds;
 import dev.streamhub.streamlog.StreamLog;
+import dev.streamhub.subscribe.LiveFeeds;
 import dev.streamhub.subscribe.Subscription;
 import dev.streamhub.transport.ErrorResponses;
 import dev.streamhub.transport.Offsets;
@@ -26,12 +27,15 @@ public final class PollHandler {
   private final StreamLog log;
   private final PollConfig config;
   private final int readBatch;
+  /** One event-bus consumer per stream for every poll held on this event loop. */
+  private final LiveFeeds feeds;
 
   public PollHandler(Vertx vertx, StreamLog log, PollConfig config, int readBatch) {
     this.vertx = vertx;
     this.log = log;
     this.config = config;
     this.readBatch = readBatch;
+    this.feeds = new LiveFeeds(vertx);
   }
 
   public void mount(Router router) {
@@ -58,7 +62,7 @@ public final class PollHandler {
     long from = Offsets.startOffset(rc);
     long timeoutMs = timeoutSeconds(rc) * 1000L;
     PollSink sink = new PollSink(vertx, from, config.maxEvents(), config.maxBytes());
-    return Subscription.open(vertx, log, stream, from, readBatch, sink).compose(subscription -> {
+    return Subscription.open(feeds, log, stream, from, readBatch, sink).compose(subscription -> {
       if (subscription.nothingToSend()) {
         sink.endedBefore();
         return sink.answer();

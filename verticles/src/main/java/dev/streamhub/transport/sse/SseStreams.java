@@ -5,6 +5,7 @@ import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.HubException;
 import dev.streamhub.stream.StreamIds;
 import dev.streamhub.streamlog.StreamLog;
+import dev.streamhub.subscribe.LiveFeeds;
 import dev.streamhub.subscribe.Subscription;
 import dev.streamhub.transport.EdgeStats;
 import dev.streamhub.transport.Ticker;
@@ -27,6 +28,8 @@ public final class SseStreams {
   private final EdgeStats stats;
   /** One heartbeat timer for every SSE response of this event loop. */
   private final Ticker heartbeats;
+  /** One event-bus consumer per stream for every SSE response of this event loop. */
+  private final LiveFeeds feeds;
 
   /** Created on, and used from, one edge event loop. */
   public SseStreams(Vertx vertx, StreamLog log, SseConfig config, int readBatch, int writeQueueBytes, EdgeStats stats) {
@@ -37,6 +40,7 @@ public final class SseStreams {
     this.writeQueueBytes = writeQueueBytes;
     this.stats = stats;
     this.heartbeats = new Ticker(vertx, config.heartbeatMs());
+    this.feeds = new LiveFeeds(vertx);
   }
 
   /**
@@ -51,7 +55,7 @@ public final class SseStreams {
     }
     HttpServerResponse response = rc.response().putHeader("X-Stream-Id", stream);
     SseResponse out = new SseResponse(vertx, response, config, writeQueueBytes, stats, heartbeats);
-    return Subscription.open(vertx, log, stream, from, readBatch, new SseSink(out, format)).map(subscription -> {
+    return Subscription.open(feeds, log, stream, from, readBatch, new SseSink(out, format)).map(subscription -> {
       if (subscription.nothingToSend()) {
         response.setStatusCode(204).end();
       } else if (response.closed()) {

@@ -8,6 +8,7 @@ import dev.streamhub.stream.HubException;
 import dev.streamhub.stream.StreamIds;
 import dev.streamhub.streamlog.StreamLog;
 import dev.streamhub.subscribe.Sink;
+import dev.streamhub.subscribe.LiveFeeds;
 import dev.streamhub.subscribe.Subscription;
 import dev.streamhub.transport.EdgeStats;
 import dev.streamhub.transport.ErrorResponses;
@@ -51,13 +52,14 @@ final class WsConnection extends Ticker.Member {
   private final String owner;
   private final EdgeStats stats;
   private final Ticker pings;
+  private final LiveFeeds feeds;
   private final Map<String, Subscription> subscriptions = new HashMap<>();
   private final List<Handler<Void>> waitingForDrain = new ArrayList<>();
   private long lastHeard = System.nanoTime();
   private boolean closed;
 
   WsConnection(Vertx vertx, ServerWebSocket ws, StreamLog log, Generations generations, WsConfig config, int readBatch,
-      String owner, EdgeStats stats, Ticker pings) {
+      String owner, EdgeStats stats, Ticker pings, LiveFeeds feeds) {
     this.vertx = vertx;
     this.ws = ws;
     this.log = log;
@@ -67,6 +69,7 @@ final class WsConnection extends Ticker.Member {
     this.owner = owner;
     this.stats = stats;
     this.pings = pings;
+    this.feeds = feeds;
   }
 
   void start() {
@@ -126,7 +129,7 @@ final class WsConnection extends Ticker.Member {
     Subscription previous = subscriptions.remove(stream);
     Future<Void> unsubscribed = previous == null ? Future.succeededFuture() : previous.close();
     unsubscribed
-        .compose(v -> Subscription.open(vertx, log, stream, from, readBatch, new StreamSink(stream)))
+        .compose(v -> Subscription.open(feeds, log, stream, from, readBatch, new StreamSink(stream)))
         .onSuccess(subscription -> {
           if (subscription.nothingToSend()) {
             sendUnsubscribed(stream, subscription.next(), "ended");

@@ -4,6 +4,7 @@ import dev.streamhub.config.WsConfig;
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.HubException;
 import dev.streamhub.streamlog.StreamLog;
+import dev.streamhub.subscribe.LiveFeeds;
 import dev.streamhub.transport.EdgeStats;
 import dev.streamhub.transport.ErrorResponses;
 import dev.streamhub.transport.Owners;
@@ -26,6 +27,8 @@ public final class WsHandler {
   private final EdgeStats stats;
   /** One ping timer for every socket of this event loop. */
   private final Ticker pings;
+  /** One event-bus consumer per stream for every socket of this event loop. */
+  private final LiveFeeds feeds;
 
   /** Created on, and used from, one edge event loop. */
   public WsHandler(Vertx vertx, StreamLog log, Generations generations, WsConfig config, int readBatch, int writeQueueBytes, EdgeStats stats) {
@@ -37,6 +40,7 @@ public final class WsHandler {
     this.writeQueueBytes = writeQueueBytes;
     this.stats = stats;
     this.pings = new Ticker(vertx, config.pingIntervalMs());
+    this.feeds = new LiveFeeds(vertx);
   }
 
   /** The server options WebSockets need: frame and message bounds, permessage-deflate. */
@@ -61,7 +65,7 @@ public final class WsHandler {
     rc.request().toWebSocket()
         .onSuccess(ws -> {
           ws.setWriteQueueMaxSize(writeQueueBytes);
-          new WsConnection(vertx, ws, log, generations, config, readBatch, owner, stats, pings).start();
+          new WsConnection(vertx, ws, log, generations, config, readBatch, owner, stats, pings, feeds).start();
         })
         .onFailure(err -> ErrorResponses.send(rc, new HubException(ErrorCode.BAD_REQUEST, "WebSocket handshake failed: " + err.getMessage())));
   }
