@@ -64,6 +64,7 @@ public final class WsHandler {
     String owner = Owners.of(rc);
     rc.request().toWebSocket()
         .onSuccess(ws -> {
+          DirectWrites.apply(ws); // the edge server runs in strict thread mode; see DirectWrites
           ws.setWriteQueueMaxSize(writeQueueBytes);
           new WsConnection(vertx, ws, log, generations, config, readBatch, owner, stats, pings, feeds).start();
         })
