@@ -26,6 +26,8 @@ public final class SseResponse extends Ticker.Member {
   private final SseConfig config;
   private final EdgeStats stats;
   private final Ticker heartbeats;
+  /** The gzip coding of what is written, when the client accepts it; null otherwise. */
+  private final SseGzip gzip;
   private Runnable onClose = () -> {};
   private Buffer pending = Buffer.buffer();
   private final int writeQueueBytes;
@@ -33,14 +35,18 @@ public final class SseResponse extends Ticker.Member {
   private long inFlight;
   private Handler<Void> drain;
 
-  /** @param heartbeats this event loop's ticker at {@code sse_heartbeat_ms} */
-  public SseResponse(Vertx vertx, HttpServerResponse response, SseConfig config, int writeQueueBytes, EdgeStats stats,
-      Ticker heartbeats) {
+  /**
+   * @param heartbeats this event loop's ticker at {@code sse_heartbeat_ms}
+   * @param gzip gzip what is written (the client accepts it), or null
+   */
+  SseResponse(Vertx vertx, HttpServerResponse response, SseConfig config, int writeQueueBytes, EdgeStats stats,
+      Ticker heartbeats, SseGzip gzip) {
     this.vertx = vertx;
     this.response = response;
     this.config = config;
     this.stats = stats;
     this.heartbeats = heartbeats;
+    this.gzip = gzip;
     this.writeQueueBytes = writeQueueBytes;
     this.flushBytes = Math.min(FLUSH_BYTES, writeQueueBytes / 2);
     response.setWriteQueueMaxSize(writeQueueBytes);
@@ -66,6 +72,9 @@ public final class SseResponse extends Ticker.Member {
         .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8")
         .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
         .putHeader("X-Accel-Buffering", "no");
+    if (gzip != null) {
+      response.putHeader(HttpHeaders.CONTENT_ENCODING, "gzip");
+    }
     write(Buffer.buffer("retry: " + config.retryMs() + "\n\n"));
     heartbeats.join(this);
   }
@@ -116,7 +125,7 @@ public final class SseResponse extends Ticker.Member {
     int length = bytes.length();
     stats.wrote(length);
     inFlight += length;
-    response.write(bytes).onComplete(written -> {
+    response.write(gzip == null ? bytes : gzip.compress(bytes)).onComplete(written -> {
       inFlight -= length;
       if (drain != null && inFlight <= writeQueueBytes / 2) {
         Handler<Void> drained = drain;
@@ -144,7 +153,11 @@ public final class SseResponse extends Ticker.Member {
     flush();
     stopHeartbeat();
     if (!response.ended() && !response.closed()) {
-      response.end();
+      if (gzip == null) {
+        response.end();
+      } else {
+        response.end(gzip.finish());
+      }
     }
   }
 

@@ -11,6 +11,8 @@ import dev.streamhub.transport.EdgeStats;
 import dev.streamhub.transport.Ticker;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 
@@ -30,6 +32,8 @@ public final class SseStreams {
   private final Ticker heartbeats;
   /** One event-bus consumer per stream for every SSE response of this event loop. */
   private final LiveFeeds feeds;
+  /** One deflater for every gzip'd SSE response of this event loop. */
+  private final SseGzip.Shared gzip;
 
   /** Created on, and used from, one edge event loop. */
   public SseStreams(Vertx vertx, StreamLog log, SseConfig config, int readBatch, int writeQueueBytes, EdgeStats stats) {
@@ -41,6 +45,7 @@ public final class SseStreams {
     this.stats = stats;
     this.heartbeats = new Ticker(vertx, config.heartbeatMs());
     this.feeds = new LiveFeeds(vertx);
+    this.gzip = new SseGzip.Shared(HttpServerOptions.DEFAULT_COMPRESSION_LEVEL);
   }
 
   /**
@@ -54,7 +59,8 @@ public final class SseStreams {
       return Future.failedFuture(HubException.streamNotFound(stream));
     }
     HttpServerResponse response = rc.response().putHeader("X-Stream-Id", stream);
-    SseResponse out = new SseResponse(vertx, response, config, writeQueueBytes, stats, heartbeats);
+    SseGzip coding = SseGzip.accepted(rc.request().getHeader(HttpHeaders.ACCEPT_ENCODING)) ? new SseGzip(gzip) : null;
+    SseResponse out = new SseResponse(vertx, response, config, writeQueueBytes, stats, heartbeats, coding);
     return Subscription.open(feeds, log, stream, from, readBatch, new SseSink(out, format)).map(subscription -> {
       if (subscription.nothingToSend()) {
         response.setStatusCode(204).end();
