@@ -15,9 +15,9 @@ import java.util.ArrayDeque;
  * shares.
  *
  * <ol>
- *   <li>Register the live consumer for the stream first ({@link LiveFeed}: the stream's address
- *       when clustered), so nothing appended from now on can be missed (writers append, then
- *       publish).</li>
+ *   <li>Join the stream's live feed first ({@link LiveFeeds}, over {@link LiveFeed}: the stream's
+ *       address when clustered), so nothing appended from now on can be missed (writers append,
+ *       then publish).</li>
  *   <li>Read the log from {@code from} and send page after page; live events that arrive meanwhile
  *       are buffered (a bounded number; beyond it only the highest offset is remembered).</li>
  *   <li>At the end of the log, drain the buffer dropping offsets already sent; if it does not
@@ -31,29 +31,30 @@ import java.util.ArrayDeque;
  *       that grows with the stream, and misses nothing.</li>
  * </ol>
  *
- * <p>A subscription runs on the context that opened it; the live consumer delivers there too.
+ * <p>A subscription runs on the event loop that opened it; live events come from that event loop's
+ * {@link LiveFeeds} (one live registration per stream, shared by its subscriptions there).
  */
-public final class Subscription {
+public final class Subscription extends LiveFeeds.Listener {
 
   /** Live events kept while reading the log; past this, the log is simply read again. */
   static final int MAX_BUFFERED = 256;
 
   private enum Mode { READING, LIVE, PAUSED, ENDED }
 
-  private final Vertx vertx;
+  private final LiveFeeds feeds;
   private final StreamLog log;
   private final String stream;
   private final int batch;
   private final Sink sink;
-  private final ArrayDeque<Event> buffered = new ArrayDeque<>();
-  private LiveFeed.Registration consumer;
+  /** Live events held while reading the log; null when there are none (most subscriptions, most of the time). */
+  private ArrayDeque<Event> buffered;
   private Mode mode = Mode.READING;
   private long next;
   private long highestSeen = -1;
   private boolean nothingToSend;
 
-  private Subscription(Vertx vertx, StreamLog log, String stream, int batch, Sink sink) {
-    this.vertx = vertx;
+  private Subscription(LiveFeeds feeds, StreamLog log, String stream, int batch, Sink sink) {
+    this.feeds = feeds;
     this.log = log;
     this.stream = stream;
     this.batch = batch;
@@ -65,9 +66,14 @@ public final class Subscription {
    * before anything reached the sink, with {@code stream_not_found}, {@code bad_offset} or
    * {@code offset_expired}; once it succeeds the sink has begun and events flow.
    */
-  public static Future<Subscription> open(Vertx vertx, StreamLog log, String stream, long from, int batch, Sink sink) {
-    Subscription subscription = new Subscription(vertx, log, stream, batch, sink);
+  public static Future<Subscription> open(LiveFeeds feeds, StreamLog log, String stream, long from, int batch, Sink sink) {
+    Subscription subscription = new Subscription(feeds, log, stream, batch, sink);
     return subscription.start(from).map(subscription);
+  }
+
+  /** As {@link #open(LiveFeeds, StreamLog, String, long, int, Sink)}, with an event-bus consumer of its own. */
+  public static Future<Subscription> open(Vertx vertx, StreamLog log, String stream, long from, int batch, Sink sink) {
+    return open(new LiveFeeds(vertx), log, stream, from, batch, sink);
   }
 
   /**
@@ -90,7 +96,7 @@ public final class Subscription {
 
   /** Live events held while reading the log, at most {@link #MAX_BUFFERED}; for tests and metrics. */
   int bufferedCount() {
-    return buffered.size();
+    return buffered == null ? 0 : buffered.size();
   }
 
   /** Stops the subscription (the client went away); nothing more reaches the sink. */
@@ -99,16 +105,15 @@ public final class Subscription {
       return Future.succeededFuture();
     }
     mode = Mode.ENDED;
-    buffered.clear();
-    return consumer.unregister();
+    buffered = null;
+    return feeds.leave(this);
   }
 
   private Future<Void> start(long from) {
     next = from;
-    consumer = LiveFeed.of(vertx.eventBus()).listen(vertx, stream, this::onLive);
-    return consumer.completion()
+    return feeds.join(stream, this)
         .compose(registered -> log.read(stream, from, batch))
-        .onFailure(err -> consumer.unregister())
+        .onFailure(err -> feeds.leave(this))
         .map(first -> {
           if (first.finished() && first.events().isEmpty()) {
             nothingToSend = true;
@@ -121,13 +126,17 @@ public final class Subscription {
         });
   }
 
-  private void onLive(EventBatch batch) {
+  @Override
+  void onLive(EventBatch batch) {
     if (mode == Mode.ENDED) {
       return;
     }
     if (mode != Mode.LIVE) {
       highestSeen = Math.max(highestSeen, batch.lastOffset());
       if (mode == Mode.READING) {
+        if (buffered == null) {
+          buffered = new ArrayDeque<>();
+        }
         for (Event e : batch.events()) {
           if (buffered.size() < MAX_BUFFERED) {
             buffered.add(e);
@@ -178,7 +187,7 @@ public final class Subscription {
       readLog();
       return;
     }
-    while (!buffered.isEmpty()) {
+    while (buffered != null && !buffered.isEmpty()) {
       Event e = buffered.poll();
       if (e.offset() < next) {
         continue;
@@ -190,7 +199,7 @@ public final class Subscription {
         return;
       }
     }
-    buffered.clear();
+    buffered = null;
     sink.flush();
     if (highestSeen >= next) {
       readLog();
@@ -210,7 +219,7 @@ public final class Subscription {
     }
     if (sink.writeQueueFull()) {
       mode = Mode.PAUSED;
-      buffered.clear();
+      buffered = null;
       sink.flush();
       sink.drainHandler(drained -> {
         if (mode == Mode.PAUSED) {

@@ -13,6 +13,7 @@ import dev.streamhub.transport.sse.SseStreams;
 import dev.streamhub.transport.ws.WsHandler;
 import dev.streamhub.worker.Generations;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
@@ -96,9 +97,10 @@ public final class EdgeVerticle extends VerticleBase {
       options.setSendBufferSize(config.http().sendBufferBytes());
     }
     WsHandler.configure(options, config.ws());
+    Handler<Void> closed = gone -> stats.connection(-1); // one handler for every connection, not a closure each
     server = vertx.createHttpServer(options).requestHandler(router).connectionHandler(connection -> {
       stats.connection(1);
-      connection.closeHandler(closed -> stats.connection(-1));
+      connection.closeHandler(closed);
     });
     return server.listen().onSuccess(listening -> drain.register(deadline -> letGo(clients, deadline)));
   }

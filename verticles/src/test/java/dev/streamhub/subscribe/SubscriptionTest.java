@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.streamhub.cluster.Addresses;
 import dev.streamhub.cluster.EventBatchCodec;
 import dev.streamhub.config.StreamLogConfig;
 import dev.streamhub.stream.ErrorCode;
@@ -22,6 +23,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.util.ArrayList;
@@ -29,6 +33,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -153,6 +158,108 @@ class SubscriptionTest {
           return all;
         }));
       })).onComplete(ctx.succeedingThenComplete());
+    }
+  }
+
+  @Nested
+  class SharedFeed {
+
+    @Test
+    void subscriptionsOfOneStreamShareOneConsumerAndEachGetsEveryOffsetOnce(VertxTestContext ctx) {
+      LiveFeeds feeds = new LiveFeeds(vertx);
+      List<RecordingSink> sinks = List.of(new RecordingSink(), new RecordingSink(), new RecordingSink(), new RecordingSink());
+      long[] froms = {0, 5, 12, 0};
+      List<Integer> feedsWhileAllOpen = new ArrayList<>();
+      on(() -> newStream(10).compose(id -> {
+        sinks.get(0).onSend = e -> {
+          if (e.offset() == 2) {
+            writeDeltas(id, 20, "during-");
+            Subscription.open(feeds, log, id, froms[1], BATCH, sinks.get(1));
+          } else if (e.offset() == 15) {
+            Subscription.open(feeds, log, id, froms[2], BATCH, sinks.get(2));
+            Subscription.open(feeds, log, id, froms[3], BATCH, sinks.get(3));
+          } else if (e.offset() == 29) {
+            vertx.setTimer(5, t -> {
+              feedsWhileAllOpen.add(feeds.streams());
+              writeDeltas(id, 10, "live-");
+              writer.write(id, NewEvent.done("stop"));
+            });
+          }
+        };
+        return Subscription.open(feeds, log, id, 0, BATCH, sinks.get(0))
+            .compose(s -> Future.all(sinks.stream().map(sink -> sink.ended.future()).collect(Collectors.toList())))
+            .compose(all -> readLog(id).map(logged -> {
+              assertEquals(41, logged.size());
+              for (int i = 0; i < sinks.size(); i++) {
+                assertEquals(logged.subList((int) froms[i], logged.size()), sinks.get(i).received, "subscription " + i + " from " + froms[i]);
+              }
+              assertEquals(List.of(1), feedsWhileAllOpen, "one consumer for the four subscriptions");
+              assertEquals(0, feeds.streams(), "the last one to end unregistered it");
+              return logged;
+            }));
+      })).onComplete(ctx.succeedingThenComplete());
+    }
+
+    @Test
+    void aSubscriptionClosedWhileABatchIsHandedOutCostsTheOthersNothing(VertxTestContext ctx) {
+      LiveFeeds feeds = new LiveFeeds(vertx);
+      RecordingSink leaving = new RecordingSink();
+      RecordingSink second = new RecordingSink();
+      RecordingSink third = new RecordingSink();
+      on(() -> newStream(0).compose(id -> {
+        leaving.onSend = e -> {
+          if (e.offset() == 12) {
+            leaving.subscription.close();
+          }
+        };
+        return Subscription.open(feeds, log, id, 0, BATCH, leaving)
+            .compose(s -> {
+              leaving.subscription = s;
+              return Subscription.open(feeds, log, id, 0, BATCH, second);
+            })
+            .compose(s -> Subscription.open(feeds, log, id, 0, BATCH, third))
+            .compose(s -> {
+              writeDeltas(id, 20, "live-");
+              writer.write(id, NewEvent.done("stop"));
+              return Future.all(second.ended.future(), third.ended.future());
+            })
+            .compose(all -> readLog(id).map(logged -> {
+              assertEquals(21, logged.size());
+              assertEquals(logged.subList(0, 13), leaving.received);
+              assertEquals(logged, second.received);
+              assertEquals(logged, third.received);
+              assertEquals(0, feeds.streams());
+              return logged;
+            }));
+      })).onComplete(ctx.succeedingThenComplete());
+    }
+
+    @Test
+    void theLastToLeaveUnregistersTheConsumerAndTheNextOneRegistersAgain(VertxTestContext ctx) {
+      LiveFeeds feeds = new LiveFeeds(vertx);
+      RecordingSink first = new RecordingSink();
+      RecordingSink later = new RecordingSink();
+      on(() -> newStream(3).compose(id -> Subscription.open(feeds, log, id, 0, BATCH, first)
+          .compose(Subscription::close)
+          .compose(closed -> {
+            assertEquals(0, feeds.streams());
+            return vertx.eventBus().request(Addresses.stream(id), "anyone?", new DeliveryOptions().setSendTimeout(2000))
+                .transform(ar -> {
+                  assertTrue(ar.failed());
+                  assertEquals(ReplyFailure.NO_HANDLERS, assertInstanceOf(ReplyException.class, ar.cause()).failureType());
+                  return Subscription.open(feeds, log, id, 0, BATCH, later);
+                });
+          })
+          .compose(s -> {
+            assertEquals(1, feeds.streams());
+            writer.write(id, List.of(NewEvent.delta("live"), NewEvent.done("stop")));
+            return later.ended.future();
+          })
+          .compose(received -> readLog(id).map(logged -> {
+            assertEquals(logged, received);
+            assertEquals(logged.subList(0, 3), first.received);
+            return logged;
+          })))).onComplete(ctx.succeedingThenComplete());
     }
   }
 

@@ -2,6 +2,7 @@ package dev.streamhub.transport.openai;
 
 import dev.streamhub.stream.StreamMeta;
 import dev.streamhub.streamlog.StreamLog;
+import dev.streamhub.subscribe.LiveFeeds;
 import dev.streamhub.subscribe.Subscription;
 import dev.streamhub.transport.ErrorResponses;
 import dev.streamhub.transport.Owners;
@@ -20,18 +21,19 @@ import io.vertx.ext.web.RoutingContext;
  */
 public final class ChatCompletionsHandler {
 
-  private final Vertx vertx;
   private final StreamLog log;
   private final Generations generations;
   private final SseStreams sse;
   private final int readBatch;
+  /** One event-bus consumer per stream for every non-streamed completion collected on this event loop. */
+  private final LiveFeeds feeds;
 
   public ChatCompletionsHandler(Vertx vertx, StreamLog log, Generations generations, SseStreams sse, int readBatch) {
-    this.vertx = vertx;
     this.log = log;
     this.generations = generations;
     this.sse = sse;
     this.readBatch = readBatch;
+    this.feeds = new LiveFeeds(vertx);
   }
 
   public void mount(Router router) {
@@ -51,7 +53,7 @@ public final class ChatCompletionsHandler {
   private Future<Void> respondWhole(RoutingContext rc, StreamMeta meta) {
     rc.response().putHeader("X-Stream-Id", meta.id());
     CompletionCollector collector = new CompletionCollector(meta);
-    return Subscription.open(vertx, log, meta.id(), 0, readBatch, collector)
+    return Subscription.open(feeds, log, meta.id(), 0, readBatch, collector)
         .compose(subscription -> {
           rc.response().closeHandler(closed -> subscription.close());
           return collector.completion();

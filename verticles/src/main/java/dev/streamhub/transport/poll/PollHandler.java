@@ -5,6 +5,7 @@ import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.HubException;
 import dev.streamhub.stream.StreamIds;
 import dev.streamhub.streamlog.StreamLog;
+import dev.streamhub.subscribe.LiveFeeds;
 import dev.streamhub.subscribe.Subscription;
 import dev.streamhub.transport.EdgeClients;
 import dev.streamhub.transport.ErrorResponses;
@@ -28,6 +29,8 @@ public final class PollHandler {
   private final PollConfig config;
   private final int readBatch;
   private final EdgeClients clients;
+  /** One event-bus consumer per stream for every poll held on this event loop. */
+  private final LiveFeeds feeds;
 
   public PollHandler(Vertx vertx, StreamLog log, PollConfig config, int readBatch, EdgeClients clients) {
     this.vertx = vertx;
@@ -35,6 +38,7 @@ public final class PollHandler {
     this.config = config;
     this.readBatch = readBatch;
     this.clients = clients;
+    this.feeds = new LiveFeeds(vertx);
   }
 
   public void mount(Router router) {
@@ -61,7 +65,7 @@ public final class PollHandler {
     long from = Offsets.startOffset(rc);
     long timeoutMs = timeoutSeconds(rc) * 1000L;
     PollSink sink = new PollSink(vertx, from, config.maxEvents(), config.maxBytes());
-    return Subscription.open(vertx, log, stream, from, readBatch, sink).compose(subscription -> {
+    return Subscription.open(feeds, log, stream, from, readBatch, sink).compose(subscription -> {
       if (subscription.nothingToSend()) {
         sink.endedBefore();
         return sink.answer();

@@ -2,6 +2,7 @@ package dev.streamhub.transport.sse;
 
 import dev.streamhub.config.SseConfig;
 import dev.streamhub.transport.EdgeStats;
+import dev.streamhub.transport.Ticker;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -11,8 +12,10 @@ import io.vertx.core.http.HttpServerResponse;
 /**
  * The {@code text/event-stream} framing of one HTTP response: headers, the {@code retry:} hint,
  * events ({@code id:}, {@code event:}, {@code data:}) and comment heartbeats.
+ *
+ * <p>An idle response has no timer of its own: heartbeats come from the event loop's {@link Ticker}.
  */
-public final class SseResponse {
+public final class SseResponse extends Ticker.Member {
 
   private static final Buffer HEARTBEAT = Buffer.buffer(": heartbeat\n\n");
   private static final byte[] FRAME_END = {'\n', '\n'};
@@ -23,7 +26,9 @@ public final class SseResponse {
   private final HttpServerResponse response;
   private final SseConfig config;
   private final EdgeStats stats;
-  private long heartbeat = -1;
+  private final Ticker heartbeats;
+  /** The gzip coding of what is written, when the client accepts it; null otherwise. */
+  private final SseGzip gzip;
   private Runnable onClose = () -> {};
   /** Events gathered since the last flush; null when there are none. */
   private Buffer pending;
@@ -34,11 +39,18 @@ public final class SseResponse {
   private long inFlight;
   private Handler<Void> drain;
 
-  public SseResponse(Vertx vertx, HttpServerResponse response, SseConfig config, int writeQueueBytes, EdgeStats stats) {
+  /**
+   * @param heartbeats this event loop's ticker at {@code sse_heartbeat_ms}
+   * @param gzip gzip what is written (the client accepts it), or null
+   */
+  SseResponse(Vertx vertx, HttpServerResponse response, SseConfig config, int writeQueueBytes, EdgeStats stats,
+      Ticker heartbeats, SseGzip gzip) {
     this.vertx = vertx;
     this.response = response;
     this.config = config;
     this.stats = stats;
+    this.heartbeats = heartbeats;
+    this.gzip = gzip;
     this.writeQueueBytes = writeQueueBytes;
     this.flushBytes = Math.min(FLUSH_BYTES, writeQueueBytes / 2);
     response.setWriteQueueMaxSize(writeQueueBytes);
@@ -64,13 +76,20 @@ public final class SseResponse {
         .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8")
         .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
         .putHeader("X-Accel-Buffering", "no");
+    if (gzip != null) {
+      response.putHeader(HttpHeaders.CONTENT_ENCODING, "gzip");
+    }
     write(Buffer.buffer("retry: " + config.retryMs() + "\n\n"));
-    heartbeat = vertx.setPeriodic(config.heartbeatMs(), id -> {
-      if (!response.closed() && !response.ended()) {
-        flush();
-        write(HEARTBEAT);
-      }
-    });
+    heartbeats.join(this);
+  }
+
+  /** A comment heartbeat, every {@code sse_heartbeat_ms} while the response is open. */
+  @Override
+  protected void tick() {
+    if (!response.closed() && !response.ended()) {
+      flush();
+      write(HEARTBEAT);
+    }
   }
 
   /**
@@ -117,7 +136,7 @@ public final class SseResponse {
     int length = bytes.length();
     stats.wrote(length);
     inFlight += length;
-    response.write(bytes).onComplete(written -> {
+    response.write(gzip == null ? bytes : gzip.compress(bytes)).onComplete(written -> {
       inFlight -= length;
       if (drain != null && inFlight <= writeQueueBytes / 2) {
         Handler<Void> drained = drain;
@@ -145,14 +164,15 @@ public final class SseResponse {
     flush();
     stopHeartbeat();
     if (!response.ended() && !response.closed()) {
-      response.end();
+      if (gzip == null) {
+        response.end();
+      } else {
+        response.end(gzip.finish());
+      }
     }
   }
 
   private void stopHeartbeat() {
-    if (heartbeat >= 0) {
-      vertx.cancelTimer(heartbeat);
-      heartbeat = -1;
-    }
+    heartbeats.leave(this);
   }
 }

@@ -5,11 +5,15 @@ import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.HubException;
 import dev.streamhub.stream.StreamIds;
 import dev.streamhub.streamlog.StreamLog;
+import dev.streamhub.subscribe.LiveFeeds;
 import dev.streamhub.subscribe.Subscription;
 import dev.streamhub.transport.EdgeClients;
 import dev.streamhub.transport.EdgeStats;
+import dev.streamhub.transport.Ticker;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 
@@ -26,7 +30,14 @@ public final class SseStreams {
   private final int writeQueueBytes;
   private final EdgeStats stats;
   private final EdgeClients clients;
+  /** One heartbeat timer for every SSE response of this event loop. */
+  private final Ticker heartbeats;
+  /** One event-bus consumer per stream for every SSE response of this event loop. */
+  private final LiveFeeds feeds;
+  /** One deflater for every gzip'd SSE response of this event loop. */
+  private final SseGzip.Shared gzip;
 
+  /** Created on, and used from, one edge event loop. */
   public SseStreams(Vertx vertx, StreamLog log, SseConfig config, int readBatch, int writeQueueBytes, EdgeStats stats,
       EdgeClients clients) {
     this.vertx = vertx;
@@ -36,6 +47,9 @@ public final class SseStreams {
     this.writeQueueBytes = writeQueueBytes;
     this.stats = stats;
     this.clients = clients;
+    this.heartbeats = new Ticker(vertx, config.heartbeatMs());
+    this.feeds = new LiveFeeds(vertx);
+    this.gzip = new SseGzip.Shared(HttpServerOptions.DEFAULT_COMPRESSION_LEVEL);
   }
 
   /**
@@ -49,8 +63,9 @@ public final class SseStreams {
       return Future.failedFuture(HubException.streamNotFound(stream));
     }
     HttpServerResponse response = rc.response().putHeader("X-Stream-Id", stream);
-    SseResponse out = new SseResponse(vertx, response, config, writeQueueBytes, stats);
-    return Subscription.open(vertx, log, stream, from, readBatch, new SseSink(out, format)).map(subscription -> {
+    SseGzip coding = SseGzip.accepted(rc.request().getHeader(HttpHeaders.ACCEPT_ENCODING)) ? new SseGzip(gzip) : null;
+    SseResponse out = new SseResponse(vertx, response, config, writeQueueBytes, stats, heartbeats, coding);
+    return Subscription.open(feeds, log, stream, from, readBatch, new SseSink(out, format)).map(subscription -> {
       if (subscription.nothingToSend()) {
         response.setStatusCode(204).end();
       } else if (response.closed()) {

@@ -8,10 +8,12 @@ import dev.streamhub.stream.HubException;
 import dev.streamhub.stream.StreamIds;
 import dev.streamhub.streamlog.StreamLog;
 import dev.streamhub.subscribe.Sink;
+import dev.streamhub.subscribe.LiveFeeds;
 import dev.streamhub.subscribe.Subscription;
 import dev.streamhub.transport.EdgeClients;
 import dev.streamhub.transport.EdgeStats;
 import dev.streamhub.transport.ErrorResponses;
+import dev.streamhub.transport.Ticker;
 import dev.streamhub.worker.Generations;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.vertx.core.Future;
@@ -30,9 +32,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One client socket on {@code /v1/ws}: several streams multiplexed, each through the shared
  * {@link Subscription} with a per-stream {@link Sink} over this socket. Pings the client and closes
- * a socket that stopped answering.
+ * a socket that stopped answering (on the event loop's {@link Ticker}, not a timer of its own).
  */
-final class WsConnection implements EdgeClients.Client {
+final class WsConnection extends Ticker.Member implements EdgeClients.Client {
 
   static final short NORMAL = 1000;
   static final short GOING_AWAY = 1001;
@@ -53,14 +55,15 @@ final class WsConnection implements EdgeClients.Client {
   private final String owner;
   private final EdgeStats stats;
   private final EdgeClients clients;
+  private final Ticker pings;
+  private final LiveFeeds feeds;
   private final Map<String, Subscription> subscriptions = new HashMap<>();
   private final List<Handler<Void>> waitingForDrain = new ArrayList<>();
   private long lastHeard = System.nanoTime();
-  private long pingTimer = -1;
   private boolean closed;
 
   WsConnection(Vertx vertx, ServerWebSocket ws, StreamLog log, Generations generations, WsConfig config, int readBatch,
-      String owner, EdgeStats stats, EdgeClients clients) {
+      String owner, EdgeStats stats, Ticker pings, LiveFeeds feeds, EdgeClients clients) {
     this.vertx = vertx;
     this.ws = ws;
     this.log = log;
@@ -70,6 +73,8 @@ final class WsConnection implements EdgeClients.Client {
     this.owner = owner;
     this.stats = stats;
     this.clients = clients;
+    this.pings = pings;
+    this.feeds = feeds;
   }
 
   void start() {
@@ -82,7 +87,7 @@ final class WsConnection implements EdgeClients.Client {
     ws.drainHandler(drained -> onDrain());
     ws.exceptionHandler(this::onException);
     ws.closeHandler(gone -> shutdown());
-    pingTimer = vertx.setPeriodic(config.pingIntervalMs(), id -> pingOrClose());
+    pings.join(this);
     clients.add(this);
   }
 
@@ -144,7 +149,7 @@ final class WsConnection implements EdgeClients.Client {
     Subscription previous = subscriptions.remove(stream);
     Future<Void> unsubscribed = previous == null ? Future.succeededFuture() : previous.close();
     unsubscribed
-        .compose(v -> Subscription.open(vertx, log, stream, from, readBatch, new StreamSink(stream)))
+        .compose(v -> Subscription.open(feeds, log, stream, from, readBatch, new StreamSink(stream)))
         .onSuccess(subscription -> {
           if (subscription.nothingToSend()) {
             sendUnsubscribed(stream, subscription.next(), "ended");
@@ -208,7 +213,9 @@ final class WsConnection implements EdgeClients.Client {
     lastHeard = System.nanoTime();
   }
 
-  private void pingOrClose() {
+  /** Every {@code ws_ping_interval_ms}: a ping, or a close when nothing was heard for {@code ws_idle_timeout_ms}. */
+  @Override
+  protected void tick() {
     if ((System.nanoTime() - lastHeard) / 1_000_000 > config.idleTimeoutMs()) {
       ws.close(GOING_AWAY, "no pong from the client");
       return;
@@ -241,7 +248,7 @@ final class WsConnection implements EdgeClients.Client {
   private void shutdown() {
     closed = true;
     clients.remove(this);
-    vertx.cancelTimer(pingTimer);
+    pings.leave(this);
     subscriptions.values().forEach(Subscription::close);
     subscriptions.clear();
     waitingForDrain.clear();

@@ -5,9 +5,11 @@ import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.HubException;
 import dev.streamhub.streamlog.StreamLog;
 import dev.streamhub.transport.EdgeClients;
+import dev.streamhub.subscribe.LiveFeeds;
 import dev.streamhub.transport.EdgeStats;
 import dev.streamhub.transport.ErrorResponses;
 import dev.streamhub.transport.Owners;
+import dev.streamhub.transport.Ticker;
 import dev.streamhub.worker.Generations;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerOptions;
@@ -25,7 +27,12 @@ public final class WsHandler {
   private final int writeQueueBytes;
   private final EdgeStats stats;
   private final EdgeClients clients;
+  /** One ping timer for every socket of this event loop. */
+  private final Ticker pings;
+  /** One event-bus consumer per stream for every socket of this event loop. */
+  private final LiveFeeds feeds;
 
+  /** Created on, and used from, one edge event loop. */
   public WsHandler(Vertx vertx, StreamLog log, Generations generations, WsConfig config, int readBatch, int writeQueueBytes,
       EdgeStats stats, EdgeClients clients) {
     this.vertx = vertx;
@@ -36,6 +43,8 @@ public final class WsHandler {
     this.writeQueueBytes = writeQueueBytes;
     this.stats = stats;
     this.clients = clients;
+    this.pings = new Ticker(vertx, config.pingIntervalMs());
+    this.feeds = new LiveFeeds(vertx);
   }
 
   /** The server options WebSockets need: frame and message bounds, permessage-deflate. */
@@ -59,8 +68,9 @@ public final class WsHandler {
     String owner = Owners.of(rc);
     rc.request().toWebSocket()
         .onSuccess(ws -> {
+          DirectWrites.apply(ws); // the edge server runs in strict thread mode; see DirectWrites
           ws.setWriteQueueMaxSize(writeQueueBytes);
-          new WsConnection(vertx, ws, log, generations, config, readBatch, owner, stats, clients).start();
+          new WsConnection(vertx, ws, log, generations, config, readBatch, owner, stats, pings, feeds, clients).start();
         })
         .onFailure(err -> ErrorResponses.send(rc, new HubException(ErrorCode.BAD_REQUEST, "WebSocket handshake failed: " + err.getMessage())));
   }
