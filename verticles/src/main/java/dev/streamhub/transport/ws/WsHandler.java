@@ -11,13 +11,20 @@ import dev.streamhub.transport.ErrorResponses;
 import dev.streamhub.transport.Owners;
 import dev.streamhub.transport.Ticker;
 import dev.streamhub.worker.Generations;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelPipeline;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.Map;
 
 /** {@code /v1/ws}: upgrades the request and hands the socket to a {@link WsConnection}. */
 public final class WsHandler {
+
+  /** Netty's permessage-deflate encoder (package-private there), as the handshake adds it. */
+  private static final String NETTY_DEFLATE_ENCODER = "io.netty.handler.codec.http.websocketx.extensions.compression.PerMessageDeflateEncoder";
 
   private final Vertx vertx;
   private final StreamLog log;
@@ -31,6 +38,8 @@ public final class WsHandler {
   private final Ticker pings;
   /** One event-bus consumer per stream for every socket of this event loop. */
   private final LiveFeeds feeds;
+  /** One deflater for every compressed socket of this event loop. */
+  private final SharedDeflateEncoder.Shared deflate = new SharedDeflateEncoder.Shared(HttpServerOptions.DEFAULT_WEBSOCKET_COMPRESSION_LEVEL);
 
   /** Created on, and used from, one edge event loop. */
   public WsHandler(Vertx vertx, StreamLog log, Generations generations, WsConfig config, int readBatch, int writeQueueBytes,
@@ -56,6 +65,25 @@ public final class WsHandler {
         .setPerFrameWebSocketCompressionSupported(false);
   }
 
+  /**
+   * Puts a {@link SharedDeflateEncoder} where Netty put its permessage-deflate encoder, when the
+   * client negotiated compression (always with context takeover: the server does not allow
+   * server_no_context_takeover, so an offer asking for it gets no compression at all). True when it did.
+   */
+  static boolean shareDeflater(RoutingContext rc, SharedDeflateEncoder.Shared deflate) {
+    if (!(rc.request().connection() instanceof ConnectionBase)) {
+      return false;
+    }
+    ChannelPipeline pipeline = ((ConnectionBase) rc.request().connection()).channelHandlerContext().pipeline();
+    for (Map.Entry<String, ChannelHandler> handler : pipeline) {
+      if (handler.getValue().getClass().getName().equals(NETTY_DEFLATE_ENCODER)) {
+        pipeline.replace(handler.getKey(), handler.getKey(), new SharedDeflateEncoder(deflate));
+        return true;
+      }
+    }
+    return false;
+  }
+
   public void mount(Router router) {
     router.get("/v1/ws").handler(this::upgrade);
   }
@@ -69,6 +97,7 @@ public final class WsHandler {
     rc.request().toWebSocket()
         .onSuccess(ws -> {
           DirectWrites.apply(ws); // the edge server runs in strict thread mode; see DirectWrites
+          shareDeflater(rc, deflate);
           ws.setWriteQueueMaxSize(writeQueueBytes);
           new WsConnection(vertx, ws, log, generations, config, readBatch, owner, stats, pings, feeds, clients).start();
         })
