@@ -38,7 +38,7 @@ public final class HazelcastSetup {
     return Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hazelcast)).buildClustered();
   }
 
-  /** The Hazelcast config of {@code cluster_config}, with {@code cluster_name} applied. */
+  /** The Hazelcast config of {@code cluster_config}, with {@code cluster_name} and {@code cluster_lite_member} applied. */
   public static Config hazelcastConfig(ClusterConfig config) {
     Config hazelcast;
     try {
@@ -48,6 +48,9 @@ public final class HazelcastSetup {
     }
     if (config.name() != null) {
       hazelcast.setClusterName(config.name());
+    }
+    if (config.liteMember()) {
+      hazelcast.setLiteMember(true);
     }
     return hazelcast;
   }

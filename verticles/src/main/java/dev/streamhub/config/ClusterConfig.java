@@ -16,8 +16,11 @@ import java.util.Set;
  * @param host {@code cluster_host}: the address other nodes reach this node's event bus on
  * @param roles {@code roles}: comma-separated {@code edge} (HTTP, SSE, WebSocket, long-poll),
  *     {@code worker} (model workers), {@code all} (both)
+ * @param liteMember {@code cluster_lite_member}: the node joins as a Hazelcast lite member, holding
+ *     no partition of the cluster's data (the stream log, registries, leases), so that adding,
+ *     draining or restarting it moves no data; the data members must be started first
  */
-public record ClusterConfig(String hazelcastConfig, String name, String host, Set<Role> roles) {
+public record ClusterConfig(String hazelcastConfig, String name, String host, Set<Role> roles, boolean liteMember) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final String DEFAULT_ROLES = "all";
@@ -49,7 +52,7 @@ public record ClusterConfig(String hazelcastConfig, String name, String host, Se
       throw new ConfigException("invalid " + s.sourceOf("cluster_config") + " (cluster_config): cannot read the Hazelcast config '" + file + "'");
     }
     return new ClusterConfig(file, s.string("cluster_name", null), s.string("cluster_host", DEFAULT_HOST),
-        roles(s, s.string("roles", DEFAULT_ROLES)));
+        roles(s, s.string("roles", DEFAULT_ROLES)), s.bool("cluster_lite_member", false));
   }
 
   private static Set<Role> roles(Settings s, String value) {

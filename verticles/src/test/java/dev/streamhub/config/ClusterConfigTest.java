@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.streamhub.cluster.HazelcastSetup;
 import dev.streamhub.config.ClusterConfig.Role;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
@@ -36,6 +37,16 @@ class ClusterConfigTest {
     assertEquals("hazelcast", config.log().store());
     assertEquals(Set.of(Role.EDGE), config.cluster().roles());
     assertEquals("127.0.0.1", config.cluster().host());
+  }
+
+  @Test
+  void aLiteMemberHoldsNoPartitionOfTheData() {
+    HubConfig data = HubConfig.load(new JsonObject(), Map.of("STREAMHUB_CLUSTER_CONFIG", LOOPBACK));
+    HubConfig lite = HubConfig.load(new JsonObject(), Map.of("STREAMHUB_CLUSTER_CONFIG", LOOPBACK, "STREAMHUB_CLUSTER_LITE_MEMBER", "true"));
+    assertFalse(data.cluster().liteMember());
+    assertFalse(HazelcastSetup.hazelcastConfig(data.cluster()).isLiteMember());
+    assertTrue(lite.cluster().liteMember());
+    assertTrue(HazelcastSetup.hazelcastConfig(lite.cluster()).isLiteMember());
   }
 
   @Test

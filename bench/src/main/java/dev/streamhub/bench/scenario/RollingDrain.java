@@ -53,6 +53,7 @@ public final class RollingDrain implements SelfHostedScenario {
   private long drainTimeoutMs;
   private long settleMs;
   private long timeoutS;
+  private boolean liteEdges;
 
   @Override
   public String name() {
@@ -68,11 +69,22 @@ public final class RollingDrain implements SelfHostedScenario {
     drainTimeoutMs = o.longValue("drain-timeout-ms", 30_000, 0, 600_000);
     settleMs = o.longValue("settle-ms", 2000, 0, 600_000);
     timeoutS = o.longValue("timeout-s", 600, 1, 86_400);
+    String lite = o.string("lite-edges", "true");
+    if (!lite.equals("true") && !lite.equals("false")) {
+      throw new IllegalArgumentException("--lite-edges takes true or false, got '" + lite + "'");
+    }
+    liteEdges = lite.equals("true");
   }
 
   @Override
   public int connections() {
     return streams + 64;
+  }
+
+  /** Edges as lite members (the default) or as data members: separate records. */
+  @Override
+  public String variant() {
+    return liteEdges ? "lite edges" : "data edges";
   }
 
   @Override
@@ -95,6 +107,7 @@ public final class RollingDrain implements SelfHostedScenario {
     workerSettings.put("ROLES", "worker");
     Map<String, String> edgeSettings = new LinkedHashMap<>(common);
     edgeSettings.put("ROLES", "edge");
+    edgeSettings.put("CLUSTER_LITE_MEMBER", Boolean.toString(liteEdges));
 
     List<NodeProcess> nodes = new ArrayList<>();
     NodeProcess worker = NodeProcess.start(launch.hubJar(), launch.jvmOptions(), launch.settings(workerSettings), -1,
@@ -156,6 +169,10 @@ public final class RollingDrain implements SelfHostedScenario {
           rss = Math.max(rss, ProcStats.rssBytes(n.pid()).orElse(0));
         }
         json.put("edges", edges)
+            .put("lite_edges", liteEdges)
+            .put("lite_edges_is", liteEdges
+                ? "edges are Hazelcast lite members: the log lives on the worker node only (one copy), and restarting an edge moves no partition"
+                : "edges are Hazelcast data members: each drain and each restart migrates partitions of the log")
             .put("drains", drains)
             .put("tokens_per_stream", tokens)
             .put("rate_per_stream", rate)
@@ -168,7 +185,7 @@ public final class RollingDrain implements SelfHostedScenario {
             .put("client_cpu_pct", ResourceSampler.selfCpuPercent(start, end))
             .put("machine_cpu_pct", ResourceSampler.machineCpuPercent(start, end))
             .put("hub", new JsonObject().put("worker", worker.describe()).put("edge1", edge[0].describe()));
-        boolean exact = finished && json.getLong("lost") == 0 && json.getLong("duplicates") == 0
+        boolean exact = finished && json.getInteger("create_failures") == 0 && json.getLong("lost") == 0 && json.getLong("duplicates") == 0
             && json.getLong("out_of_order") == 0 && json.getLong("incomplete") == 0;
         json.put("target_check", new JsonObject()
             .put("goal", "rolling drain of every edge while streams run: every token delivered exactly once, in order; "
@@ -252,6 +269,7 @@ public final class RollingDrain implements SelfHostedScenario {
     private long notices;
     private long unannounced;
     private long refusals;
+    private int createFailures;
 
     Fleet(Vertx vertx, HttpClient http, int[] ports) {
       this.vertx = vertx;
@@ -264,6 +282,9 @@ public final class RollingDrain implements SelfHostedScenario {
         Reader reader = new Reader(stream, i % ports.length);
         readers.add(reader);
         reader.open();
+      }).onFailure(err -> {
+        createFailures++;
+        errors.add("create: " + err.getMessage());
       }));
     }
 
@@ -332,6 +353,7 @@ public final class RollingDrain implements SelfHostedScenario {
           .put("duplicates", duplicates)
           .put("out_of_order", outOfOrder)
           .put("incomplete", incomplete)
+          .put("create_failures", createFailures)
           .put("finished", finished)
           .put("reconnects", reconnects)
           .put("reconnect_notices", notices)
