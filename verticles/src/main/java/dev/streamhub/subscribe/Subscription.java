@@ -52,6 +52,7 @@ public final class Subscription extends LiveFeeds.Listener {
   private long next;
   private long highestSeen = -1;
   private boolean nothingToSend;
+  private boolean heardSinceHeartbeat;
 
   private Subscription(LiveFeeds feeds, StreamLog log, String stream, int batch, Sink sink) {
     this.feeds = feeds;
@@ -99,6 +100,20 @@ public final class Subscription extends LiveFeeds.Listener {
     return buffered == null ? 0 : buffered.size();
   }
 
+  /**
+   * The live path's safety net, called on a transport's heartbeat: a live subscription that heard
+   * nothing since the previous call reads the log from its next offset. In a cluster the event bus
+   * learns of a new subscriber eventually, not at once (and a membership change can lose that news);
+   * a subscriber it does not know of would otherwise wait for ever. The log has everything, so a
+   * quiet subscription asks it, at most once per heartbeat.
+   */
+  public void heartbeat() {
+    if (mode == Mode.LIVE && !heardSinceHeartbeat) {
+      readLog();
+    }
+    heardSinceHeartbeat = false;
+  }
+
   /** Stops the subscription (the client went away); nothing more reaches the sink. */
   public Future<Void> close() {
     if (mode == Mode.ENDED) {
@@ -131,6 +146,7 @@ public final class Subscription extends LiveFeeds.Listener {
     if (mode == Mode.ENDED) {
       return;
     }
+    heardSinceHeartbeat = true;
     if (mode != Mode.LIVE) {
       highestSeen = Math.max(highestSeen, batch.lastOffset());
       if (mode == Mode.READING) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.streamhub.TestHubs;
 import dev.streamhub.cluster.Addresses;
 import dev.streamhub.cluster.EventBatchCodec;
 import dev.streamhub.config.StreamLogConfig;
@@ -123,6 +124,42 @@ class SubscriptionTest {
           return all;
         }));
       })).onComplete(ctx.succeedingThenComplete());
+    }
+  }
+
+  @Nested
+  class Heartbeat {
+
+    /**
+     * Events that reach the log but never the live path (a subscriber the cluster's event bus did
+     * not know of yet) are read from the log on the next heartbeat, once, in order.
+     */
+    @Test
+    void aQuietLiveSubscriptionReadsWhatTheLivePathMissedOnItsNextHeartbeat(VertxTestContext ctx) {
+      RecordingSink sink = new RecordingSink();
+      on(() -> newStream(3).compose(id -> open(id, 0, sink)
+          .compose(s -> TestHubs.eventually(vertx, 5, 200, () -> Future.succeededFuture(sink.received.size() == 3)).map(s))
+          // appended to the log only: no live publication
+          .compose(s -> log.append(id, List.of(NewEvent.delta("missed-0"), NewEvent.delta("missed-1"))).map(s))
+          .compose(s -> TestHubs.delay(vertx, 50).map(s))
+          .compose(s -> {
+            assertEquals(3, sink.received.size(), "nothing arrives without a publication");
+            s.heartbeat();
+            return TestHubs.eventually(vertx, 5, 200, () -> Future.succeededFuture(sink.received.size() == 5)).map(s);
+          })
+          .compose(s -> {
+            // heard nothing since: the next heartbeat reads again, finds nothing new, sends nothing twice
+            s.heartbeat();
+            return log.append(id, List.of(NewEvent.done("stop"))).compose(x -> {
+              s.heartbeat();
+              return sink.ended.future();
+            });
+          })
+          .compose(received -> readLog(id).map(all -> {
+            assertEquals(all, received);
+            assertEquals(6, received.size());
+            return all;
+          })))).onComplete(ctx.succeedingThenComplete());
     }
   }
 

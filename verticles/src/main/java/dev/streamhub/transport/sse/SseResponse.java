@@ -30,6 +30,7 @@ public final class SseResponse extends Ticker.Member {
   /** The gzip coding of what is written, when the client accepts it; null otherwise. */
   private final SseGzip gzip;
   private Runnable onClose = () -> {};
+  private Runnable onHeartbeat = () -> {};
   /** Events gathered since the last flush; null when there are none. */
   private Buffer pending;
   /** What {@link #pending} was allocated for, so that it grows at most once per chunk. */
@@ -83,12 +84,18 @@ public final class SseResponse extends Ticker.Member {
     heartbeats.join(this);
   }
 
+  /** Runs {@code action} on every heartbeat (the subscription's check of its live path). */
+  public void onHeartbeat(Runnable action) {
+    this.onHeartbeat = action;
+  }
+
   /** A comment heartbeat, every {@code sse_heartbeat_ms} while the response is open. */
   @Override
   protected void tick() {
     if (!response.closed() && !response.ended()) {
       flush();
       write(HEARTBEAT);
+      onHeartbeat.run();
     }
   }
 

@@ -86,6 +86,7 @@ public final class SseStreams {
           }
         };
         clients.add(client);
+        out.onHeartbeat(subscription::heartbeat);
         out.onClose(() -> {
           subscription.close();
           clients.remove(client);

@@ -221,6 +221,7 @@ final class WsConnection extends Ticker.Member implements EdgeClients.Client {
       return;
     }
     ws.writePing(PING);
+    List.copyOf(subscriptions.values()).forEach(Subscription::heartbeat);
   }
 
   /**
