@@ -18,6 +18,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -92,8 +93,16 @@ public final class HazelcastStreamLog implements StreamLog {
 
   @Override
   public Future<List<Event>> append(String stream, List<NewEvent> events) {
-    return call(stream, new LogProcessors.Append(UUID.randomUUID().toString(), stream, List.copyOf(events), Micros.now()))
-        .map(reply -> LogProcessors.events(reply.getJsonArray("events")));
+    List<NewEvent> batch = List.copyOf(events);
+    long now = Micros.now();
+    return call(stream, new LogProcessors.Append(UUID.randomUUID().toString(), stream, batch, now)).map(reply -> {
+      long first = reply.getLong("first");
+      List<Event> stored = new ArrayList<>(batch.size());
+      for (int i = 0; i < batch.size(); i++) {
+        stored.add(batch.get(i).at(stream, first + i, now));
+      }
+      return stored;
+    });
   }
 
   @Override

@@ -63,7 +63,12 @@ public final class LogProcessors {
     }
   }
 
-  /** Appends a batch at the end of the stream; replies {@code {"events": [stored events]}}. */
+  /**
+   * Appends a batch at the end of the stream; replies {@code {"first": offset}}. The stored events
+   * are exactly the batch at offsets {@code first, first + 1, ...} stamped with the request's time,
+   * so the caller builds them itself instead of having them encoded here (and on the backup, which
+   * replays the processor) and parsed back.
+   */
   public static final class Append implements EntryProcessor<String, StoredStream, String>, DataSerializable {
     private String requestId;
     private String stream;
@@ -88,7 +93,7 @@ public final class LogProcessors {
       try {
         List<Event> appended = stored.append(requestId, events, nowMicros);
         entry.setValue(stored);
-        return new JsonObject().put("events", eventsJson(appended)).encode();
+        return "{\"first\":" + appended.get(0).offset() + "}";
       } catch (HubException e) {
         return error(e);
       }
