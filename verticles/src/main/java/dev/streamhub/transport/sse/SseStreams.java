@@ -9,6 +9,7 @@ import dev.streamhub.subscribe.LiveFeeds;
 import dev.streamhub.subscribe.Subscription;
 import dev.streamhub.transport.EdgeClients;
 import dev.streamhub.transport.EdgeStats;
+import dev.streamhub.transport.PrimedDeflater;
 import dev.streamhub.transport.Ticker;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -35,7 +36,7 @@ public final class SseStreams {
   /** One event-bus consumer per stream for every SSE response of this event loop. */
   private final LiveFeeds feeds;
   /** One deflater for every gzip'd SSE response of this event loop. */
-  private final SseGzip.Shared gzip;
+  private final PrimedDeflater.Shared gzip;
 
   /** Created on, and used from, one edge event loop. */
   public SseStreams(Vertx vertx, StreamLog log, SseConfig config, int readBatch, int writeQueueBytes, EdgeStats stats,
@@ -49,7 +50,7 @@ public final class SseStreams {
     this.clients = clients;
     this.heartbeats = new Ticker(vertx, config.heartbeatMs());
     this.feeds = new LiveFeeds(vertx);
-    this.gzip = new SseGzip.Shared(HttpServerOptions.DEFAULT_COMPRESSION_LEVEL);
+    this.gzip = new PrimedDeflater.Shared(HttpServerOptions.DEFAULT_COMPRESSION_LEVEL);
   }
 
   /**

@@ -4,11 +4,12 @@ import dev.streamhub.config.WsConfig;
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.HubException;
 import dev.streamhub.streamlog.StreamLog;
-import dev.streamhub.transport.EdgeClients;
 import dev.streamhub.subscribe.LiveFeeds;
+import dev.streamhub.transport.EdgeClients;
 import dev.streamhub.transport.EdgeStats;
 import dev.streamhub.transport.ErrorResponses;
 import dev.streamhub.transport.Owners;
+import dev.streamhub.transport.PrimedDeflater;
 import dev.streamhub.transport.Ticker;
 import dev.streamhub.worker.Generations;
 import io.netty.channel.ChannelHandler;
@@ -39,7 +40,7 @@ public final class WsHandler {
   /** One event-bus consumer per stream for every socket of this event loop. */
   private final LiveFeeds feeds;
   /** One deflater for every compressed socket of this event loop. */
-  private final SharedDeflateEncoder.Shared deflate = new SharedDeflateEncoder.Shared(HttpServerOptions.DEFAULT_WEBSOCKET_COMPRESSION_LEVEL);
+  private final PrimedDeflater.Shared deflate = new PrimedDeflater.Shared(HttpServerOptions.DEFAULT_WEBSOCKET_COMPRESSION_LEVEL);
 
   /** Created on, and used from, one edge event loop. */
   public WsHandler(Vertx vertx, StreamLog log, Generations generations, WsConfig config, int readBatch, int writeQueueBytes,
@@ -70,7 +71,7 @@ public final class WsHandler {
    * client negotiated compression (always with context takeover: the server does not allow
    * server_no_context_takeover, so an offer asking for it gets no compression at all). True when it did.
    */
-  static boolean shareDeflater(RoutingContext rc, SharedDeflateEncoder.Shared deflate) {
+  static boolean shareDeflater(RoutingContext rc, PrimedDeflater.Shared deflate) {
     if (!(rc.request().connection() instanceof ConnectionBase)) {
       return false;
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.streamhub.transport.PrimedDeflater;
 import io.vertx.core.buffer.Buffer;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -27,7 +28,7 @@ class SseGzipTest {
 
   @Test
   void interleavedResponsesOnOneDeflaterEachDecodeToWhatTheyWrote() throws IOException, DataFormatException {
-    SseGzip.Shared shared = new SseGzip.Shared(Deflater.DEFAULT_COMPRESSION);
+    PrimedDeflater.Shared shared = new PrimedDeflater.Shared(Deflater.DEFAULT_COMPRESSION);
     SseGzip a = new SseGzip(shared);
     SseGzip b = new SseGzip(shared);
     Wire wireA = new Wire();
@@ -53,13 +54,13 @@ class SseGzipTest {
 
   @Test
   void aResponseThatWroteNothingStillEndsAsAValidGzipMember() throws IOException {
-    SseGzip gzip = new SseGzip(new SseGzip.Shared(Deflater.DEFAULT_COMPRESSION));
+    SseGzip gzip = new SseGzip(new PrimedDeflater.Shared(Deflater.DEFAULT_COMPRESSION));
     assertEquals("", gunzip(gzip.finish().getBytes()));
   }
 
   @Test
   void theHistoryMakesTheNextSimilarEventSmall() {
-    SseGzip gzip = new SseGzip(new SseGzip.Shared(Deflater.DEFAULT_COMPRESSION));
+    SseGzip gzip = new SseGzip(new PrimedDeflater.Shared(Deflater.DEFAULT_COMPRESSION));
     int first = gzip.compress(Buffer.buffer(String.format(EVENT, 1, 1, 1))).length();
     int second = gzip.compress(Buffer.buffer(String.format(EVENT, 2, 2, 2))).length();
     assertTrue(second * 3 < first, "first event " + first + " bytes, the next " + second);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.streamhub.config.WsConfig;
+import dev.streamhub.transport.PrimedDeflater;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
@@ -50,7 +51,7 @@ class SharedDeflateEncoderTest {
 
   @Test
   void interleavedSocketsOnOneDeflaterEachDecodeWithNettysClientDecoder() {
-    SharedDeflateEncoder.Shared shared = new SharedDeflateEncoder.Shared(Deflater.DEFAULT_COMPRESSION);
+    PrimedDeflater.Shared shared = new PrimedDeflater.Shared(Deflater.DEFAULT_COMPRESSION);
     Socket a = new Socket(shared);
     Socket b = new Socket(shared);
     for (int i = 0; i < 300; i++) {
@@ -71,7 +72,7 @@ class SharedDeflateEncoderTest {
 
   @Test
   void aFragmentedMessageIsOneCompressedMessageWithRsv1OnItsFirstFrameOnly() {
-    Socket socket = new Socket(new SharedDeflateEncoder.Shared(Deflater.DEFAULT_COMPRESSION));
+    Socket socket = new Socket(new PrimedDeflater.Shared(Deflater.DEFAULT_COMPRESSION));
     socket.encoder.writeOutbound(new TextWebSocketFrame(false, 0, Unpooled.copiedBuffer(String.format(EVENT, 1, 1), StandardCharsets.UTF_8)));
     socket.encoder.writeOutbound(new ContinuationWebSocketFrame(false, 0, Unpooled.copiedBuffer(" and more", StandardCharsets.UTF_8)));
     socket.encoder.writeOutbound(new ContinuationWebSocketFrame(true, 0, Unpooled.copiedBuffer(" and the end", StandardCharsets.UTF_8)));
@@ -97,7 +98,7 @@ class SharedDeflateEncoderTest {
 
   @Test
   void anUpgradedSocketThatNegotiatedDeflateGetsTheSharedEncoderAndAClientReadsEveryMessage(Vertx vertx) {
-    SharedDeflateEncoder.Shared shared = new SharedDeflateEncoder.Shared(Deflater.DEFAULT_COMPRESSION);
+    PrimedDeflater.Shared shared = new PrimedDeflater.Shared(Deflater.DEFAULT_COMPRESSION);
     Promise<Boolean> swapped = Promise.promise();
     Router router = Router.router(vertx);
     router.get("/ws").handler(rc -> rc.request().toWebSocket().onSuccess(ws -> {
@@ -136,7 +137,7 @@ class SharedDeflateEncoderTest {
     final EmbeddedChannel encoder;
     final EmbeddedChannel decoder;
 
-    Socket(SharedDeflateEncoder.Shared shared) {
+    Socket(PrimedDeflater.Shared shared) {
       encoder = new EmbeddedChannel(new SharedDeflateEncoder(shared));
       WebSocketClientExtension extension = new PerMessageDeflateClientExtensionHandshaker()
           .handshakeExtension(new WebSocketExtensionData("permessage-deflate", Map.of()));
