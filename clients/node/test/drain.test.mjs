@@ -1,0 +1,161 @@
+// A standard EventSource (eventsource@4) behind a load balancer, across a graceful drain: two
+// clustered hub JVMs, a TCP proxy in front that sends each new connection to the first node that
+// accepts it. Node A (edge) is drained by SIGTERM while the EventSource reads through it; the hub's
+// `reconnect` event and the end of the response make EventSource reconnect by itself, with
+// Last-Event-ID, and the proxy takes it to node B: every offset arrives exactly once, in order.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { EventSource } from 'eventsource';
+
+const JAR = new URL('../../../verticles/target/streamhub.jar', import.meta.url).pathname;
+const HAZELCAST = new URL('../../../cluster-config/hazelcast-loopback.xml', import.meta.url).pathname;
+const TYPES = ['delta', 'usage', 'done', 'error', 'cancelled'];
+
+/** Starts a clustered node; resolves with its process, URL and output once it listens. */
+function startNode(name, cluster, roles) {
+  return new Promise((resolve, reject) => {
+    const env = {
+      ...process.env,
+      STREAMHUB_HTTP_HOST: '127.0.0.1',
+      STREAMHUB_HTTP_PORT: '0',
+      STREAMHUB_HTTP_INSTANCES: '1',
+      STREAMHUB_CLUSTER_CONFIG: HAZELCAST,
+      STREAMHUB_CLUSTER_NAME: cluster,
+      STREAMHUB_ROLES: roles,
+      STREAMHUB_SSE_RETRY_MS: '100',
+      STREAMHUB_DEMO_TTFT_MS: '0',
+      STREAMHUB_DEMO_TOKENS_PER_SECOND: '40',
+      STREAMHUB_DEMO_ANSWER_TOKENS: '200',
+    };
+    const child = spawn('java', ['-Xmx256m', '-jar', JAR], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`${name} did not listen in 90 s:\n${output}`)), 90_000);
+    const onData = (chunk) => {
+      output += chunk;
+      const m = output.match(/listening on (http:\/\/[0-9.]+:[0-9]+)/);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ name, child, url: m[1], output: () => output });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`${name} exited with ${code} before listening:\n${output}`)));
+  });
+}
+
+/** A TCP proxy: each new connection goes to the first upstream (in order) that accepts it. */
+function proxy(upstreams) {
+  const server = net.createServer((client) => {
+    client.pause();
+    const tryFrom = (i) => {
+      if (i >= upstreams.length) {
+        client.destroy();
+        return;
+      }
+      const { hostname, port } = new URL(upstreams[i]);
+      const upstream = net.connect({ host: hostname, port: Number(port) });
+      upstream.once('error', () => tryFrom(i + 1));
+      upstream.once('connect', () => {
+        upstream.removeAllListeners('error');
+        upstream.on('error', () => client.destroy());
+        client.on('error', () => upstream.destroy());
+        client.pipe(upstream);
+        upstream.pipe(client);
+        client.resume();
+      });
+    };
+    tryFrom(0);
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+async function json(url, init) {
+  const response = await fetch(url, init);
+  assert.ok(response.ok, `${url}: ${response.status} ${await response.clone().text()}`);
+  return response.json();
+}
+
+async function awaitMembers(url, count) {
+  for (let i = 0; i < 300; i++) {
+    const view = await json(`${url}/v1/cluster`).catch(() => null);
+    if (view && view.members.length >= count && (await json(`${url}/v1/models`)).data.some((m) => m.id === 'demo')) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} does not see ${count} members`);
+}
+
+test('EventSource behind a proxy resumes on another node across a drain, every offset once', { timeout: 150_000 }, async () => {
+  const cluster = `node-drain-${randomUUID().slice(0, 8)}`;
+  // B first: it computes the generation and holds the log; A is the edge the client reads from
+  const b = await startNode('b', cluster, 'all');
+  const a = await startNode('a', cluster, 'edge');
+  const server = await proxy([a.url, b.url]);
+  const front = `http://127.0.0.1:${server.address().port}`;
+  try {
+    await awaitMembers(a.url, 2);
+    await awaitMembers(b.url, 2);
+    const created = await json(`${b.url}/v1/streams`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'demo', seed: 5, messages: [{ role: 'user', content: 'drain me' }] }),
+    });
+    const stream = created.stream;
+
+    const events = [];
+    const notices = [];
+    const servedBy = new Set();
+    let drained;
+    const done = new Promise((resolve, reject) => {
+      const source = new EventSource(`${front}/v1/streams/${stream}/events`, {
+        fetch: async (input, init) => {
+          const response = await fetch(input, init);
+          servedBy.add(response.headers.get('x-streamhub-node'));
+          return response;
+        },
+      });
+      const timer = setTimeout(() => { source.close(); reject(new Error(`timeout after ${events.length} events`)); }, 120_000);
+      for (const type of TYPES) {
+        source.addEventListener(type, (e) => {
+          if (e.data === undefined) return;
+          events.push({ id: e.lastEventId, type: e.type, data: JSON.parse(e.data) });
+          if (events.length === 20 && !drained) {
+            // mid-stream: SIGTERM to the node this client reads from
+            drained = new Promise((r) => a.child.once('exit', (code, signal) => r({ code, signal })));
+            a.child.kill('SIGTERM');
+          }
+          if (['done', 'error', 'cancelled'].includes(e.type)) {
+            clearTimeout(timer);
+            source.close();
+            resolve();
+          }
+        });
+      }
+      source.addEventListener('reconnect', (e) => notices.push({ after: events.length, data: JSON.parse(e.data) }));
+      source.onerror = () => { if (source.readyState === EventSource.CLOSED) { clearTimeout(timer); reject(new Error('EventSource gave up')); } };
+    });
+    await done;
+    const exit = await drained;
+
+    const log = await json(`${b.url}/v1/streams/${stream}/poll?from=0&timeout=0`);
+    assert.equal(log.done, true);
+    assert.deepEqual(events.map((e) => e.id), log.events.map((e) => String(e.offset)), 'every offset once, in order');
+    assert.deepEqual(events.map((e) => e.data), log.events);
+    assert.equal(events.at(-1).type, 'done', 'the generation finished');
+    assert.equal(notices.length, 1, 'one reconnect notice, from the drained node');
+    assert.equal(notices[0].data.code, 'draining');
+    assert.equal(notices[0].data.next, notices[0].after, 'the notice names the next offset');
+    assert.ok(notices[0].after < log.events.length - 1, 'the drain came mid-stream');
+    assert.equal(servedBy.size, 2, `served by both nodes: ${[...servedBy]}`);
+    assert.ok(exit.code === 0 || exit.code === 143 || exit.signal === 'SIGTERM', `A exited after its drain: ${JSON.stringify(exit)}`);
+    assert.match(a.output(), /drained in \d+ ms; leaving/);
+  } finally {
+    server.close();
+    for (const node of [a, b]) {
+      if (node.child.exitCode === null) node.child.kill('SIGKILL');
+    }
+  }
+});
