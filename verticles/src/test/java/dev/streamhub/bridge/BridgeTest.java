@@ -50,11 +50,23 @@ class BridgeTest {
     await(hub.stop());
   }
 
+  /**
+   * A free loopback port in [12000, 20000): below Linux's ephemeral range, so that no outgoing
+   * connection takes it between this check and the bridge binding it (a port from listen(0) could).
+   */
   static int freePort(Vertx vertx) {
-    var server = await(vertx.createNetServer().connectHandler(s -> s.close()).listen(0, "127.0.0.1"));
-    int port = server.actualPort();
-    await(server.close());
-    return port;
+    java.util.Random random = new java.util.Random();
+    for (int attempt = 0; attempt < 200; attempt++) {
+      int port = 12000 + random.nextInt(8000);
+      try {
+        var server = await(vertx.createNetServer().connectHandler(s -> s.close()).listen(port, "127.0.0.1"));
+        await(server.close());
+        return port;
+      } catch (Exception taken) {
+        // in use: try another
+      }
+    }
+    throw new IllegalStateException("no free port in [12000, 20000) after 200 tries");
   }
 
   static <T> T await(Future<T> future) {

@@ -109,7 +109,7 @@ class CancelTest {
 
   @Test
   void cancellingBeforeTheFirstTokenLeavesOnlyTheCancelledEvent(Vertx vertx, VertxTestContext ctx) {
-    hub(vertx, new JsonObject().put("demo_ttft_ms", 100))
+    hub(vertx, new JsonObject().put("demo_ttft_ms", 3000))
         .compose(c -> client.createStream(TestHubs.chat("too late", 1L)))
         .compose(id -> cancel(id).map(offset -> {
           assertEquals(0, offset);
