@@ -7,6 +7,7 @@ import dev.streamhub.stream.HubException;
 import dev.streamhub.publish.Publisher;
 import dev.streamhub.streamlog.StreamLog;
 import dev.streamhub.streamlog.StreamWriter;
+import dev.streamhub.subscribe.LiveFeeds;
 import dev.streamhub.transport.openai.ChatCompletionsHandler;
 import dev.streamhub.transport.poll.PollHandler;
 import dev.streamhub.transport.sse.SseStreams;
@@ -60,7 +61,9 @@ public final class EdgeVerticle extends VerticleBase {
     StreamWriter writer = new StreamWriter(log, vertx.eventBus());
     Generations generations = new Generations(vertx, log, writer, config.worker());
     EdgeClients clients = new EdgeClients(vertx);
-    SseStreams sse = new SseStreams(vertx, log, config.sse(), readBatch, config.http().writeQueueBytes(), stats, clients);
+    // one live registration per stream on this event loop, whichever transports read it
+    LiveFeeds feeds = new LiveFeeds(vertx);
+    SseStreams sse = new SseStreams(vertx, log, config.sse(), readBatch, config.http().writeQueueBytes(), stats, clients, feeds);
 
     Router router = Router.router(vertx);
     router.get("/health/live").handler(rc -> health(rc, 200, "UP"));
@@ -73,12 +76,12 @@ public final class EdgeVerticle extends VerticleBase {
     }
     new ClusterHandler(vertx).mount(router);
     new ModelsHandler(generations).mount(router);
-    new ChatCompletionsHandler(vertx, log, generations, sse, readBatch).mount(router);
+    new ChatCompletionsHandler(vertx, log, generations, sse, readBatch, feeds).mount(router);
     PublishHandler publish = new PublishHandler(new Publisher(log, writer));
     publish.mount(router);
     new StreamsHandler(log, generations, sse, publish).mount(router);
-    new PollHandler(vertx, log, config.poll(), readBatch, clients).mount(router);
-    new WsHandler(vertx, log, generations, config.ws(), readBatch, config.http().writeQueueBytes(), stats, clients).mount(router);
+    new PollHandler(vertx, log, config.poll(), readBatch, clients, feeds).mount(router);
+    new WsHandler(vertx, log, generations, config.ws(), readBatch, config.http().writeQueueBytes(), stats, clients, feeds).mount(router);
     // the browser demo (web-demo/): only page-like paths, so an unknown API path stays a 404
     router.getWithRegex("/|/[\\w-]+\\.(html|js|css)").handler(StaticHandler.create("webroot").setCachingEnabled(false));
     router.route().failureHandler(ErrorResponses::onFailure);

@@ -25,15 +25,16 @@ public final class ChatCompletionsHandler {
   private final Generations generations;
   private final SseStreams sse;
   private final int readBatch;
-  /** One event-bus consumer per stream for every non-streamed completion collected on this event loop. */
+  /** This event loop's live feeds, shared by every transport of the edge instance. */
   private final LiveFeeds feeds;
 
-  public ChatCompletionsHandler(Vertx vertx, StreamLog log, Generations generations, SseStreams sse, int readBatch) {
+  public ChatCompletionsHandler(Vertx vertx, StreamLog log, Generations generations, SseStreams sse, int readBatch,
+      LiveFeeds feeds) {
     this.log = log;
     this.generations = generations;
     this.sse = sse;
     this.readBatch = readBatch;
-    this.feeds = new LiveFeeds(vertx);
+    this.feeds = feeds;
   }
 
   public void mount(Router router) {

@@ -29,16 +29,16 @@ public final class PollHandler {
   private final PollConfig config;
   private final int readBatch;
   private final EdgeClients clients;
-  /** One event-bus consumer per stream for every poll held on this event loop. */
+  /** This event loop's live feeds, shared by every transport of the edge instance. */
   private final LiveFeeds feeds;
 
-  public PollHandler(Vertx vertx, StreamLog log, PollConfig config, int readBatch, EdgeClients clients) {
+  public PollHandler(Vertx vertx, StreamLog log, PollConfig config, int readBatch, EdgeClients clients, LiveFeeds feeds) {
     this.vertx = vertx;
     this.log = log;
     this.config = config;
     this.readBatch = readBatch;
     this.clients = clients;
-    this.feeds = new LiveFeeds(vertx);
+    this.feeds = feeds;
   }
 
   public void mount(Router router) {

@@ -33,14 +33,14 @@ public final class SseStreams {
   private final EdgeClients clients;
   /** One heartbeat timer for every SSE response of this event loop. */
   private final Ticker heartbeats;
-  /** One event-bus consumer per stream for every SSE response of this event loop. */
+  /** This event loop's live feeds, shared by every transport of the edge instance. */
   private final LiveFeeds feeds;
   /** One deflater for every gzip'd SSE response of this event loop. */
   private final PrimedDeflater.Shared gzip;
 
   /** Created on, and used from, one edge event loop. */
   public SseStreams(Vertx vertx, StreamLog log, SseConfig config, int readBatch, int writeQueueBytes, EdgeStats stats,
-      EdgeClients clients) {
+      EdgeClients clients, LiveFeeds feeds) {
     this.vertx = vertx;
     this.log = log;
     this.config = config;
@@ -49,7 +49,7 @@ public final class SseStreams {
     this.stats = stats;
     this.clients = clients;
     this.heartbeats = new Ticker(vertx, config.heartbeatMs());
-    this.feeds = new LiveFeeds(vertx);
+    this.feeds = feeds;
     this.gzip = new PrimedDeflater.Shared(HttpServerOptions.DEFAULT_COMPRESSION_LEVEL);
   }
 

@@ -37,14 +37,14 @@ public final class WsHandler {
   private final EdgeClients clients;
   /** One ping timer for every socket of this event loop. */
   private final Ticker pings;
-  /** One event-bus consumer per stream for every socket of this event loop. */
+  /** This event loop's live feeds, shared by every transport of the edge instance. */
   private final LiveFeeds feeds;
   /** One deflater for every compressed socket of this event loop. */
   private final PrimedDeflater.Shared deflate = new PrimedDeflater.Shared(HttpServerOptions.DEFAULT_WEBSOCKET_COMPRESSION_LEVEL);
 
   /** Created on, and used from, one edge event loop. */
   public WsHandler(Vertx vertx, StreamLog log, Generations generations, WsConfig config, int readBatch, int writeQueueBytes,
-      EdgeStats stats, EdgeClients clients) {
+      EdgeStats stats, EdgeClients clients, LiveFeeds feeds) {
     this.vertx = vertx;
     this.log = log;
     this.generations = generations;
@@ -54,7 +54,7 @@ public final class WsHandler {
     this.stats = stats;
     this.clients = clients;
     this.pings = new Ticker(vertx, config.pingIntervalMs());
-    this.feeds = new LiveFeeds(vertx);
+    this.feeds = feeds;
   }
 
   /** The server options WebSockets need: frame and message bounds, permessage-deflate. */
