@@ -6,13 +6,8 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -67,49 +62,12 @@ public final class ChildHub implements Hub {
     Process process = builder.start();
     ChildHub hub = new ChildHub(process, new Target("127.0.0.1", port), env, List.copyOf(jvmOptions), log);
     try {
-      hub.awaitLive();
+      HubStartup.awaitUp(hub.process, hub.target, hub.log, 60);
     } catch (IOException | RuntimeException e) {
       hub.close();
       throw e;
     }
     return hub;
-  }
-
-  private void awaitLive() throws IOException {
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-    HttpRequest live = HttpRequest.newBuilder(URI.create(target.url() + "/health/live")).timeout(Duration.ofSeconds(2)).build();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new IOException("the hub exited with status " + process.exitValue() + " before serving; see " + log + ":\n" + tail());
-      }
-      try {
-        if (http.send(live, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-          return;
-        }
-      } catch (IOException e) {
-        // not listening yet
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IOException("interrupted while waiting for the hub", e);
-      }
-      try {
-        process.waitFor(100, TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IOException("interrupted while waiting for the hub", e);
-      }
-    }
-    throw new IOException("the hub did not answer /health/live within 60 s; see " + log);
-  }
-
-  private String tail() {
-    try {
-      List<String> lines = Files.readAllLines(log);
-      return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
-    } catch (IOException e) {
-      return "(no log)";
-    }
   }
 
   private static int freePort() throws IOException {

@@ -7,13 +7,8 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -71,63 +66,12 @@ public final class NodeProcess implements Hub {
     NodeProcess node = new NodeProcess(builder.start(), port > 0 ? new Target("127.0.0.1", port) : null, env,
         List.copyOf(jvmOptions), log);
     try {
-      node.awaitUp();
+      HubStartup.awaitUp(node.process, node.target, node.log, 90);
     } catch (IOException | RuntimeException e) {
       node.close();
       throw e;
     }
     return node;
-  }
-
-  private void awaitUp() throws IOException {
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new IOException("hub node exited with status " + process.exitValue() + " before serving; see " + log + ":\n" + tail());
-      }
-      if (target == null) {
-        if (logSays(" up: roles=")) {
-          return;
-        }
-      } else {
-        try {
-          HttpRequest live = HttpRequest.newBuilder(URI.create(target.url() + "/health/live")).timeout(Duration.ofSeconds(2)).build();
-          if (http.send(live, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-            return;
-          }
-        } catch (IOException e) {
-          // not listening yet
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IOException("interrupted while waiting for the hub node", e);
-        }
-      }
-      try {
-        process.waitFor(100, TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IOException("interrupted while waiting for the hub node", e);
-      }
-    }
-    throw new IOException("hub node not up within 90 s; see " + log);
-  }
-
-  private boolean logSays(String text) {
-    try {
-      return Files.readString(log).contains(text);
-    } catch (IOException | RuntimeException e) {
-      return false;
-    }
-  }
-
-  private String tail() {
-    try {
-      List<String> lines = Files.readAllLines(log);
-      return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
-    } catch (IOException e) {
-      return "(no log)";
-    }
   }
 
   /** A free loopback port in [20000, 32768): below Linux's ephemeral range, so no outgoing connection takes it meanwhile. */
