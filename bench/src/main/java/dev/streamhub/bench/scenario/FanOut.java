@@ -75,20 +75,10 @@ public final class FanOut implements Scenario {
     return publisher.equals("http") ? "relay" : null;
   }
 
-  /**
-   * Runs the load {@code --rounds} times against the same hub (default 2) and reports the last:
-   * the first rounds warm up the JIT compilers of both JVMs, which otherwise take a quarter of a
-   * core each during a short run. The earlier rounds' headline numbers stay in the record.
-   */
+  /** Runs the load {@code --rounds} times against the same hub (default 2) and reports the last ({@link Rounds#lastOf}). */
   @Override
   public JsonObject run(ScenarioRun run) {
-    io.vertx.core.json.JsonArray warmups = new io.vertx.core.json.JsonArray();
-    for (int i = 1; i < rounds; i++) {
-      JsonObject w = round(run);
-      System.out.println("   warm-up round " + i + ": " + Rounds.headline(w));
-      warmups.add(Rounds.summary(w));
-    }
-    return round(run).put("rounds", rounds).put("warmup_rounds", warmups);
+    return Rounds.lastOf(rounds, () -> round(run));
   }
 
   private JsonObject round(ScenarioRun run) {

@@ -1,11 +1,28 @@
 package dev.streamhub.bench.scenario;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.function.Supplier;
 
-/** What is kept of a warm-up round. */
+/** Warm-up rounds, and what is kept of them. */
 final class Rounds {
 
   private Rounds() {}
+
+  /**
+   * Runs {@code round} {@code rounds} times and reports the last: the first rounds warm up the JIT
+   * compilers of both JVMs, which otherwise take a quarter of a core each during a short run. The
+   * earlier rounds' headline numbers stay in the record ({@code warmup_rounds}).
+   */
+  static JsonObject lastOf(int rounds, Supplier<JsonObject> round) {
+    JsonArray warmups = new JsonArray();
+    for (int i = 1; i < rounds; i++) {
+      JsonObject w = round.get();
+      System.out.println("   warm-up round " + i + ": " + headline(w));
+      warmups.add(summary(w));
+    }
+    return round.get().put("rounds", rounds).put("warmup_rounds", warmups);
+  }
 
   static JsonObject summary(JsonObject round) {
     JsonObject s = new JsonObject();
