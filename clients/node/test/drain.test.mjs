@@ -9,6 +9,8 @@ import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { EventSource } from 'eventsource';
+import WebSocket from 'ws';
+import { StreamHubClient } from '../../../web-demo/streamhub-client.js';
 
 const JAR = new URL('../../../verticles/target/streamhub.jar', import.meta.url).pathname;
 const HAZELCAST = new URL('../../../cluster-config/hazelcast-loopback.xml', import.meta.url).pathname;
@@ -105,6 +107,16 @@ test('EventSource behind a proxy resumes on another node across a drain, every o
     });
     const stream = created.stream;
 
+    // the StreamHub client too, on each transport, through the same proxy: told by the drained node
+    // (close 1012, the `reconnect` event, a 503 draining), each resumes on B from its next offset
+    const followers = ['ws', 'sse', 'poll'].map((transport) => {
+      const f = new StreamHubClient({ baseUrl: front, WebSocket }).follow(stream, { transport });
+      const seen = { transport, events: [], states: [], done: f.done };
+      for (const type of TYPES) f.on(type, (e) => seen.events.push(e));
+      f.on('state', (st) => seen.states.push(st));
+      return seen;
+    });
+
     const events = [];
     const notices = [];
     const servedBy = new Set();
@@ -152,6 +164,15 @@ test('EventSource behind a proxy resumes on another node across a drain, every o
     assert.equal(servedBy.size, 2, `served by both nodes: ${[...servedBy]}`);
     assert.ok(exit.code === 0 || exit.code === 143 || exit.signal === 'SIGTERM', `A exited after its drain: ${JSON.stringify(exit)}`);
     assert.match(a.output(), /drained in \d+ ms; leaving/);
+    for (const f of followers) {
+      assert.equal((await f.done).type, 'done', f.transport);
+      assert.deepEqual(f.events, log.events, `${f.transport}: every offset once, in order`);
+      const nodes = [...new Set(f.states.map((st) => st.node).filter(Boolean))];
+      if (f.transport !== 'ws') assert.equal(nodes.length, 2, `${f.transport} served by both nodes: ${nodes}`);
+    }
+    const reasons = (t) => followers.find((f) => f.transport === t).states.filter((st) => st.state === 'reconnecting').map((st) => st.reason);
+    assert.deepEqual(reasons('ws'), ['close 1012'], 'the WebSocket was closed with 1012 and reconnected at once');
+    assert.deepEqual(reasons('sse'), ['draining'], 'SSE got the reconnect event');
   } finally {
     server.close();
     for (const node of [a, b]) {
