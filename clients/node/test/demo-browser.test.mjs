@@ -133,6 +133,20 @@ for (const transport of ['ws', 'sse', 'poll']) {
   });
 }
 
+test('switching the transport mid-answer moves the stream with nothing lost or repeated', async () => {
+  const page = await open();
+  await ask(page, 'switch me', 'ws');
+  await offsetAtLeast(page, 10);
+  const before = await page.textContent(byTestId('answer'));
+  await page.selectOption(byTestId('transport'), 'poll');
+  assert.equal(await finished(page), 'done');
+  const { text } = await logOf(page);
+  assert.ok(before.length < text.length, 'switched mid-answer');
+  assert.equal(await page.textContent(byTestId('answer')), text);
+  assert.equal(await page.textContent(byTestId('transport-used')), 'long-poll');
+  await page.close();
+});
+
 test('keyboard only: Enter sends, Escape cancels', async () => {
   const page = await open();
   await page.focus(byTestId('prompt'));
