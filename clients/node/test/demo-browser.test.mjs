@@ -97,6 +97,7 @@ for (const transport of ['ws', 'sse', 'poll']) {
     assert.match(await page.getAttribute(byTestId('node'), 'title'), /^[\w-]{8,}$/);
     assert.match(await page.textContent(byTestId('ttft')), /^\d+ ms$/);
     assert.match(await page.textContent(byTestId('rate')), /^\d+(\.\d)?$/);
+    assert.equal(await page.textContent(byTestId('reconnects')), '0', 'one connection did it all');
     assert.deepEqual(page.errors, []);
     await page.close();
   });
