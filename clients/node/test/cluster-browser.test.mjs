@@ -17,8 +17,7 @@ test('the node serving the page is killed mid-answer: every transport completes 
   // B computes the generations and holds the log with A; A is the edge the pages talk to
   // answers of 10 s (400 tokens at 40/s): all three pages are mid-answer at the kill even on a loaded machine
   const slow = { STREAMHUB_DEMO_ANSWER_TOKENS: '400' };
-  const b = await startNode('b', cluster, 'all', slow);
-  const a = await startNode('a', cluster, 'edge', slow);
+  const [b, a] = await Promise.all([startNode('b', cluster, 'all', slow), startNode('a', cluster, 'edge', slow)]);
   const server = await proxy([a.url, b.url]);
   const front = `http://127.0.0.1:${server.address().port}`;
   const browser = await chromium.launch({
