@@ -138,6 +138,7 @@ export class StreamHubClient {
 export class StreamFollower {
   constructor(client, stream, from, mode) {
     checkTransport(mode, true);
+    if (mode === 'ws' && !client.WebSocket) throw new TypeError('no WebSocket here: pass one in the options (Node.js: the ws package)');
     this.client = client;
     this.stream = stream;
     /** The first offset not yet delivered (resume point). */
@@ -188,6 +189,7 @@ export class StreamFollower {
   /** Continues on another transport (`auto` included) from the next offset. */
   switchTo(mode) {
     checkTransport(mode, true);
+    if (mode === 'ws' && !this.client.WebSocket) throw new TypeError('no WebSocket here: pass one in the options (Node.js: the ws package)');
     this.mode = mode;
     if (this.ended) return;
     const target = mode === 'auto' ? this.firstTransport() : mode;

@@ -89,6 +89,12 @@ test('gives up after maxRetries attempts with retries_exhausted, each wait withi
   assert.ok(Date.now() - started < 10_000);
 });
 
+test('a bad transport, or WebSocket without one, is refused at once', () => {
+  assert.throws(() => new StreamHubClient({ baseUrl: HUB, transport: 'http2' }), TypeError);
+  const noWs = new StreamHubClient({ baseUrl: HUB, WebSocket: false }); // as where there is none
+  assert.throws(() => noWs.follow('st_AAAAAAAAAAAAAAAAAAAAAA', { transport: 'ws' }), /no WebSocket here/);
+});
+
 test('an unknown stream fails at once with stream_not_found, no retry', async () => {
   const f = client(HUB).follow('st_AAAAAAAAAAAAAAAAAAAAAA', { transport: 'sse' });
   await assert.rejects(f.done, (err) => err.code === 'stream_not_found');
