@@ -22,6 +22,9 @@ const WS_POLICY = 1008;
 
 /** The transport that worked, per hub URL, for the lifetime of the page (or Node process). */
 const remembered = new Map();
+/** Followers waiting out a backoff: the browser coming back online ends their wait. */
+const waiting = new Set();
+globalThis.addEventListener?.('online', () => { for (const f of [...waiting]) f.reconnectNow(); });
 
 /** A failure with the hub's stable error `code` (or the client's own: `retries_exhausted`). */
 export class StreamHubError extends Error {
@@ -327,11 +330,21 @@ export class StreamFollower {
     }
     if (this.ended || this.connection) return;
     this.state('reconnecting', { delayMs, reason: why.reason ?? why.code ?? why.kind, attempt: this.failures, from: transport });
-    this.later(delayMs, () => { if (!this.connection) this.connect(); });
+    waiting.add(this);
+    this.wait = this.later(delayMs, () => this.reconnectNow());
+  }
+
+  /** Ends a backoff wait early (the network is back) or on time. */
+  reconnectNow() {
+    if (!waiting.delete(this)) return;
+    clearTimeout(this.wait);
+    this.timers.delete(this.wait);
+    if (!this.ended && !this.connection) this.connect();
   }
 
   finish(event, why) {
     this.ended = true;
+    waiting.delete(this);
     this.clearTimers();
     this.connection?.close();
     this.connection = null;
@@ -341,6 +354,7 @@ export class StreamFollower {
 
   fail(error) {
     this.ended = true;
+    waiting.delete(this);
     this.clearTimers();
     this.connection?.close();
     this.connection = null;

@@ -148,6 +148,26 @@ test('switching the transport mid-answer moves the stream with nothing lost or r
   await page.close();
 });
 
+test('offline mid-answer: the page waits on its transport (no fallback while the hub is unreachable) and resumes when back online', async () => {
+  const page = await open();
+  await ask(page, 'going offline', 'auto');
+  await offsetAtLeast(page, 10);
+  const before = await page.textContent(byTestId('answer'));
+  await page.context().setOffline(true);
+  await page.click(byTestId('drop'));
+  // each attempt while offline fails and backs off
+  await page.waitForFunction((sel) => Number(document.querySelector(sel).textContent) >= 3, byTestId('reconnects'), WAIT);
+  assert.match(await page.textContent(byTestId('status')), /^reconnecting/);
+  await page.context().setOffline(false);
+  assert.equal(await finished(page), 'done');
+  const { text } = await logOf(page);
+  const shown = await page.textContent(byTestId('answer'));
+  assert.ok(before.length < text.length && shown.startsWith(before));
+  assert.equal(shown, text);
+  assert.equal(await page.textContent(byTestId('transport-used')), 'WebSocket', 'an outage is not a blocked transport');
+  await page.close();
+});
+
 test('keyboard only: Enter sends, Escape cancels', async () => {
   const page = await open();
   await page.focus(byTestId('prompt'));
