@@ -12,7 +12,7 @@ import dev.streamhub.streamlog.RetentionVerticle;
 import dev.streamhub.streamlog.StreamLog;
 import dev.streamhub.streamlog.StreamLogs;
 import dev.streamhub.streamlog.StreamWriter;
-import dev.streamhub.transport.EdgeStats;
+import dev.streamhub.stats.EdgeStats;
 import dev.streamhub.transport.EdgeVerticle;
 import dev.streamhub.worker.DemoModelBackend;
 import dev.streamhub.worker.UpstreamRouter;

@@ -1,5 +1,6 @@
 package dev.streamhub.transport;
 
+import dev.streamhub.stats.EdgeStats;
 import dev.streamhub.config.HubConfig;
 import dev.streamhub.ops.Drain;
 import dev.streamhub.stream.ErrorCode;
@@ -7,14 +8,14 @@ import dev.streamhub.stream.HubException;
 import dev.streamhub.publish.Publisher;
 import dev.streamhub.streamlog.StreamLog;
 import dev.streamhub.streamlog.StreamWriter;
-import dev.streamhub.subscribe.LiveFeeds;
+import dev.streamhub.session.SessionGuard;
+import dev.streamhub.session.Sessions;
 import dev.streamhub.transport.openai.ChatCompletionsHandler;
 import dev.streamhub.transport.poll.PollHandler;
 import dev.streamhub.transport.sse.SseStreams;
 import dev.streamhub.transport.ws.WsHandler;
 import dev.streamhub.worker.Generations;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
@@ -57,13 +58,11 @@ public final class EdgeVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    int readBatch = config.log().readBatch();
     StreamWriter writer = new StreamWriter(log, vertx.eventBus());
     Generations generations = new Generations(vertx, log, writer, config.worker());
-    EdgeClients clients = new EdgeClients(vertx);
-    // one live registration per stream on this event loop, whichever transports read it
-    LiveFeeds feeds = new LiveFeeds(vertx);
-    SseStreams sse = new SseStreams(vertx, log, config.sse(), readBatch, config.http().writeQueueBytes(), stats, clients, feeds);
+    // every reading connection of this event loop, whichever transport: one live registration per stream
+    Sessions sessions = new Sessions(vertx, config, log, stats, SessionGuard.OPEN);
+    SseStreams sse = new SseStreams(vertx, sessions, config.sse(), config.http().writeQueueBytes());
 
     Router router = Router.router(vertx);
     router.get("/health/live").handler(rc -> health(rc, 200, "UP"));
@@ -76,12 +75,12 @@ public final class EdgeVerticle extends VerticleBase {
     }
     new ClusterHandler(vertx).mount(router);
     new ModelsHandler(generations).mount(router);
-    new ChatCompletionsHandler(vertx, log, generations, sse, readBatch, feeds).mount(router);
+    new ChatCompletionsHandler(generations, sse, sessions).mount(router);
     PublishHandler publish = new PublishHandler(new Publisher(log, writer));
     publish.mount(router);
     new StreamsHandler(log, generations, sse, publish).mount(router);
-    new PollHandler(vertx, log, config.poll(), readBatch, clients, feeds).mount(router);
-    new WsHandler(vertx, log, generations, config.ws(), readBatch, config.http().writeQueueBytes(), stats, clients, feeds).mount(router);
+    new PollHandler(vertx, sessions, config.poll()).mount(router);
+    new WsHandler(sessions, generations, config.ws(), config.http().writeQueueBytes()).mount(router);
     // the browser demo (web-demo/): only page-like paths, so an unknown API path stays a 404
     router.getWithRegex("/|/[\\w-]+\\.(html|js|css)").handler(StaticHandler.create("webroot").setCachingEnabled(false));
     router.route().failureHandler(ErrorResponses::onFailure);
@@ -100,22 +99,18 @@ public final class EdgeVerticle extends VerticleBase {
       options.setSendBufferSize(config.http().sendBufferBytes());
     }
     WsHandler.configure(options, config.ws());
-    Handler<Void> closed = gone -> stats.connection(-1); // one handler for every connection, not a closure each
-    server = vertx.createHttpServer(options).requestHandler(router).connectionHandler(connection -> {
-      stats.connection(1);
-      connection.closeHandler(closed);
-    });
-    return server.listen().onSuccess(listening -> drain.register(deadline -> letGo(clients, deadline)));
+    server = vertx.createHttpServer(options).requestHandler(router);
+    return server.listen().onSuccess(listening -> drain.register(deadline -> letGo(sessions, deadline)));
   }
 
   /**
    * A drain: stop accepting connections and close idle ones (Vert.x closes a connection once its
    * response in progress ended), and let every reader go; past the deadline Vert.x closes the rest.
    */
-  private Future<Void> letGo(EdgeClients clients, long deadline) {
+  private Future<Void> letGo(Sessions sessions, long deadline) {
     long left = Math.max(0, deadline - System.currentTimeMillis());
     Future<Void> closed = server.shutdown(left + CLOSE_GRACE_MS, TimeUnit.MILLISECONDS);
-    return Future.join(clients.drain(deadline), closed).mapEmpty();
+    return Future.join(sessions.drain(deadline), closed).mapEmpty();
   }
 
   private static void health(RoutingContext rc, int status, String state) {

@@ -1,5 +1,6 @@
 package dev.streamhub.transport;
 
+import dev.streamhub.session.Owners;
 import dev.streamhub.publish.PublishedEvents;
 import dev.streamhub.publish.Publisher;
 import dev.streamhub.stream.ErrorCode;

@@ -1,5 +1,6 @@
 package dev.streamhub.transport;
 
+import dev.streamhub.session.Owners;
 import dev.streamhub.stream.HubException;
 import dev.streamhub.stream.StreamIds;
 import dev.streamhub.stream.StreamMeta;

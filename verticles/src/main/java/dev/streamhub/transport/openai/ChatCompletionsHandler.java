@@ -1,15 +1,13 @@
 package dev.streamhub.transport.openai;
 
+import dev.streamhub.session.Owners;
+import dev.streamhub.session.Sessions;
+import dev.streamhub.session.Transport;
 import dev.streamhub.stream.StreamMeta;
-import dev.streamhub.streamlog.StreamLog;
-import dev.streamhub.subscribe.LiveFeeds;
-import dev.streamhub.subscribe.Subscription;
 import dev.streamhub.transport.ErrorResponses;
-import dev.streamhub.transport.Owners;
 import dev.streamhub.transport.sse.SseStreams;
 import dev.streamhub.worker.Generations;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -21,20 +19,14 @@ import io.vertx.ext.web.RoutingContext;
  */
 public final class ChatCompletionsHandler {
 
-  private final StreamLog log;
   private final Generations generations;
   private final SseStreams sse;
-  private final int readBatch;
-  /** This event loop's live feeds, shared by every transport of the edge instance. */
-  private final LiveFeeds feeds;
+  private final Sessions sessions;
 
-  public ChatCompletionsHandler(Vertx vertx, StreamLog log, Generations generations, SseStreams sse, int readBatch,
-      LiveFeeds feeds) {
-    this.log = log;
+  public ChatCompletionsHandler(Generations generations, SseStreams sse, Sessions sessions) {
     this.generations = generations;
     this.sse = sse;
-    this.readBatch = readBatch;
-    this.feeds = feeds;
+    this.sessions = sessions;
   }
 
   public void mount(Router router) {
@@ -51,14 +43,16 @@ public final class ChatCompletionsHandler {
         .onFailure(err -> ErrorResponses.send(rc, err));
   }
 
+  /**
+   * {@code stream:false}: the whole answer as one {@code chat.completion}, through a session of
+   * transport {@code completion} (so the live path's safety net and the drain cover it too).
+   */
   private Future<Void> respondWhole(RoutingContext rc, StreamMeta meta) {
     rc.response().putHeader("X-Stream-Id", meta.id());
     CompletionCollector collector = new CompletionCollector(meta);
-    return Subscription.open(feeds, log, meta.id(), 0, readBatch, collector)
-        .compose(subscription -> {
-          rc.response().closeHandler(closed -> subscription.close());
-          return collector.completion();
-        })
+    return sessions.open(Transport.COMPLETION, rc, collector)
+        .compose(session -> session.read(meta.id(), 0, collector))
+        .compose(subscription -> collector.completion())
         .compose(completion -> rc.response()
             .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
             .end(completion.encode()));
