@@ -1,9 +1,9 @@
 package dev.streamhub.session;
 
+import dev.streamhub.broker.Fanout;
 import dev.streamhub.config.HubConfig;
 import dev.streamhub.stats.EdgeStats;
 import dev.streamhub.streamlog.StreamLog;
-import dev.streamhub.subscribe.LiveFeeds;
 import dev.streamhub.subscribe.Sink;
 import dev.streamhub.subscribe.Subscription;
 import io.vertx.core.Future;
@@ -22,7 +22,7 @@ import io.vertx.ext.web.RoutingContext;
 public final class Sessions {
 
   private final StreamLog log;
-  private final LiveFeeds feeds;
+  private final Fanout feeds;
   private final int readBatch;
   private final EdgeStats stats;
   private final SessionGuard guard;
@@ -32,10 +32,17 @@ public final class Sessions {
   /** One timer for the pings of every WebSocket here ({@code ws_ping_interval_ms}). */
   private final Ticker wsBeats;
 
-  /** Created on, and used from, one edge event loop. */
-  public Sessions(Vertx vertx, HubConfig config, StreamLog log, EdgeStats stats, SessionGuard guard) {
+  /**
+   * Created on, and used from, one edge event loop.
+   *
+   * @param log the stream log readers read
+   * @param stats the edge's counters (connections by transport)
+   * @param guard what admits connections and reads
+   * @param feeds this event loop's live feeds over the hub's broker
+   */
+  public Sessions(Vertx vertx, HubConfig config, StreamLog log, EdgeStats stats, SessionGuard guard, Fanout feeds) {
     this.log = log;
-    this.feeds = new LiveFeeds(vertx);
+    this.feeds = feeds;
     this.readBatch = config.log().readBatch();
     this.stats = stats;
     this.guard = guard;

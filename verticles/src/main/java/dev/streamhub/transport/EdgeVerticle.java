@@ -1,6 +1,5 @@
 package dev.streamhub.transport;
 
-import dev.streamhub.stats.EdgeStats;
 import dev.streamhub.config.HubConfig;
 import dev.streamhub.ops.Drain;
 import dev.streamhub.stream.ErrorCode;
@@ -8,7 +7,7 @@ import dev.streamhub.stream.HubException;
 import dev.streamhub.publish.Publisher;
 import dev.streamhub.streamlog.StreamLog;
 import dev.streamhub.streamlog.StreamWriter;
-import dev.streamhub.session.SessionGuard;
+import dev.streamhub.broker.Fanout;
 import dev.streamhub.session.Sessions;
 import dev.streamhub.transport.openai.ChatCompletionsHandler;
 import dev.streamhub.transport.poll.PollHandler;
@@ -36,18 +35,16 @@ public final class EdgeVerticle extends VerticleBase {
   private static final List<String> BODY_PATHS = List.of("/v1/chat/completions", "/v1/streams", "/v1/streams/:id/events");
 
   private final HubConfig config;
-  private final StreamLog log;
-  private final EdgeStats stats;
+  private final EdgeParts parts;
   private final Drain drain;
   private final int port;
   private HttpServer server;
 
   /** @param port the port to bind, which may differ from the configured one (0 resolved by the first instance) */
-  public EdgeVerticle(HubConfig config, StreamLog log, EdgeStats stats, Drain drain, int port) {
+  public EdgeVerticle(HubConfig config, EdgeParts parts, int port) {
     this.config = config;
-    this.log = log;
-    this.stats = stats;
-    this.drain = drain;
+    this.parts = parts;
+    this.drain = parts.drain();
     this.port = port;
   }
 
@@ -58,10 +55,11 @@ public final class EdgeVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    StreamWriter writer = new StreamWriter(log, vertx.eventBus());
+    StreamLog log = parts.log();
+    StreamWriter writer = new StreamWriter(log, parts.broker());
     Generations generations = new Generations(vertx, log, writer, config.worker());
     // every reading connection of this event loop, whichever transport: one live registration per stream
-    Sessions sessions = new Sessions(vertx, config, log, stats, SessionGuard.OPEN);
+    Sessions sessions = new Sessions(vertx, config, log, parts.stats(), parts.guard(), new Fanout(parts.broker()));
     SseStreams sse = new SseStreams(vertx, sessions, config.sse(), config.http().writeQueueBytes());
 
     Router router = Router.router(vertx);
