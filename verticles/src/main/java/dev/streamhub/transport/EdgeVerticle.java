@@ -126,6 +126,6 @@ public final class EdgeVerticle extends VerticleBase {
       return;
     }
     rc.response().putHeader(HttpHeaders.CONNECTION, "close").putHeader("Retry-After", "1");
-    ErrorResponses.send(rc, new HubException(ErrorCode.DRAINING, "this node is shutting down; retry on another node"));
+    rc.fail(new HubException(ErrorCode.DRAINING, "this node is shutting down; retry on another node"));
   }
 }

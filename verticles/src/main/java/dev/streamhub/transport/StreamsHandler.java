@@ -47,7 +47,7 @@ public final class StreamsHandler {
         .map(ChatRequest::parseObject)
         .compose(json -> PublishHandler.wantsExternal(json) ? publish.create(json, Owners.of(rc)) : generate(rc, ChatRequest.fromJson(json)))
         .onSuccess(meta -> json(rc, 201, describe(meta)))
-        .onFailure(err -> ErrorResponses.send(rc, err));
+        .onFailure(rc::fail);
   }
 
   private Future<StreamMeta> generate(RoutingContext rc, ChatRequest request) {
@@ -58,7 +58,7 @@ public final class StreamsHandler {
     knownStream(rc)
         .compose(log::meta)
         .onSuccess(meta -> json(rc, 200, describe(meta)))
-        .onFailure(err -> ErrorResponses.send(rc, err));
+        .onFailure(rc::fail);
   }
 
   private void cancel(RoutingContext rc) {
@@ -68,14 +68,14 @@ public final class StreamsHandler {
             .put("stream", event.stream())
             .put("status", "cancelled")
             .put("offset", event.offset())))
-        .onFailure(err -> ErrorResponses.send(rc, err));
+        .onFailure(rc::fail);
   }
 
   private void events(RoutingContext rc) {
     Future.succeededFuture(rc)
         .map(Offsets::startOffset)
         .compose(from -> format(rc).compose(format -> sse.serve(rc, rc.pathParam("id"), from, format)))
-        .onFailure(err -> ErrorResponses.send(rc, err));
+        .onFailure(rc::fail);
   }
 
   private Future<SseFormat> format(RoutingContext rc) {

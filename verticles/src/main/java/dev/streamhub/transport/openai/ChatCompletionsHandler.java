@@ -4,7 +4,6 @@ import dev.streamhub.session.Owners;
 import dev.streamhub.session.Sessions;
 import dev.streamhub.session.Transport;
 import dev.streamhub.stream.StreamMeta;
-import dev.streamhub.transport.ErrorResponses;
 import dev.streamhub.transport.sse.SseStreams;
 import dev.streamhub.worker.Generations;
 import io.vertx.core.Future;
@@ -40,7 +39,7 @@ public final class ChatCompletionsHandler {
             .compose(meta -> request.stream()
                 ? sse.serve(rc, meta.id(), 0, new OpenAiChunks(meta, request.includeUsage()))
                 : respondWhole(rc, meta)))
-        .onFailure(err -> ErrorResponses.send(rc, err));
+        .onFailure(rc::fail);
   }
 
   /**

@@ -5,7 +5,6 @@ import dev.streamhub.session.Sessions;
 import dev.streamhub.session.Transport;
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.HubException;
-import dev.streamhub.transport.ErrorResponses;
 import dev.streamhub.transport.Offsets;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -43,7 +42,7 @@ public final class PollHandler {
             .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
             .putHeader("X-Stream-Id", rc.pathParam("id"))
             .end(body))
-        .onFailure(err -> ErrorResponses.send(rc, err));
+        .onFailure(rc::fail);
   }
 
   /**

@@ -14,6 +14,7 @@ import dev.streamhub.subscribe.Subscription;
 import dev.streamhub.transport.ErrorResponses;
 import dev.streamhub.worker.Generations;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
@@ -34,12 +35,12 @@ import org.slf4j.LoggerFactory;
  */
 final class WsConnection implements Framing {
 
-  static final short NORMAL = 1000;
-  static final short GOING_AWAY = 1001;
-  static final short TOO_BIG = 1009;
-  static final short INTERNAL_ERROR = 1011;
+  /** RFC 6455 1001: the client stopped answering pings. */
+  static final short GOING_AWAY = (short) WebSocketCloseStatus.ENDPOINT_UNAVAILABLE.code();
+  /** RFC 6455 1009 (the error table's {@code payload_too_large}): a message over {@code ws_max_message_bytes}. */
+  static final short TOO_BIG = (short) ErrorCode.PAYLOAD_TOO_LARGE.wsClose().code();
   /** RFC 6455 "service restart": the node is draining; reconnect (to another node) and resubscribe. */
-  static final short SERVICE_RESTART = 1012;
+  static final short SERVICE_RESTART = (short) ErrorCode.DRAINING.wsClose().code();
 
   private static final Logger LOG = LoggerFactory.getLogger(WsConnection.class);
   private static final Buffer PING = Buffer.buffer("streamhub");

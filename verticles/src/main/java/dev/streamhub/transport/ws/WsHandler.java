@@ -5,7 +5,6 @@ import dev.streamhub.session.Sessions;
 import dev.streamhub.session.Transport;
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.HubException;
-import dev.streamhub.transport.ErrorResponses;
 import dev.streamhub.transport.PrimedDeflater;
 import dev.streamhub.worker.Generations;
 import io.netty.channel.ChannelHandler;
@@ -76,7 +75,7 @@ public final class WsHandler {
    */
   private void upgrade(RoutingContext rc) {
     if (!"websocket".equalsIgnoreCase(rc.request().getHeader("Upgrade"))) {
-      ErrorResponses.send(rc, new HubException(ErrorCode.BAD_REQUEST, "/v1/ws expects a WebSocket upgrade"));
+      rc.fail(new HubException(ErrorCode.BAD_REQUEST, "/v1/ws expects a WebSocket upgrade"));
       return;
     }
     WsConnection connection = new WsConnection(generations, config, sessions.stats());
@@ -91,6 +90,6 @@ public final class WsHandler {
               connection.start(session, ws);
               return ws;
             }))
-        .onFailure(err -> ErrorResponses.send(rc, err));
+        .onFailure(rc::fail);
   }
 }
