@@ -24,11 +24,11 @@ public record HttpConfig(String host, int port, int instances, long maxBodyBytes
 
   static HttpConfig from(Settings s) {
     return new HttpConfig(
-        s.string("http_host", DEFAULT_HOST),
-        s.integer("http_port", DEFAULT_PORT, 0, 65535),
-        s.integer("http_instances", DEFAULT_INSTANCES, 1, 256),
-        s.longValue("http_max_body_bytes", DEFAULT_MAX_BODY_BYTES, 1, 1L << 30),
-        s.integer("http_write_queue_bytes", DEFAULT_WRITE_QUEUE_BYTES, 1024, 64 * 1024 * 1024),
-        s.integer("http_send_buffer_bytes", DEFAULT_SEND_BUFFER_BYTES, 0, 64 * 1024 * 1024));
+        s.string(ConfigKey.HTTP_HOST),
+        s.integer(ConfigKey.HTTP_PORT),
+        s.integer(ConfigKey.HTTP_INSTANCES),
+        s.longValue(ConfigKey.HTTP_MAX_BODY_BYTES),
+        s.integer(ConfigKey.HTTP_WRITE_QUEUE_BYTES),
+        s.integer(ConfigKey.HTTP_SEND_BUFFER_BYTES));
   }
 }

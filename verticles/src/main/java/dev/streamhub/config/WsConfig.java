@@ -17,9 +17,9 @@ public record WsConfig(int maxMessageBytes, long pingIntervalMs, long idleTimeou
 
   static WsConfig from(Settings s) {
     return new WsConfig(
-        s.integer("ws_max_message_bytes", DEFAULT_MAX_MESSAGE_BYTES, 128, 64 * 1024 * 1024),
-        s.longValue("ws_ping_interval_ms", DEFAULT_PING_INTERVAL_MS, 10, 3_600_000),
-        s.longValue("ws_idle_timeout_ms", DEFAULT_IDLE_TIMEOUT_MS, 20, 3_600_000),
-        s.bool("ws_compression", DEFAULT_COMPRESSION));
+        s.integer(ConfigKey.WS_MAX_MESSAGE_BYTES),
+        s.longValue(ConfigKey.WS_PING_INTERVAL_MS),
+        s.longValue(ConfigKey.WS_IDLE_TIMEOUT_MS),
+        s.bool(ConfigKey.WS_COMPRESSION));
   }
 }
