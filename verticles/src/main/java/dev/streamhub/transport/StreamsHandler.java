@@ -5,7 +5,7 @@ import dev.streamhub.stream.HubException;
 import dev.streamhub.stream.StreamIds;
 import dev.streamhub.stream.StreamMeta;
 import dev.streamhub.streamlog.StreamLog;
-import dev.streamhub.transport.openai.ChatRequest;
+import dev.streamhub.worker.GenerateRequest;
 import dev.streamhub.transport.openai.OpenAiChunks;
 import dev.streamhub.transport.sse.NativeSseFormat;
 import dev.streamhub.transport.sse.SseFormat;
@@ -44,14 +44,14 @@ public final class StreamsHandler {
 
   private void create(RoutingContext rc) {
     Future.succeededFuture(rc.body().buffer())
-        .map(ChatRequest::parseObject)
-        .compose(json -> PublishHandler.wantsExternal(json) ? publish.create(json, Owners.of(rc)) : generate(rc, ChatRequest.fromJson(json)))
+        .map(GenerateRequest::parseObject)
+        .compose(json -> PublishHandler.wantsExternal(json) ? publish.create(json, Owners.of(rc)) : generate(rc, GenerateRequest.fromClient(json)))
         .onSuccess(meta -> json(rc, 201, describe(meta)))
         .onFailure(rc::fail);
   }
 
-  private Future<StreamMeta> generate(RoutingContext rc, ChatRequest request) {
-    return generations.start(request.model(), Owners.of(rc), request.messages(), request.maxTokens(), request.seed());
+  private Future<StreamMeta> generate(RoutingContext rc, GenerateRequest request) {
+    return generations.start(request.withOwner(Owners.of(rc)));
   }
 
   private void meta(RoutingContext rc) {

@@ -5,6 +5,7 @@ import dev.streamhub.session.Sessions;
 import dev.streamhub.session.Transport;
 import dev.streamhub.stream.StreamMeta;
 import dev.streamhub.transport.sse.SseStreams;
+import dev.streamhub.worker.GenerateRequest;
 import dev.streamhub.worker.Generations;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
@@ -34,9 +35,9 @@ public final class ChatCompletionsHandler {
 
   private void create(RoutingContext rc) {
     Future.succeededFuture(rc.body().buffer())
-        .map(ChatRequest::parse)
-        .compose(request -> generations.start(request.model(), Owners.of(rc), request.messages(), request.maxTokens(), request.seed())
-            .compose(meta -> request.stream()
+        .map(GenerateRequest::parse)
+        .compose(request -> generations.start(request.withOwner(Owners.of(rc)))
+            .compose(meta -> request.streaming()
                 ? sse.serve(rc, meta.id(), 0, new OpenAiChunks(meta, request.includeUsage()))
                 : respondWhole(rc, meta)))
         .onFailure(rc::fail);

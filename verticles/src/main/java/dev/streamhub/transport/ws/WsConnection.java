@@ -110,7 +110,7 @@ final class WsConnection implements Framing {
   }
 
   private void create(WsMessage.Create create) {
-    generations.start(create.request().model(), session.principal(), create.request().messages(), create.request().maxTokens(), create.request().seed())
+    generations.start(create.request().withOwner(session.principal()))
         .onSuccess(meta -> {
           send(new JsonObject()
               .put("type", "stream.created")
