@@ -23,6 +23,8 @@ public enum ConfigKey {
       "bytes queued to one slow client before the hub stops pushing to it; it catches up from the log once its socket drains"),
   HTTP_SEND_BUFFER_BYTES(Kind.INT, HttpConfig.DEFAULT_SEND_BUFFER_BYTES, 0, 64 * 1024 * 1024,
       "the kernel send buffer (SO_SNDBUF) of client connections; 0 keeps the OS default"),
+  COMPLETION_TIMEOUT_MS(Kind.LONG, HttpConfig.DEFAULT_COMPLETION_TIMEOUT_MS, 1000, 3_600_000,
+      "how long a `stream:false` completion waits for its stream to end (then 504 `completion_timeout`)"),
   SSE_RETRY_MS(Kind.LONG, SseConfig.DEFAULT_RETRY_MS, 0, 600_000, "the `retry:` hint"),
   SSE_HEARTBEAT_MS(Kind.LONG, SseConfig.DEFAULT_HEARTBEAT_MS, 10, 3_600_000,
       "interval of `: heartbeat` comments, and of the live-path check of SSE, long-poll and `stream:false` readers"),

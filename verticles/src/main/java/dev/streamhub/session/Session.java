@@ -39,6 +39,8 @@ public final class Session extends Ticker.Member implements EdgeClients.Client {
   /** Readers opened here that may still be live; ended ones are dropped at the next tick or read. */
   private final List<Subscription> readers = new ArrayList<>(1);
   private boolean closed;
+  /** The timer of {@link #deadline}, or -1. */
+  private long deadline = -1;
 
   Session(Sessions sessions, Transport transport, String principal, Framing framing) {
     this.sessions = sessions;
@@ -96,7 +98,27 @@ public final class Session extends Ticker.Member implements EdgeClients.Client {
   }
 
   /**
-   * Ends the session: closes its readers, leaves the heartbeat ticker and the drain, uncounts the
+   * Runs {@code onDeadline} in {@code delayMs} milliseconds unless the session closed by then (a
+   * long-poll's {@code timeout}, a whole completion's {@code completion_timeout_ms}). One deadline
+   * per session; a second call replaces the first.
+   */
+  public void deadline(long delayMs, Runnable onDeadline) {
+    if (closed) {
+      return;
+    }
+    if (deadline >= 0) {
+      sessions.cancelTimer(deadline);
+    }
+    deadline = sessions.timer(delayMs, () -> {
+      deadline = -1;
+      if (!closed) {
+        onDeadline.run();
+      }
+    });
+  }
+
+  /**
+   * Ends the session: closes its readers, cancels its deadline, leaves the heartbeat ticker and the drain, uncounts the
    * connection, tells the guard and the transport ({@link Framing#closed}). Idempotent.
    */
   public void close() {
@@ -104,6 +126,10 @@ public final class Session extends Ticker.Member implements EdgeClients.Client {
       return;
     }
     closed = true;
+    if (deadline >= 0) {
+      sessions.cancelTimer(deadline);
+      deadline = -1;
+    }
     sessions.closed(this);
     for (Subscription reader : readers) {
       reader.close();

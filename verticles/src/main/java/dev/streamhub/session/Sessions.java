@@ -21,6 +21,7 @@ import io.vertx.ext.web.RoutingContext;
  */
 public final class Sessions {
 
+  private final Vertx vertx;
   private final StreamLog log;
   private final Fanout feeds;
   private final int readBatch;
@@ -41,6 +42,7 @@ public final class Sessions {
    * @param feeds this event loop's live feeds over the hub's broker
    */
   public Sessions(Vertx vertx, HubConfig config, StreamLog log, EdgeStats stats, SessionGuard guard, Fanout feeds) {
+    this.vertx = vertx;
     this.log = log;
     this.feeds = feeds;
     this.readBatch = config.log().readBatch();
@@ -100,6 +102,14 @@ public final class Sessions {
 
   Future<Subscription> subscribe(String stream, long from, Sink sink) {
     return Subscription.open(feeds, log, stream, from, readBatch, sink);
+  }
+
+  long timer(long delayMs, Runnable action) {
+    return vertx.setTimer(Math.max(1, delayMs), id -> action.run());
+  }
+
+  void cancelTimer(long id) {
+    vertx.cancelTimer(id);
   }
 
   /** Undoes what {@link #open} did; called once by {@link Session#close}. */

@@ -49,7 +49,10 @@ public enum ErrorCode {
    * cannot resume elsewhere (an OpenAI-format stream) is let go at the drain deadline.
    */
   DRAINING(503, "server_error", true, WebSocketCloseStatus.SERVICE_RESTART, Terminal.RECONNECT,
-      "the node is shutting down: a new request, or an OpenAI-format stream still open at `drain_timeout_ms`");
+      "the node is shutting down: a new request, or an OpenAI-format stream still open at `drain_timeout_ms`"),
+  /** A {@code stream:false} completion's stream did not end within {@code completion_timeout_ms}. */
+  COMPLETION_TIMEOUT(504, "server_error", true, null,
+      "a `stream:false` completion whose stream did not end within `completion_timeout_ms` (it can still be read from the log)");
 
   /** How an error ends a stream that is already being sent (SSE) or a held long-poll. */
   public enum Terminal {

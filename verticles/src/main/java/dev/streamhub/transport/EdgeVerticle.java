@@ -73,7 +73,7 @@ public final class EdgeVerticle extends VerticleBase {
     }
     new ClusterHandler(vertx).mount(router);
     new ModelsHandler(generations).mount(router);
-    new ChatCompletionsHandler(generations, sse, sessions).mount(router);
+    new ChatCompletionsHandler(generations, sse, sessions, config.http().completionTimeoutMs()).mount(router);
     PublishHandler publish = new PublishHandler(new Publisher(log, writer));
     publish.mount(router);
     new StreamsHandler(log, generations, sse, publish).mount(router);

@@ -22,11 +22,14 @@ public final class ChatCompletionsHandler {
   private final Generations generations;
   private final SseStreams sse;
   private final Sessions sessions;
+  private final long completionTimeoutMs;
 
-  public ChatCompletionsHandler(Generations generations, SseStreams sse, Sessions sessions) {
+  /** @param completionTimeoutMs {@code completion_timeout_ms}: how long a {@code stream:false} answer may take */
+  public ChatCompletionsHandler(Generations generations, SseStreams sse, Sessions sessions, long completionTimeoutMs) {
     this.generations = generations;
     this.sse = sse;
     this.sessions = sessions;
+    this.completionTimeoutMs = completionTimeoutMs;
   }
 
   public void mount(Router router) {
@@ -45,13 +48,17 @@ public final class ChatCompletionsHandler {
 
   /**
    * {@code stream:false}: the whole answer as one {@code chat.completion}, through a session of
-   * transport {@code completion} (so the live path's safety net and the drain cover it too).
+   * transport {@code completion} (so the live path's safety net and the drain cover it too), which
+   * answers 504 {@code completion_timeout} if the stream did not end within {@code completion_timeout_ms}.
    */
   private Future<Void> respondWhole(RoutingContext rc, StreamMeta meta) {
     rc.response().putHeader("X-Stream-Id", meta.id());
     CompletionCollector collector = new CompletionCollector(meta);
     return sessions.open(Transport.COMPLETION, rc, collector)
-        .compose(session -> session.read(meta.id(), 0, collector))
+        .compose(session -> {
+          session.deadline(completionTimeoutMs, collector::timeout);
+          return session.read(meta.id(), 0, collector);
+        })
         .compose(subscription -> collector.completion())
         .compose(completion -> rc.response()
             .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")

@@ -99,6 +99,12 @@ final class CompletionCollector implements Sink, Framing {
         + meta.id() + "/events on another node"));
   }
 
+  /** {@code completion_timeout_ms} passed before the stream ended. */
+  void timeout() {
+    result.tryFail(new HubException(ErrorCode.COMPLETION_TIMEOUT, "the stream did not end in time; it goes on at /v1/streams/"
+        + meta.id() + "/events"));
+  }
+
   @Override
   public void closed() {
     result.tryFail(new HubException(ErrorCode.BAD_REQUEST, "client went away"));

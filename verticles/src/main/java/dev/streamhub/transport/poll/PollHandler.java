@@ -60,11 +60,8 @@ public final class PollHandler {
             sink.endedBefore();
             return sink.answer();
           }
-          long timer = vertx.setTimer(Math.max(1, timeoutMs), id -> sink.timeout());
-          return sink.answer().onComplete(answered -> {
-            vertx.cancelTimer(timer);
-            session.close();
-          });
+          session.deadline(timeoutMs, sink::timeout);
+          return sink.answer().onComplete(answered -> session.close());
         }));
   }
 
