@@ -22,10 +22,13 @@ import org.slf4j.LoggerFactory;
  * ({@code VertxConnection.DirectOutboundMessageQueue}), by reflection, right after the handshake,
  * before anything was written to the socket.
  *
- * <p>Falls back cleanly on any other class layout (a 5.1.x or later Vert.x): when the classes,
- * fields or constructor it expects are not there, or a socket is not shaped as expected, the socket
- * keeps Vert.x's queue and one warning names the Vert.x version and what differed; nothing else
- * changes. {@code DirectWritesTest} fails when the swap does not engage on the Vert.x of the build.
+ * <p>Knows the 5.0.x layout ({@code io.vertx.core.http.impl.WebSocketImplBase}) and the 5.1.x one
+ * (moved to {@code io.vertx.core.http.impl.websocket}, its {@code conn} a
+ * {@code WebSocketConnectionImpl extends VertxConnection}), and both shapes of the direct queue's
+ * constructor. Falls back cleanly on any other layout: when the classes, fields or constructor it
+ * expects are not there, or a socket is not shaped as expected, the socket keeps Vert.x's queue and
+ * one warning names the Vert.x version and what differed; nothing else changes.
+ * {@code DirectWritesTest} fails when the swap does not engage on the Vert.x of the build.
  */
 public final class DirectWrites {
 
@@ -73,6 +76,10 @@ public final class DirectWrites {
 
   /** The reflective handles, looked up once. */
   private static final class Swap {
+    /** Where {@code WebSocketImplBase} lives: Vert.x 5.0.x, then 5.1.x. */
+    private static final String[] SOCKET_CLASSES = {
+        "io.vertx.core.http.impl.WebSocketImplBase", "io.vertx.core.http.impl.websocket.WebSocketImplBase"};
+
     final Field delegate;
     final Field conn;
     final Field queue;
@@ -92,9 +99,9 @@ public final class DirectWrites {
 
     static Swap find() {
       try {
-        // vertx-web's RoutingContext hands out a wrapper around the core socket
-        Field delegate = Class.forName("io.vertx.ext.web.impl.ServerWebSocketWrapper").getDeclaredField("delegate");
-        Field conn = Class.forName("io.vertx.core.http.impl.WebSocketImplBase").getDeclaredField("conn");
+        // vertx-web's RoutingContext hands out a wrapper around the core socket (when it has one)
+        Field delegate = wrapperDelegate();
+        Field conn = socketClass().getDeclaredField("conn");
         Class<?> connection = Class.forName("io.vertx.core.net.impl.VertxConnection");
         Field queue = connection.getDeclaredField("outboundMessageQueue");
         Class<?> directClass = Class.forName("io.vertx.core.net.impl.VertxConnection$DirectOutboundMessageQueue");
@@ -113,21 +120,42 @@ public final class DirectWrites {
         if (!queue.getType().isAssignableFrom(directClass)) {
           throw new NoSuchFieldException("VertxConnection.outboundMessageQueue cannot hold a DirectOutboundMessageQueue");
         }
-        delegate.setAccessible(true);
+        if (delegate != null) {
+          delegate.setAccessible(true);
+        }
         conn.setAccessible(true);
         queue.setAccessible(true);
         direct.setAccessible(true);
         return new Swap(delegate, conn, queue, direct, inner);
-      } catch (ReflectiveOperationException | RuntimeException e) {
+      } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
         LOG.warn("ws_direct_writes: WebSockets keep Vert.x's multi-producer write queue (4.7 KB each): Vert.x {} does not have "
             + "the internals this swap expects ({})", VERTX_VERSION, e.toString());
         return null;
       }
     }
 
+    private static Field wrapperDelegate() {
+      try {
+        return Class.forName("io.vertx.ext.web.impl.ServerWebSocketWrapper").getDeclaredField("delegate");
+      } catch (ReflectiveOperationException | LinkageError noWrapper) {
+        return null;
+      }
+    }
+
+    private static Class<?> socketClass() throws ClassNotFoundException {
+      for (String name : SOCKET_CLASSES) {
+        try {
+          return Class.forName(name);
+        } catch (ClassNotFoundException notHere) {
+          // the next layout
+        }
+      }
+      throw new ClassNotFoundException(String.join(" or ", SOCKET_CLASSES));
+    }
+
     boolean apply(ServerWebSocket ws) {
       try {
-        Object socket = delegate.getDeclaringClass().isInstance(ws) ? delegate.get(ws) : ws;
+        Object socket = delegate != null && delegate.getDeclaringClass().isInstance(ws) ? delegate.get(ws) : ws;
         if (!conn.getDeclaringClass().isInstance(socket)) {
           missed("the socket is a " + socket.getClass().getName() + ", not a WebSocketImplBase");
           return false;
