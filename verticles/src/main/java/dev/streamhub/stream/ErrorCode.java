@@ -79,6 +79,11 @@ public enum ErrorCode {
   private final String when;
   private final String code = name().toLowerCase(Locale.ROOT);
 
+  /** A code with the table's usual answers: retryable when 5xx or 429, an {@code error} message on a WebSocket. */
+  ErrorCode(int status, String type) {
+    this(status, type, status >= 500 || status == 429, null, Terminal.ERROR, "");
+  }
+
   ErrorCode(int status, String type, boolean retryable, WebSocketCloseStatus wsClose, String when) {
     this(status, type, retryable, wsClose, Terminal.ERROR, when);
   }
