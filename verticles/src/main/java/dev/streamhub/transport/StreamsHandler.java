@@ -74,7 +74,7 @@ public final class StreamsHandler {
   private void events(RoutingContext rc) {
     Future.succeededFuture(rc)
         .map(Offsets::startOffset)
-        .compose(from -> format(rc).compose(format -> sse.serve(rc, rc.pathParam("id"), from, format)))
+        .compose(from -> format(rc).compose(format -> sse.serve(rc, rc.pathParam("id"), from, Offsets.compact(rc), format)))
         .onFailure(rc::fail);
   }
 

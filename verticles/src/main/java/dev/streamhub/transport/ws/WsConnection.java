@@ -99,7 +99,7 @@ final class WsConnection implements Framing {
     if (message instanceof WsMessage.Create create) {
       create(create);
     } else if (message instanceof WsMessage.Subscribe subscribe) {
-      subscribe(subscribe.stream(), subscribe.from());
+      subscribe(subscribe.stream(), subscribe.from(), subscribe.compact());
     } else if (message instanceof WsMessage.Unsubscribe unsubscribe) {
       unsubscribe(unsubscribe.stream(), "client");
     } else if (message instanceof WsMessage.Cancel cancel) {
@@ -118,16 +118,16 @@ final class WsConnection implements Framing {
               .put("stream", meta.id())
               .put("model", meta.model())
               .put("created", meta.createdAt() / 1000));
-          subscribe(meta.id(), 0);
+          subscribe(meta.id(), 0, false);
         })
         .onFailure(err -> sendError(create.requestId(), null, err));
   }
 
-  private void subscribe(String stream, long from) {
+  private void subscribe(String stream, long from, boolean compact) {
     Subscription previous = subscriptions.remove(stream);
     Future<Void> unsubscribed = previous == null ? Future.succeededFuture() : previous.close();
     unsubscribed
-        .compose(v -> session.read(stream, from, new StreamSink(stream)))
+        .compose(v -> session.read(stream, from, compact, new StreamSink(stream)))
         .onSuccess(subscription -> {
           if (subscription.nothingToSend()) {
             sendUnsubscribed(stream, subscription.next(), "ended");
