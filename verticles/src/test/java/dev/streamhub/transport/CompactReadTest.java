@@ -257,6 +257,30 @@ class CompactReadTest {
     }
   }
 
+  @Test
+  void aBadCompactOnAWebSocketSubscribeIsABadRequestAndPublishingASnapshotIsRefused(Vertx vertx) {
+    String stream = published(PIECES, done());
+    io.vertx.core.http.WebSocketClient ws = vertx.createWebSocketClient();
+    try {
+      String answer = await(ws.connect(WsReader.target(hub.port())).compose(socket -> {
+        io.vertx.core.Promise<String> first = io.vertx.core.Promise.promise();
+        socket.textMessageHandler(first::tryComplete);
+        socket.writeTextMessage(new JsonObject().put("type", "stream.subscribe").put("stream", stream).put("compact", "yes").encode());
+        return first.future().eventually(() -> socket.close());
+      }));
+      JsonObject message = new JsonObject(answer);
+      assertEquals("error", message.getString("type"));
+      assertEquals("bad_request", message.getJsonObject("error").getString("code"));
+    } finally {
+      await(ws.close());
+    }
+    String open = await(createExternal(client));
+    var refused = await(client.post("/v1/streams/" + open + "/events", io.vertx.core.buffer.Buffer.buffer(
+        new JsonObject().put("type", "snapshot").put("data", new JsonObject().put("text", "x")).encode())));
+    assertEquals(400, refused.statusCode());
+    assertEquals("bad_request", refused.bodyAsJsonObject().getJsonObject("error").getString("code"));
+  }
+
   // ---- helpers ----
 
   private String published(List<String> pieces, Object terminal) {
