@@ -118,9 +118,13 @@ final class WsConnection implements Framing {
               .put("stream", meta.id())
               .put("model", meta.model())
               .put("created", meta.createdAt() / 1000));
-          subscribe(meta.id(), 0, false);
+          subscribe(meta.id(), 0);
         })
         .onFailure(err -> sendError(create.requestId(), null, err));
+  }
+
+  private void subscribe(String stream, long from) {
+    subscribe(stream, from, false);
   }
 
   private void subscribe(String stream, long from, boolean compact) {
