@@ -37,7 +37,12 @@ public enum ErrorCode {
    * The node is draining (shutting down gracefully): a new request is refused, and a client that
    * cannot resume elsewhere (an OpenAI-format stream) is let go at the drain deadline.
    */
-  DRAINING(503, "server_error");
+  DRAINING(503, "server_error"),
+  /**
+   * The stream store (Redis) is unreachable or did not answer within {@code redis_timeout_ms}: the
+   * request changed nothing that was acknowledged; retry later. The hub reconnects by itself.
+   */
+  STORE_UNAVAILABLE(503, "server_error");
 
   private final int status;
   private final String type;
