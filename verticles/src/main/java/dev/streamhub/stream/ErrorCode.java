@@ -42,7 +42,9 @@ public enum ErrorCode {
    * The stream store (Redis) is unreachable or did not answer within {@code redis_timeout_ms}: the
    * request changed nothing that was acknowledged; retry later. The hub reconnects by itself.
    */
-  STORE_UNAVAILABLE(503, "server_error");
+  STORE_UNAVAILABLE(503, "server_error"),
+  /** No conversation of this id belongs to the caller (unknown, expired, deleted, or another principal's). */
+  CONVERSATION_NOT_FOUND(404, "invalid_request_error");
 
   private final int status;
   private final String type;

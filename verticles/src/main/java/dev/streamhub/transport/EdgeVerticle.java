@@ -1,6 +1,8 @@
 package dev.streamhub.transport;
 
 import dev.streamhub.config.HubConfig;
+import dev.streamhub.conversation.Conversations;
+import dev.streamhub.conversation.ConversationsHandler;
 import dev.streamhub.ops.Drain;
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.HubException;
@@ -80,6 +82,7 @@ public final class EdgeVerticle extends VerticleBase {
     PublishHandler publish = new PublishHandler(new Publisher(log, writer));
     publish.mount(router);
     new StreamsHandler(log, generations, sse, publish).mount(router);
+    new ConversationsHandler(Conversations.of(vertx)).mount(router);
     new PollHandler(vertx, log, config.poll(), readBatch, clients, feeds).mount(router);
     new WsHandler(vertx, log, generations, config.ws(), readBatch, config.http().writeQueueBytes(), stats, clients, feeds).mount(router);
     // the browser demo (web-demo/): only page-like paths, so an unknown API path stays a 404

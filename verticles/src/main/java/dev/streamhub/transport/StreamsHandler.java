@@ -1,5 +1,6 @@
 package dev.streamhub.transport;
 
+import dev.streamhub.conversation.Conversations;
 import dev.streamhub.stream.HubException;
 import dev.streamhub.stream.StreamIds;
 import dev.streamhub.stream.StreamMeta;
@@ -44,13 +45,18 @@ public final class StreamsHandler {
   private void create(RoutingContext rc) {
     Future.succeededFuture(rc.body().buffer())
         .map(ChatRequest::parseObject)
-        .compose(json -> PublishHandler.wantsExternal(json) ? publish.create(json, Owners.of(rc)) : generate(rc, ChatRequest.fromJson(json)))
-        .onSuccess(meta -> json(rc, 201, describe(meta)))
+        .compose(json -> PublishHandler.wantsExternal(json)
+            ? publish.create(json, Owners.of(rc)).map(meta -> new Conversations.Started(meta, null))
+            : generate(rc, ChatRequest.fromJson(json)))
+        .onSuccess(started -> json(rc, 201, started.conversation() == null
+            ? describe(started.meta())
+            : describe(started.meta()).put("conversation", started.conversation())))
         .onFailure(err -> ErrorResponses.send(rc, err));
   }
 
-  private Future<StreamMeta> generate(RoutingContext rc, ChatRequest request) {
-    return generations.start(request.model(), Owners.of(rc), request.messages(), request.maxTokens(), request.seed());
+  private Future<Conversations.Started> generate(RoutingContext rc, ChatRequest request) {
+    return Conversations.of(rc.vertx()).start(request.conversation(), Owners.of(rc), request.messages(),
+        context -> generations.start(request.model(), Owners.of(rc), context, request.maxTokens(), request.seed()));
   }
 
   private void meta(RoutingContext rc) {

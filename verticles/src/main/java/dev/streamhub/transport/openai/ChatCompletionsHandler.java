@@ -1,5 +1,6 @@
 package dev.streamhub.transport.openai;
 
+import dev.streamhub.conversation.Conversations;
 import dev.streamhub.stream.StreamMeta;
 import dev.streamhub.streamlog.StreamLog;
 import dev.streamhub.subscribe.LiveFeeds;
@@ -44,10 +45,17 @@ public final class ChatCompletionsHandler {
   private void create(RoutingContext rc) {
     Future.succeededFuture(rc.body().buffer())
         .map(ChatRequest::parse)
-        .compose(request -> generations.start(request.model(), Owners.of(rc), request.messages(), request.maxTokens(), request.seed())
-            .compose(meta -> request.stream()
-                ? sse.serve(rc, meta.id(), 0, new OpenAiChunks(meta, request.includeUsage()))
-                : respondWhole(rc, meta)))
+        .compose(request -> Conversations.of(rc.vertx()).start(request.conversation(), Owners.of(rc), request.messages(),
+                context -> generations.start(request.model(), Owners.of(rc), context, request.maxTokens(), request.seed()))
+            .compose(started -> {
+              StreamMeta meta = started.meta();
+              if (started.conversation() != null) {
+                rc.response().putHeader("X-Conversation-Id", started.conversation());
+              }
+              return request.stream()
+                  ? sse.serve(rc, meta.id(), 0, new OpenAiChunks(meta, request.includeUsage()))
+                  : respondWhole(rc, meta);
+            }))
         .onFailure(err -> ErrorResponses.send(rc, err));
   }
 

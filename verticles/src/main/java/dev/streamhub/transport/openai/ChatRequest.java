@@ -1,5 +1,6 @@
 package dev.streamhub.transport.openai;
 
+import dev.streamhub.conversation.ConversationIds;
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.HubException;
 import io.vertx.core.buffer.Buffer;
@@ -13,8 +14,10 @@ import java.util.Set;
  * {@code bad_request} whose message names the field.
  *
  * @param maxTokens {@code max_tokens} or {@code max_completion_tokens}, 0 when absent
+ * @param conversation the {@code conversation} field, parsed by {@link ConversationIds#parseField}: null for none
  */
-public record ChatRequest(String model, JsonArray messages, boolean stream, int maxTokens, Long seed, boolean includeUsage) {
+public record ChatRequest(String model, JsonArray messages, boolean stream, int maxTokens, Long seed, boolean includeUsage,
+    String conversation) {
 
   private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool");
 
@@ -73,7 +76,8 @@ public record ChatRequest(String model, JsonArray messages, boolean stream, int 
       }
       includeUsage = bool((JsonObject) options, "include_usage");
     }
-    return new ChatRequest((String) model, list, stream, maxTokens, seed == null ? null : ((Number) seed).longValue(), includeUsage);
+    return new ChatRequest((String) model, list, stream, maxTokens, seed == null ? null : ((Number) seed).longValue(), includeUsage,
+        ConversationIds.parseField(json.getValue("conversation")));
   }
 
   private static void checkMessage(Object value, int index) {

@@ -1,11 +1,13 @@
 package dev.streamhub.transport.ws;
 
 import dev.streamhub.config.WsConfig;
+import dev.streamhub.conversation.Conversations;
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.Event;
 import dev.streamhub.stream.EventType;
 import dev.streamhub.stream.HubException;
 import dev.streamhub.stream.StreamIds;
+import dev.streamhub.stream.StreamMeta;
 import dev.streamhub.streamlog.StreamLog;
 import dev.streamhub.subscribe.Sink;
 import dev.streamhub.subscribe.LiveFeeds;
@@ -128,14 +130,17 @@ final class WsConnection extends Ticker.Member implements EdgeClients.Client {
   }
 
   private void create(WsMessage.Create create) {
-    generations.start(create.request().model(), owner, create.request().messages(), create.request().maxTokens(), create.request().seed())
-        .onSuccess(meta -> {
-          send(new JsonObject()
+    Conversations.of(vertx).start(create.request().conversation(), owner, create.request().messages(),
+            context -> generations.start(create.request().model(), owner, context, create.request().maxTokens(), create.request().seed()))
+        .onSuccess(started -> {
+          StreamMeta meta = started.meta();
+          JsonObject created = new JsonObject()
               .put("type", "stream.created")
               .put("request_id", create.requestId())
               .put("stream", meta.id())
               .put("model", meta.model())
-              .put("created", meta.createdAt() / 1000));
+              .put("created", meta.createdAt() / 1000);
+          send(started.conversation() == null ? created : created.put("conversation", started.conversation()));
           subscribe(meta.id(), 0);
         })
         .onFailure(err -> sendError(create.requestId(), null, err));
