@@ -15,8 +15,11 @@ import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.HubException;
 import dev.streamhub.streamlog.redis.RedisServer;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
@@ -85,6 +88,40 @@ class ConversationTest {
     HazelcastInstance member = HazelcastSetup.hazelcast(clustered).orElseThrow();
     threeTurns(hub, id -> Future.succeededFuture(member.getMap(HazelcastConversationStore.MAP).containsKey(id)));
     assertEquals(false, member.getMap(HazelcastConversationStore.MAP).containsKey(threeTurnsId), "deleted from the cluster's map");
+  }
+
+  @Test
+  void aWebSocketCreateContinuesTheConversationAndNamesIt() throws Exception {
+    Hub hub = hub(Vertx.vertx(), new JsonObject());
+    HubClient http = new HubClient(client, hub.port());
+    String id = chat(http, "new", FIRST).getHeader("X-Conversation-Id");
+    WebSocket ws = client.createWebSocketClient()
+        .connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(hub.port()).setURI("/v1/ws"))
+        .await(WAIT_S, TimeUnit.SECONDS);
+    List<JsonObject> received = new ArrayList<>();
+    Promise<List<JsonObject>> ended = Promise.promise();
+    ws.textMessageHandler(text -> {
+      JsonObject message = new JsonObject(text);
+      received.add(message);
+      if ("done".equals(message.getString("type")) || "error".equals(message.getString("type"))) {
+        ended.tryComplete(List.copyOf(received));
+      }
+    });
+    ws.writeTextMessage(TestHubs.chat("and now", 3L).put("type", "response.create").put("request_id", "r1").put("conversation", id).encode())
+        .await(WAIT_S, TimeUnit.SECONDS);
+    List<JsonObject> messages = ended.future().await(WAIT_S, TimeUnit.SECONDS);
+    JsonObject created = messages.get(0);
+    assertEquals("stream.created", created.getString("type"), created.encode());
+    assertEquals(id, created.getString("conversation"));
+    StringBuilder text = new StringBuilder();
+    messages.stream().filter(m -> "delta".equals(m.getString("type"))).forEach(m -> text.append(m.getJsonObject("data").getString("text")));
+    assertTrue(text.toString().startsWith("You asked: and now. Turn 2; first you asked: my name is Ada."), text.toString());
+    assertEquals("done", messages.get(messages.size() - 1).getString("type"));
+    ws.close().await(WAIT_S, TimeUnit.SECONDS);
+    JsonArray turns = conversation(http, id).getJsonArray("turns");
+    assertEquals(4, turns.size(), turns.encodePrettily());
+    assertEquals(created.getString("stream"), turns.getJsonObject(3).getString("stream"));
+    assertEquals(text.toString(), turns.getJsonObject(3).getString("content"));
   }
 
   @Test
