@@ -16,6 +16,7 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +52,7 @@ final class CommandBatcher {
   private final List<RedisScript> scripts;
   private final Queue<Pending> queue = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean scheduled = new AtomicBoolean();
+  private final AtomicLong batches = new AtomicLong();
   private volatile boolean reachable = true;
 
   CommandBatcher(Vertx vertx, Redis redis, long timeoutMs, List<RedisScript> scripts) {
@@ -76,6 +78,11 @@ final class CommandBatcher {
     keys.forEach(request::arg);
     args.forEach(request::arg);
     return send(request);
+  }
+
+  /** How many batches (round trips) were sent so far, retries included. */
+  long batchesSent() {
+    return batches.get();
   }
 
   /** Whether the last batch reached Redis (for logs; readiness asks with a real command). */
@@ -118,6 +125,7 @@ final class CommandBatcher {
   }
 
   private Future<List<Response>> sendBatch(List<Request> requests) {
+    batches.incrementAndGet();
     return redis.batch(requests).timeout(timeoutMs, TimeUnit.MILLISECONDS);
   }
 

@@ -232,6 +232,11 @@ public final class RedisStreamLog implements StreamLog {
     return redis.close();
   }
 
+  /** The pipeline every command of this log goes through (tests count its round trips). */
+  CommandBatcher batcher() {
+    return batcher;
+  }
+
   private static String withoutPassword(String url) {
     return url.replaceFirst("//[^@/]*@", "//***@");
   }
