@@ -29,21 +29,19 @@ final class Answers {
    */
   Future<Turn> resolve(Turn pending) {
     return log.meta(pending.stream())
-        .compose(meta -> meta.finished()
-            ? read(pending, meta.firstOffset(), new StringBuilder())
-            : Future.succeededFuture(pending))
+        .compose(meta -> {
+          if (!meta.finished()) {
+            return Future.succeededFuture(pending);
+          }
+          // an answer whose beginning is no longer retained would be recorded wrong: it is lost
+          return meta.firstOffset() > 0
+              ? Future.succeededFuture(new Turn(Turn.ASSISTANT, "", pending.stream(), Turn.LOST, null))
+              : readFrom(pending, 0, new StringBuilder());
+        })
         .recover(err -> err instanceof HubException e
             && (e.code() == ErrorCode.STREAM_NOT_FOUND || e.code() == ErrorCode.OFFSET_EXPIRED)
             ? Future.succeededFuture(new Turn(Turn.ASSISTANT, "", pending.stream(), Turn.LOST, null))
             : Future.failedFuture(err));
-  }
-
-  private Future<Turn> read(Turn pending, long from, StringBuilder text) {
-    if (from > 0) {
-      // the answer's beginning is no longer retained: a partial text would be a wrong answer
-      return Future.failedFuture(new HubException(ErrorCode.OFFSET_EXPIRED, "answer expired"));
-    }
-    return readFrom(pending, 0, text);
   }
 
   private Future<Turn> readFrom(Turn pending, long from, StringBuilder text) {

@@ -199,7 +199,8 @@ public final class Conversations {
           } else {
             store.get(conversation)
                 .map(text -> text == null ? null : Conversation.fromJson(new JsonObject(text)))
-                .compose(c -> c == null ? Future.succeededFuture() : resolvePending(c))
+                .compose(c -> c == null ? Future.succeededFuture() : update(conversation, c.owner(),
+                    current -> current.map(old -> old.pending() && stream.equals(old.stream()) ? turn : old, config)))
                 .onFailure(err -> LOG.debug("conversation {}: answer of {} not recorded yet: {}", conversation, stream, err.getMessage()));
           }
         })

@@ -76,27 +76,29 @@ public final class RedisServer implements AutoCloseable {
     return candidates.stream().filter(c -> new File(c).canExecute()).findFirst();
   }
 
-  /** Starts (or starts again, after {@link #stop()} or {@link #kill()}) on the same port and directory. */
+  /**
+   * Starts on a free port (another one if that was taken meanwhile, up to 5 tries), or starts again
+   * after {@link #stop()} or {@link #kill()} on the same port and directory: its clients reconnect there.
+   */
   public synchronized void start() throws IOException {
-    if (process != null && process.isAlive()) {
+    if (process != null) {
       throw new IllegalStateException("already running");
+    }
+    if (port != 0) {
+      launch();
+      return;
     }
     IOException last = null;
     for (int attempt = 0; attempt < 5; attempt++) {
-      if (port == 0 || attempt > 0 && process == null) {
-        port = freePort();
-      }
+      port = freePort();
       try {
         launch();
         return;
       } catch (IOException e) {
         last = e;
-        if (appendOnly && port != 0 && Files.exists(dir.resolve("appendonlydir"))) {
-          break; // a restart must keep its port: its clients reconnect there
-        }
-        port = 0;
       }
     }
+    port = 0;
     throw last;
   }
 
