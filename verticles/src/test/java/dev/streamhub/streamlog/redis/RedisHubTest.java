@@ -30,7 +30,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Whole hubs on the Redis store ({@code store=redis://...}), against a real redis-server: the log
  * outlives every hub node, is shared by several nodes, and survives a Redis outage with nothing
- * acknowledged lost. Each hub node is a {@link Vertx} of its own, closed to "stop the node".
+ * acknowledged lost, and a frozen Redis (SIGSTOP) makes requests fail within {@code redis_timeout_ms}
+ * rather than hang. Each hub node is a {@link Vertx} of its own, closed to "stop the node".
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class RedisHubTest {
@@ -166,6 +167,28 @@ class RedisHubTest {
     ReadResult stored = hub.log().read(id, 0, 10_000).await(WAIT_S, TimeUnit.SECONDS);
     List<JsonObject> storedPrefix = stored.events().subList(0, received.size()).stream().map(Event::toJson).collect(Collectors.toList());
     assertEquals(received.stream().map(JsonObject::new).collect(Collectors.toList()), storedPrefix);
+    http.close().await(WAIT_S, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aFrozenRedisFailsRequestsWithinTheTimeoutInsteadOfHanging() throws Exception {
+    RedisServer redis = redis(false);
+    Hub hub = node(redis, new JsonObject().put("redis_timeout_ms", 500));
+    HubClient http = new HubClient(client, hub.port());
+    assertWholeStream(sseEvents(hub, finishedStream(hub, "before the freeze")));
+
+    redis.freeze();
+    long start = System.nanoTime();
+    HttpResponse<Buffer> refused = http.postJson("/v1/streams", TestHubs.chat("while frozen", 1L)).await(WAIT_S, TimeUnit.SECONDS);
+    long tookMs = (System.nanoTime() - start) / 1_000_000;
+    assertEquals(503, refused.statusCode(), refused.bodyAsString());
+    assertEquals(ErrorCode.STORE_UNAVAILABLE.code(), refused.bodyAsJsonObject().getJsonObject("error").getString("code"));
+    assertTrue(tookMs < 5_000, "answered in " + tookMs + " ms, not held until Redis answers");
+    assertEquals(ErrorCode.STORE_UNAVAILABLE, assertInstanceOf(HubException.class, failureOf(hub.log().ping())).code());
+
+    redis.thaw();
+    TestHubs.eventually(client, 100, 300, () -> hub.log().ping().map(true).otherwise(false)).await(WAIT_S, TimeUnit.SECONDS);
+    assertWholeStream(sseEvents(hub, finishedStream(hub, "after the thaw")));
     http.close().await(WAIT_S, TimeUnit.SECONDS);
   }
 

@@ -157,6 +157,23 @@ public final class RedisServer implements AutoCloseable {
     return "redis://127.0.0.1:" + port;
   }
 
+  /** SIGSTOP: Redis keeps its connections open but answers nothing, as a hung server would. */
+  public synchronized void freeze() throws IOException, InterruptedException {
+    signal("-STOP");
+  }
+
+  /** SIGCONT after {@link #freeze()}: Redis answers again, in order, what it was sent meanwhile. */
+  public synchronized void thaw() throws IOException, InterruptedException {
+    signal("-CONT");
+  }
+
+  private void signal(String signal) throws IOException, InterruptedException {
+    Process kill = new ProcessBuilder("kill", signal, Long.toString(process.pid())).redirectErrorStream(true).start();
+    if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+      throw new IOException("kill " + signal + " " + process.pid() + " failed");
+    }
+  }
+
   /** SIGTERM and wait: Redis shuts down cleanly. */
   public synchronized void stop() {
     end(false);
@@ -170,6 +187,11 @@ public final class RedisServer implements AutoCloseable {
   private void end(boolean force) {
     if (process == null) {
       return;
+    }
+    try {
+      signal("-CONT"); // a frozen server could not act on SIGTERM
+    } catch (IOException | InterruptedException ignored) {
+      // it is ending anyway
     }
     Process p = force ? process.destroyForcibly() : process;
     if (!force) {
