@@ -21,8 +21,8 @@ public record ConversationConfig(int maxTurns, int maxBytes, long ttlSeconds) {
 
   static ConversationConfig from(Settings s) {
     return new ConversationConfig(
-        s.integer("conversation_max_turns", DEFAULT_MAX_TURNS, 2, 100_000),
-        s.integer("conversation_max_bytes", DEFAULT_MAX_BYTES, 1024, 64 * 1024 * 1024),
-        s.longValue("conversation_ttl_seconds", DEFAULT_TTL_SECONDS, 1, 365L * 86_400));
+        s.integer(ConfigKey.CONVERSATION_MAX_TURNS),
+        s.integer(ConfigKey.CONVERSATION_MAX_BYTES),
+        s.longValue(ConfigKey.CONVERSATION_TTL_SECONDS));
   }
 }

@@ -38,18 +38,18 @@ public record StreamLogConfig(String store, long retentionSeconds, int maxEvents
   }
 
   static StreamLogConfig from(Settings s, boolean clustered) {
-    String shorthand = s.string("store", null);
+    String shorthand = s.string(ConfigKey.STORE);
     String shorthandUrl = shorthand != null && isRedisUrl(shorthand) ? shorthand : null;
     String shorthandStore = shorthandUrl != null ? "redis" : shorthand;
     if (shorthandStore != null && !STORES.contains(shorthandStore)) {
       throw s.bad("store", shorthand, "one of " + STORES + " or a redis:// URL");
     }
-    String store = s.oneOf("log_store", shorthandStore != null ? shorthandStore : clustered ? DEFAULT_CLUSTERED_STORE : DEFAULT_STORE, STORES);
+    String store = s.oneOf(ConfigKey.LOG_STORE, shorthandStore != null ? shorthandStore : clustered ? DEFAULT_CLUSTERED_STORE : DEFAULT_STORE);
     if (shorthandStore != null && !store.equals(shorthandStore)) {
       throw new ConfigException("invalid " + s.sourceOf("log_store") + " (log_store): '" + store + "' contradicts "
           + s.sourceOf("store") + " (store): '" + shorthand + "'");
     }
-    String redisUrl = s.string("redis_url", shorthandUrl != null ? shorthandUrl : DEFAULT_REDIS_URL);
+    String redisUrl = s.string(ConfigKey.REDIS_URL.key(), shorthandUrl != null ? shorthandUrl : DEFAULT_REDIS_URL);
     if (!isRedisUrl(redisUrl)) {
       throw s.bad("redis_url", redisUrl, "a redis:// or rediss:// URL");
     }
@@ -63,12 +63,12 @@ public record StreamLogConfig(String store, long retentionSeconds, int maxEvents
     }
     return new StreamLogConfig(
         store,
-        s.longValue("log_retention_seconds", DEFAULT_RETENTION_SECONDS, 0, 365L * 86_400),
-        s.integer("log_max_events_per_stream", DEFAULT_MAX_EVENTS_PER_STREAM, 1, 100_000_000),
-        s.longValue("log_max_age_seconds", DEFAULT_MAX_AGE_SECONDS, 1, 365L * 86_400),
-        s.integer("log_read_batch", DEFAULT_READ_BATCH, 1, 100_000),
+        s.longValue(ConfigKey.LOG_RETENTION_SECONDS),
+        s.integer(ConfigKey.LOG_MAX_EVENTS_PER_STREAM),
+        s.longValue(ConfigKey.LOG_MAX_AGE_SECONDS),
+        s.integer(ConfigKey.LOG_READ_BATCH),
         redisUrl,
-        s.longValue("redis_timeout_ms", DEFAULT_REDIS_TIMEOUT_MS, 10, 600_000));
+        s.longValue(ConfigKey.REDIS_TIMEOUT_MS));
   }
 
   private static boolean isRedisUrl(String value) {

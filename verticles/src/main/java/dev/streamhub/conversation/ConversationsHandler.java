@@ -1,7 +1,6 @@
 package dev.streamhub.conversation;
 
-import dev.streamhub.transport.ErrorResponses;
-import dev.streamhub.transport.Owners;
+import dev.streamhub.session.Owners;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -33,14 +32,14 @@ public final class ConversationsHandler {
           body.remove("created_ms");
           json(rc, body);
         })
-        .onFailure(err -> ErrorResponses.send(rc, err));
+        .onFailure(rc::fail);
   }
 
   private void delete(RoutingContext rc) {
     String id = rc.pathParam("id");
     conversations.delete(id, Owners.of(rc))
         .onSuccess(deleted -> json(rc, new JsonObject().put("id", id).put("object", "conversation.deleted").put("deleted", true)))
-        .onFailure(err -> ErrorResponses.send(rc, err));
+        .onFailure(rc::fail);
   }
 
   private static void json(RoutingContext rc, JsonObject body) {

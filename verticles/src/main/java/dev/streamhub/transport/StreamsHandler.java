@@ -1,11 +1,12 @@
 package dev.streamhub.transport;
 
 import dev.streamhub.conversation.Conversations;
+import dev.streamhub.session.Owners;
 import dev.streamhub.stream.HubException;
 import dev.streamhub.stream.StreamIds;
 import dev.streamhub.stream.StreamMeta;
 import dev.streamhub.streamlog.StreamLog;
-import dev.streamhub.transport.openai.ChatRequest;
+import dev.streamhub.worker.GenerateRequest;
 import dev.streamhub.transport.openai.OpenAiChunks;
 import dev.streamhub.transport.sse.NativeSseFormat;
 import dev.streamhub.transport.sse.SseFormat;
@@ -44,26 +45,27 @@ public final class StreamsHandler {
 
   private void create(RoutingContext rc) {
     Future.succeededFuture(rc.body().buffer())
-        .map(ChatRequest::parseObject)
+        .map(GenerateRequest::parseObject)
         .compose(json -> PublishHandler.wantsExternal(json)
             ? publish.create(json, Owners.of(rc)).map(meta -> new Conversations.Started(meta, null))
-            : generate(rc, ChatRequest.fromJson(json)))
+            : generate(rc, GenerateRequest.fromClient(json)))
         .onSuccess(started -> json(rc, 201, started.conversation() == null
             ? describe(started.meta())
             : describe(started.meta()).put("conversation", started.conversation())))
-        .onFailure(err -> ErrorResponses.send(rc, err));
+        .onFailure(rc::fail);
   }
 
-  private Future<Conversations.Started> generate(RoutingContext rc, ChatRequest request) {
-    return Conversations.of(rc.vertx()).start(request.conversation(), Owners.of(rc), request.messages(),
-        context -> generations.start(request.model(), Owners.of(rc), context, request.maxTokens(), request.seed()));
+  private Future<Conversations.Started> generate(RoutingContext rc, GenerateRequest request) {
+    GenerateRequest owned = request.withOwner(Owners.of(rc));
+    return Conversations.of(rc.vertx()).start(owned.conversation(), owned.owner(), owned.messages(),
+        context -> generations.start(owned.withMessages(context)));
   }
 
   private void meta(RoutingContext rc) {
     knownStream(rc)
         .compose(log::meta)
         .onSuccess(meta -> json(rc, 200, describe(meta)))
-        .onFailure(err -> ErrorResponses.send(rc, err));
+        .onFailure(rc::fail);
   }
 
   private void cancel(RoutingContext rc) {
@@ -73,14 +75,14 @@ public final class StreamsHandler {
             .put("stream", event.stream())
             .put("status", "cancelled")
             .put("offset", event.offset())))
-        .onFailure(err -> ErrorResponses.send(rc, err));
+        .onFailure(rc::fail);
   }
 
   private void events(RoutingContext rc) {
     Future.succeededFuture(rc)
         .map(Offsets::startOffset)
         .compose(from -> format(rc).compose(format -> sse.serve(rc, rc.pathParam("id"), from, format)))
-        .onFailure(err -> ErrorResponses.send(rc, err));
+        .onFailure(rc::fail);
   }
 
   private Future<SseFormat> format(RoutingContext rc) {
