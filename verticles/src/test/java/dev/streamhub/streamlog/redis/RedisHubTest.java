@@ -155,10 +155,15 @@ class RedisHubTest {
     assertEquals(ErrorCode.STORE_UNAVAILABLE.code(), unreadable.bodyAsJsonObject().getJsonObject("error").getString("code"));
     Throwable notReady = failureOf(hub.log().ping());
     assertEquals(ErrorCode.STORE_UNAVAILABLE, assertInstanceOf(HubException.class, notReady).code());
+    HttpResponse<Buffer> ready = http.get("/health/ready").await(WAIT_S, TimeUnit.SECONDS);
+    assertEquals(503, ready.statusCode(), ready.bodyAsString());
+    assertEquals("DOWN", ready.bodyAsJsonObject().getString("status"));
+    assertEquals(200, http.get("/health/live").await(WAIT_S, TimeUnit.SECONDS).statusCode(), "liveness does not depend on Redis");
 
     redis.start();
 
-    TestHubs.eventually(client, 100, 300, () -> hub.log().ping().map(true).otherwise(false)).await(WAIT_S, TimeUnit.SECONDS);
+    TestHubs.eventually(client, 100, 300, () -> http.get("/health/ready").map(r -> r.statusCode() == 200).otherwise(false))
+        .await(WAIT_S, TimeUnit.SECONDS);
     assertWholeStream(sseEvents(hub, finishedStream(hub, "after the outage")));
 
     // every event the client received live was acknowledged by Redis first: all still there, unchanged
