@@ -8,6 +8,7 @@ import dev.streamhub.stream.HubException;
 import dev.streamhub.stream.NewEvent;
 import dev.streamhub.stream.StreamIds;
 import dev.streamhub.stream.StreamMeta;
+import dev.streamhub.stream.Utf16;
 import dev.streamhub.streamlog.StreamLog;
 import dev.streamhub.streamlog.StreamWriter;
 import io.vertx.core.Future;
@@ -54,12 +55,17 @@ public final class Generations {
   /**
    * Creates a stream for {@code model} owned by {@code owner} and hands it to a worker. Fails with
    * {@code model_not_found} or {@code no_worker_available}; in the second case the stream is
-   * ended with that error so that nobody waits on it.
+   * ended with that error so that nobody waits on it. Messages with an unpaired UTF-16 surrogate
+   * are {@code bad_request} (a model would echo it into the stream, where no transport can send it).
    */
   public Future<StreamMeta> start(String model, String owner, JsonArray messages, int maxTokens, Long seed) {
     if (StreamMeta.EXTERNAL.equals(model)) {
       return Future.failedFuture(new HubException(ErrorCode.BAD_REQUEST,
           "'external' is not a model; create an external stream with {\"publisher\":\"external\"}"));
+    }
+    String lone = Utf16.describeLoneSurrogate(messages, "messages");
+    if (lone != null) {
+      return Future.failedFuture(new HubException(ErrorCode.BAD_REQUEST, lone));
     }
     return modelMap()
         .compose(map -> map.get(model))

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One streaming {@code POST /chat/completions} to an upstream, turned into {@link TokenSink} calls:
- * each {@code delta.content} a delta, {@code data: [DONE]} (with the usage chunk asked for by
+ * each {@code delta.content} a delta (a character split across two deltas rejoined, see
+ * {@link SurrogateCarry}), {@code data: [DONE]} (with the usage chunk asked for by
  * {@code stream_options.include_usage}) the finish. Errors end it once, with
  * {@code upstream_unavailable}, {@code upstream_error} or {@code upstream_timeout}; a stop resets
  * the upstream request, which closes its connection.
@@ -37,6 +38,7 @@ final class UpstreamCall {
   private final GenerateRequest request;
   private final TokenSink out;
   private final SseDecoder decoder;
+  private final SurrogateCarry carry = new SurrogateCarry();
   private HttpClientRequest upstreamRequest;
   private long firstTokenTimer = -1;
   private boolean tokenSeen;
@@ -160,7 +162,7 @@ final class UpstreamCall {
     JsonObject choice = ((JsonArray) choices).getJsonObject(0);
     Object delta = choice.getValue("delta");
     if (delta instanceof JsonObject && ((JsonObject) delta).getValue("content") instanceof String) {
-      String text = ((JsonObject) delta).getString("content");
+      String text = carry.next(((JsonObject) delta).getString("content"));
       if (!text.isEmpty()) {
         firstToken();
         deltas++;
@@ -182,6 +184,11 @@ final class UpstreamCall {
   private void finish() {
     if (ended) {
       return;
+    }
+    String rest = carry.flush();
+    if (!rest.isEmpty()) {
+      deltas++;
+      out.delta(rest);
     }
     ended = true;
     decoder.stop();
