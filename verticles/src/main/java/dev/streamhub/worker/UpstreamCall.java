@@ -53,8 +53,8 @@ final class UpstreamCall {
     this.upstream = upstream;
     this.request = request;
     this.out = out;
-    this.decoder = new SseDecoder(MAX_LINE_BYTES, this::onData,
-        () -> fail(ErrorCode.UPSTREAM_ERROR, "upstream '" + upstream.name() + "' sent malformed SSE: a line over " + MAX_LINE_BYTES + " bytes"));
+    this.decoder = new SseDecoder(MAX_LINE_BYTES, this::onEvent,
+        () -> fail(ErrorCode.UPSTREAM_ERROR, "upstream '" + upstream.name() + "' sent malformed SSE: a line or an event over " + MAX_LINE_BYTES + " bytes"));
   }
 
   /** Sends the request; the returned handle stops the call and closes the upstream request. */
@@ -129,10 +129,18 @@ final class UpstreamCall {
     });
   }
 
-  private void onData(String data) {
-    if (ended) {
-      return;
+  /**
+   * One decoded event: a {@code message} (no {@code event:} field, as OpenAI-compatible servers send)
+   * or an {@code error} event carries a chunk; events of other types are not part of the chat
+   * completion stream and are skipped.
+   */
+  private void onEvent(SseEvent event) {
+    if (!ended && (event.type().equals("message") || event.type().equals("error"))) {
+      onData(event.data());
     }
+  }
+
+  private void onData(String data) {
     if (data.equals("[DONE]")) {
       finish();
       return;
