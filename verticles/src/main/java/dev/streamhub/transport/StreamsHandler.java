@@ -7,7 +7,6 @@ import dev.streamhub.streamlog.StreamLog;
 import dev.streamhub.transport.openai.ChatRequest;
 import dev.streamhub.transport.openai.OpenAiChunks;
 import dev.streamhub.transport.sse.NativeSseFormat;
-import dev.streamhub.transport.sse.SseFormat;
 import dev.streamhub.transport.sse.SseStreams;
 import dev.streamhub.worker.Generations;
 import io.vertx.core.Future;
@@ -73,16 +72,17 @@ public final class StreamsHandler {
   private void events(RoutingContext rc) {
     Future.succeededFuture(rc)
         .map(Offsets::startOffset)
-        .compose(from -> format(rc).compose(format -> sse.serve(rc, rc.pathParam("id"), from, format)))
+        .compose(from -> SseStreams.wantsOpenAi(rc)
+            ? openAi(rc, from)
+            : sse.serve(rc, rc.pathParam("id"), from, NativeSseFormat.INSTANCE))
         .onFailure(err -> ErrorResponses.send(rc, err));
   }
 
-  private Future<SseFormat> format(RoutingContext rc) {
-    if (!SseStreams.wantsOpenAi(rc)) {
-      return Future.succeededFuture(NativeSseFormat.INSTANCE);
-    }
+  /** OpenAI chunks whose id is {@code from} or more (see {@link OpenAiChunks} for how ids are numbered). */
+  private Future<Void> openAi(RoutingContext rc, long from) {
     boolean includeUsage = "true".equals(rc.request().getParam("include_usage"));
-    return knownStream(rc).compose(log::meta).map(meta -> new OpenAiChunks(meta, includeUsage));
+    return knownStream(rc).compose(log::meta)
+        .compose(meta -> sse.serve(rc, meta.id(), OpenAiChunks.readFrom(meta, from), new OpenAiChunks(meta, includeUsage, from)));
   }
 
   private static Future<String> knownStream(RoutingContext rc) {
