@@ -7,35 +7,40 @@ import io.vertx.ext.web.RoutingContext;
 /**
  * Where a reader starts: the {@code Last-Event-ID} header (what a reconnecting {@code EventSource}
  * sends), else {@code ?lastEventId=} (the last offset seen), else {@code ?from=} (the first offset
- * wanted), else 0.
+ * wanted), else 0. An empty {@code Last-Event-ID} or {@code lastEventId} means "no event seen yet",
+ * as in WHATWG HTML's EventSource (which sends none then), and is passed over. An offset is ASCII
+ * digits only: a sign, spaces, a decimal point or digits of other scripts (fullwidth {@code ３},
+ * Arabic-Indic {@code ٣}, which Java's {@code Long.parseLong} would read as 3) are {@code bad_offset}.
  */
 public final class Offsets {
+
+  /** Offsets have at most this many digits (10^18 events is far beyond any stream). */
+  private static final int MAX_DIGITS = 18;
 
   private Offsets() {}
 
   public static long startOffset(RoutingContext rc) {
     String header = rc.request().getHeader("Last-Event-ID");
-    if (header != null && !header.isBlank()) {
+    if (header != null && !header.isEmpty()) {
       return parse("Last-Event-ID", header) + 1;
     }
     String lastEventId = rc.request().getParam("lastEventId");
-    if (lastEventId != null) {
+    if (lastEventId != null && !lastEventId.isEmpty()) {
       return parse("lastEventId", lastEventId) + 1;
     }
     String from = rc.request().getParam("from");
     return from == null ? 0 : parse("from", from);
   }
 
-  /** A non-negative offset, or {@code bad_offset} naming where the bad value came from. */
+  /** A non-negative offset written in ASCII digits, or {@code bad_offset} naming where the bad value came from. */
   public static long parse(String name, String value) {
-    try {
-      long offset = Long.parseLong(value.trim());
-      if (offset >= 0 && offset < Long.MAX_VALUE) {
-        return offset;
-      }
-    } catch (NumberFormatException ignored) {
-      // falls through to the error
+    boolean digits = !value.isEmpty() && value.length() <= MAX_DIGITS;
+    for (int i = 0; i < value.length() && digits; i++) {
+      digits = value.charAt(i) >= '0' && value.charAt(i) <= '9';
     }
-    throw new HubException(ErrorCode.BAD_OFFSET, name + " must be a non-negative integer offset, got '" + value + "'");
+    if (!digits) {
+      throw new HubException(ErrorCode.BAD_OFFSET, name + " must be a non-negative integer offset in ASCII digits 0-9, got '" + value + "'");
+    }
+    return Long.parseLong(value);
   }
 }
