@@ -2,13 +2,17 @@ package dev.streamhub.stream;
 
 import io.vertx.core.json.JsonObject;
 
-/** A failure with a stable {@link ErrorCode} and a message safe to show a client. */
+/**
+ * A failure with a stable {@link ErrorCode} and a message safe to show a client. A message quoting
+ * client input keeps an unpaired surrogate in it as the text {@code \}{@code uD83D} (see
+ * {@link Utf16}), so that no transport writes it as {@code ?}.
+ */
 public final class HubException extends RuntimeException {
 
   private final ErrorCode code;
 
   public HubException(ErrorCode code, String message) {
-    super(message, null, false, false);
+    super(message == null ? null : Utf16.escapeLoneSurrogates(message), null, false, false);
     this.code = code;
   }
 

@@ -10,9 +10,11 @@ import io.vertx.core.shareddata.AsyncMap;
 import io.vertx.core.spi.cluster.ClusterManager;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +33,13 @@ public final class ModelRegistry {
   public static final String WORKER = "worker";
   public static final String BRIDGE = "bridge";
 
+  /** How long a listing answers {@link #serves} with yes without reading the map again. */
+  static final long SERVED_CACHE_MS = 1000;
+
   private final Vertx vertx;
+  /** The model ids of the last listing, and when it was made (a race between two listings is harmless). */
+  private volatile Set<String> served = Set.of();
+  private volatile long servedAtNanos;
 
   public ModelRegistry(Vertx vertx) {
     this.vertx = vertx;
@@ -47,7 +55,7 @@ public final class ModelRegistry {
     return map().compose(map -> map.remove(key(source, modelId))).mapEmpty();
   }
 
-  /** The models some live node serves, one object per model id, sorted by id. */
+  /** The models some live node serves, one object per model id, sorted by id. Refreshes what {@link #serves} remembers. */
   public Future<List<JsonObject>> live() {
     ClusterManager manager = ((VertxInternal) vertx).clusterManager();
     List<String> members = manager == null ? null : manager.getNodes();
@@ -63,12 +71,23 @@ public final class ModelRegistry {
       });
       List<JsonObject> models = new ArrayList<>(byId.values());
       models.sort(Comparator.comparing(m -> m.getString("id")));
+      served = new HashSet<>(byId.keySet());
+      servedAtNanos = System.nanoTime();
       return models;
     }));
   }
 
-  /** Whether some live node serves {@code modelId}. */
+  /**
+   * Whether some live node serves {@code modelId}. A yes from a listing at most
+   * {@link #SERVED_CACHE_MS} old is taken as it is (a clustered listing reads the whole map on a
+   * worker thread, too much for every request; a model gone since then is refused by the hand-over
+   * with {@code no_worker_available}); a no is always checked afresh, so a model a worker has just
+   * registered is served at once.
+   */
   public Future<Boolean> serves(String modelId) {
+    if (served.contains(modelId) && System.nanoTime() - servedAtNanos < SERVED_CACHE_MS * 1_000_000) {
+      return Future.succeededFuture(true);
+    }
     return live().map(models -> models.stream().anyMatch(m -> modelId.equals(m.getString("id"))));
   }
 

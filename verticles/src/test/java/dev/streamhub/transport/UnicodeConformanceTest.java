@@ -176,6 +176,20 @@ class UnicodeConformanceTest {
   }
 
   @Test
+  void anErrorMessageQuotingAnUnpairedSurrogateSpellsItOut(Vertx vertx) {
+    Hub hub = hub(vertx, new JsonObject());
+    HubClient client = new HubClient(vertx, hub.port());
+    Buffer body = Buffer.buffer(FakeUpstream.asciiJson(chat("gh\ud83dst", "hi")));
+
+    var resp = await(client.post("/v1/chat/completions", body));
+
+    assertEquals(404, resp.statusCode(), resp.bodyAsString());
+    assertFalse(resp.bodyAsString().contains("?"), resp.bodyAsString());
+    assertEquals("The model 'gh\\uD83Dst' does not exist: no live worker serves it",
+        resp.bodyAsJsonObject().getJsonObject("error").getString("message"));
+  }
+
+  @Test
   void publishedTextCutAtEveryPositionIsKeptWholeAndAnUnpairedSurrogateRefused(Vertx vertx) {
     Hub hub = hub(vertx, new JsonObject());
     HubClient client = new HubClient(vertx, hub.port());
