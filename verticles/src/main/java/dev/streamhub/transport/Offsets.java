@@ -16,20 +16,41 @@ public final class Offsets {
 
   /** Offsets have at most this many digits (10^18 events is far beyond any stream). */
   private static final int MAX_DIGITS = 18;
+  /** Routing-context key of what the client asked for, as it wrote it ({@code "Last-Event-ID 28"}). */
+  private static final String ASKED = "streamhub.offsets.asked";
 
   private Offsets() {}
 
   public static long startOffset(RoutingContext rc) {
     String header = rc.request().getHeader("Last-Event-ID");
     if (header != null && !header.isEmpty()) {
-      return parse("Last-Event-ID", header) + 1;
+      return asked(rc, "Last-Event-ID " + header, parse("Last-Event-ID", header) + 1);
     }
     String lastEventId = rc.request().getParam("lastEventId");
     if (lastEventId != null && !lastEventId.isEmpty()) {
-      return parse("lastEventId", lastEventId) + 1;
+      return asked(rc, "lastEventId " + lastEventId, parse("lastEventId", lastEventId) + 1);
     }
     String from = rc.request().getParam("from");
-    return from == null ? 0 : parse("from", from);
+    return from == null ? 0 : asked(rc, "from " + from, parse("from", from));
+  }
+
+  private static long asked(RoutingContext rc, String asked, long offset) {
+    rc.put(ASKED, asked);
+    return offset;
+  }
+
+  /**
+   * {@code err}, or, when it is a {@code bad_offset} refusing the offset {@link #startOffset} chose
+   * (one past the end of the stream), the same error naming what the client sent: for
+   * {@code Last-Event-ID: 28}, {@code "Last-Event-ID 28 is past the end of the stream: ..."} rather than
+   * only the offset 29 that was read. (A parse error has already named it.)
+   */
+  public static Throwable naming(RoutingContext rc, Throwable err) {
+    String asked = rc.get(ASKED);
+    if (asked == null || !(err instanceof HubException) || ((HubException) err).code() != ErrorCode.BAD_OFFSET) {
+      return err;
+    }
+    return new HubException(ErrorCode.BAD_OFFSET, asked + " is past the end of the stream: " + err.getMessage());
   }
 
   /** A non-negative offset written in ASCII digits, or {@code bad_offset} naming where the bad value came from. */

@@ -75,7 +75,7 @@ public final class StreamsHandler {
         .compose(from -> SseStreams.wantsOpenAi(rc)
             ? openAi(rc, from)
             : sse.serve(rc, rc.pathParam("id"), from, NativeSseFormat.INSTANCE))
-        .onFailure(err -> ErrorResponses.send(rc, err));
+        .onFailure(err -> ErrorResponses.send(rc, Offsets.naming(rc, err)));
   }
 
   /** OpenAI chunks whose id is {@code from} or more (see {@link OpenAiChunks} for how ids are numbered). */

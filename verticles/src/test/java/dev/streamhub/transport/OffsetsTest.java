@@ -3,6 +3,7 @@ package dev.streamhub.transport;
 import static dev.streamhub.transport.TransportConformanceTest.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.streamhub.Hub;
 import dev.streamhub.HubClient;
@@ -57,6 +58,31 @@ class OffsetsTest {
       var header = await(client.readSse("/v1/streams/" + stream + "/events", MultiMap.caseInsensitiveMultiMap().add("Last-Event-ID", "+2")));
       assertEquals(400, header.status());
       assertEquals("bad_offset", new JsonObject(header.body()).getJsonObject("error").getString("code"));
+    } finally {
+      await(hub.stop());
+    }
+  }
+
+  @Test
+  void aLastEventIdPastTheEndIsNamedAsTheClientSentIt(Vertx vertx) {
+    Hub hub = await(TestHubs.start(vertx));
+    try {
+      HubClient client = new HubClient(vertx, hub.port());
+      String stream = await(client.createStream(TestHubs.chat("past the end", 1L).put("max_tokens", 5)));
+      long next = await(client.awaitFinished(vertx, stream)).getLong("next_offset");
+      String events = "/v1/streams/" + stream + "/events";
+
+      assertEquals(204, await(client.readSse(events, MultiMap.caseInsensitiveMultiMap().add("Last-Event-ID", Long.toString(next - 1)))).status());
+      for (String format : List.of("", "?format=openai")) {
+        var past = await(client.readSse(events + format, MultiMap.caseInsensitiveMultiMap().add("Last-Event-ID", Long.toString(next + 3))));
+        assertEquals(400, past.status(), past.body());
+        JsonObject error = new JsonObject(past.body()).getJsonObject("error");
+        assertEquals("bad_offset", error.getString("code"));
+        assertTrue(error.getString("message").startsWith("Last-Event-ID " + (next + 3) + " is past the end of the stream: "), error.getString("message"));
+      }
+      var query = await(client.readSse(events + "?lastEventId=" + next));
+      assertTrue(new JsonObject(query.body()).getJsonObject("error").getString("message").startsWith("lastEventId " + next + " is past the end"),
+          query.body());
     } finally {
       await(hub.stop());
     }

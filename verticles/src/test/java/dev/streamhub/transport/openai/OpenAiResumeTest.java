@@ -52,7 +52,7 @@ class OpenAiResumeTest {
   private void resumesFromEveryIdExactlyOnce(String stream) {
     for (boolean includeUsage : new boolean[] {false, true}) {
       String uri = "/v1/streams/" + stream + "/events?format=openai" + (includeUsage ? "&include_usage=true" : "");
-      HubClient.SseResponseText whole = await(client.readSse(uri));
+      HubClient.SseResponseText whole = await(client.readSse(uri), "reading " + uri);
       assertEquals(200, whole.status());
       List<SseFrame> chunks = SseFrame.events(whole.frames());
       List<String> ids = chunks.stream().map(SseFrame::id).collect(Collectors.toList());
@@ -62,10 +62,10 @@ class OpenAiResumeTest {
         String lastId = chunks.get(seen).id();
         List<String> expected = raw(chunks.subList(seen + 1, chunks.size()));
         for (boolean header : new boolean[] {true, false}) {
-          HubClient.SseResponseText resumed = header
-              ? await(client.readSse(uri, MultiMap.caseInsensitiveMultiMap().add("Last-Event-ID", lastId)))
-              : await(client.readSse(uri + "&lastEventId=" + lastId));
           String what = (includeUsage ? "include_usage, " : "") + (header ? "Last-Event-ID: " : "lastEventId=") + lastId + " of " + ids;
+          HubClient.SseResponseText resumed = header
+              ? await(client.readSse(uri, MultiMap.caseInsensitiveMultiMap().add("Last-Event-ID", lastId)), what)
+              : await(client.readSse(uri + "&lastEventId=" + lastId), what);
           if (expected.isEmpty()) {
             assertEquals(204, resumed.status(), what);
           } else {
@@ -108,11 +108,16 @@ class OpenAiResumeTest {
 
   @Test
   void aCancelledStream(Vertx vertx) {
-    String stream = await(client.createStream(TestHubs.chat("cancel me", 2L).put("max_tokens", 400)));
+    await(hub.stop());
+    hub = await(TestHubs.start(vertx, new JsonObject().put("demo_tokens_per_second", 100).put("demo_answer_tokens", 400)));
+    client = new HubClient(vertx, hub.port());
+    String stream = await(client.createStream(TestHubs.chat("cancel me", 2L).put("max_tokens", 400)), "creating");
     await(TestHubs.eventually(vertx, 10, 500, () -> client.get("/v1/streams/" + stream)
-        .map(resp -> resp.bodyAsJsonObject().getLong("next_offset") >= 3)));
-    assertEquals(200, await(client.delete("/v1/streams/" + stream)).statusCode());
-    List<SseFrame> chunks = SseFrame.events(await(client.readSse("/v1/streams/" + stream + "/events?format=openai")).frames());
+        .map(resp -> resp.bodyAsJsonObject().getLong("next_offset") >= 3)), "3 events");
+    var cancelled = await(client.delete("/v1/streams/" + stream), "cancelling");
+    assertEquals(200, cancelled.statusCode(), cancelled.bodyAsString());
+    await(client.awaitFinished(vertx, stream), "finishing");
+    List<SseFrame> chunks = SseFrame.events(await(client.readSse("/v1/streams/" + stream + "/events?format=openai"), "reading").frames());
     assertEquals("cancelled", new JsonObject(chunks.get(chunks.size() - 1).data()).getJsonObject("error").getString("code"));
 
     resumesFromEveryIdExactlyOnce(stream);
@@ -134,5 +139,11 @@ class OpenAiResumeTest {
 
   private static <T> T await(Future<T> future) {
     return future.timeout(30, TimeUnit.SECONDS).await();
+  }
+
+  /** Awaits {@code future}, failing with {@code what} if it takes over 20 s. */
+  private static <T> T await(Future<T> future, String what) {
+    return future.timeout(20, TimeUnit.SECONDS)
+        .recover(err -> Future.failedFuture(new AssertionError(what + ": " + err, err))).await();
   }
 }
