@@ -120,7 +120,7 @@ class UnicodeConformanceTest {
     }
     writes.add(Buffer.buffer(FakeUpstream.endFrames(tokens)));
     fake.script("every cut", writes, 3);
-    Hub hub = hub(vertx, new JsonObject().put("upstream_base_url", fake.baseUrl()));
+    Hub hub = hub(vertx, FakeUpstream.scriptedOnly(fake));
     HubClient client = new HubClient(vertx, hub.port());
 
     String stream = await(client.createStream(chat(FakeUpstream.SCRIPTED, "every cut")));

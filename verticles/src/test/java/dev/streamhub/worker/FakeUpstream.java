@@ -86,6 +86,15 @@ public final class FakeUpstream {
     return out.toString();
   }
 
+  /**
+   * Hub config serving {@link #SCRIPTED} from {@code fake}, named so that the hub does not ask the
+   * upstream for its models when it starts (one request, and one way to fail, fewer).
+   */
+  public static JsonObject scriptedOnly(FakeUpstream fake) {
+    return new JsonObject().put("upstreams", new JsonArray().add(new JsonObject()
+        .put("name", "fake").put("base_url", fake.baseUrl()).put("models", new JsonArray().add(SCRIPTED))));
+  }
+
   public Future<FakeUpstream> start() {
     server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0)).requestHandler(this::handle);
     return server.listen().map(this);

@@ -41,7 +41,7 @@ class UpstreamEventStreamTest {
   @BeforeEach
   void start(Vertx vertx) {
     fake = await(new FakeUpstream(vertx).start());
-    hub = await(TestHubs.start(vertx, new JsonObject().put("upstream_base_url", fake.baseUrl())));
+    hub = await(TestHubs.start(vertx, FakeUpstream.scriptedOnly(fake)));
     client = new HubClient(vertx, hub.port());
   }
 
