@@ -54,8 +54,9 @@ public final class Generations {
    * {@code model_not_found} (no live worker serves it: unknown, or its workers left) or
    * {@code no_worker_available} (no worker took it: none is registered for it on the event bus, or
    * none accepted within {@code worker_accept_timeout_ms}, each said in the message); in the second
-   * case the stream is ended with that error so that nobody waits on it. Messages with an unpaired UTF-16 surrogate
-   * are {@code bad_request} (a model would echo it into the stream, where no transport can send it).
+   * case the stream is ended with that error so that nobody waits on it. Messages with an unpaired
+   * UTF-16 surrogate are {@code bad_request} (a model would echo it into the stream, where no
+   * transport can send it).
    */
   public Future<StreamMeta> start(String model, String owner, JsonArray messages, int maxTokens, Long seed) {
     if (StreamMeta.EXTERNAL.equals(model)) {
