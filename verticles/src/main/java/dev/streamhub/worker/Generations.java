@@ -16,7 +16,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 
@@ -50,7 +49,8 @@ public final class Generations {
   }
 
   /**
-   * Creates a stream for {@code model} owned by {@code owner} and hands it to a worker. Fails with
+   * Creates a stream for a client's validated {@code request} (its model, owned by its owner) and
+   * hands the request, now naming the stream, to a worker. Fails with
    * {@code model_not_found} (no live worker serves it: unknown, or its workers left) or
    * {@code no_worker_available} (no worker took it: none is registered for it on the event bus, or
    * none accepted within {@code worker_accept_timeout_ms}, each said in the message); in the second
@@ -58,20 +58,21 @@ public final class Generations {
    * UTF-16 surrogate are {@code bad_request} (a model would echo it into the stream, where no
    * transport can send it).
    */
-  public Future<StreamMeta> start(String model, String owner, JsonArray messages, int maxTokens, Long seed) {
+  public Future<StreamMeta> start(GenerateRequest request) {
+    String model = request.model();
     if (StreamMeta.EXTERNAL.equals(model)) {
       return Future.failedFuture(new HubException(ErrorCode.BAD_REQUEST,
           "'external' is not a model; create an external stream with {\"publisher\":\"external\"}"));
     }
-    String lone = Utf16.describeLoneSurrogate(messages, "messages");
+    String lone = Utf16.describeLoneSurrogate(request.messages(), "messages");
     if (lone != null) {
       return Future.failedFuture(new HubException(ErrorCode.BAD_REQUEST, lone));
     }
     return registry.serves(model)
         .compose(served -> !served
             ? Future.failedFuture(new HubException(ErrorCode.MODEL_NOT_FOUND, "The model '" + model + "' does not exist: no live worker serves it"))
-            : log.create(StreamMeta.fresh(StreamIds.next(), owner, model, System.currentTimeMillis())))
-        .compose(meta -> handOver(new GenerateRequest(meta.id(), model, owner, messages, maxTokens, seed)).map(meta));
+            : log.create(StreamMeta.fresh(StreamIds.next(), request.owner(), model, System.currentTimeMillis())))
+        .compose(meta -> handOver(request.withStream(meta.id())).map(meta));
   }
 
   /**
