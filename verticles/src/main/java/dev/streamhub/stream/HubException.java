@@ -20,9 +20,9 @@ public final class HubException extends RuntimeException {
     return code;
   }
 
-  /** OpenAI's error object: {@code {"code":..., "message":..., "type":...}}. */
+  /** OpenAI's error object: {@code {"code":..., "message":..., "type":..., "param":null}} (the message names any parameter). */
   public JsonObject toJson() {
-    return new JsonObject().put("code", code.code()).put("message", getMessage()).put("type", code.type());
+    return new JsonObject().put("code", code.code()).put("message", getMessage()).put("type", code.type()).putNull("param");
   }
 
   /** The same failure as a HubException: itself, or {@code internal_error} for anything unexpected. */

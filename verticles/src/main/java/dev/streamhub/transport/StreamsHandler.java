@@ -81,7 +81,7 @@ public final class StreamsHandler {
 
   /** OpenAI chunks whose id is {@code from} or more (see {@link OpenAiChunks} for how ids are numbered). */
   private Future<Void> openAi(RoutingContext rc, long from) {
-    boolean includeUsage = "true".equals(rc.request().getParam("include_usage"));
+    boolean includeUsage = QueryParams.bool(rc, "include_usage", false);
     return knownStream(rc).compose(log::meta)
         .compose(meta -> sse.serve(rc, meta.id(), OpenAiChunks.readFrom(meta, from), new OpenAiChunks(meta, includeUsage, from)));
   }

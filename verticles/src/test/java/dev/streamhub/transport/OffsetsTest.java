@@ -83,6 +83,13 @@ class OffsetsTest {
       var query = await(client.readSse(events + "?lastEventId=" + next));
       assertTrue(new JsonObject(query.body()).getJsonObject("error").getString("message").startsWith("lastEventId " + next + " is past the end"),
           query.body());
+      for (String asked : List.of("from " + (next + 1), "lastEventId " + next)) {
+        var poll = await(client.get("/v1/streams/" + stream + "/poll?" + asked.replace(' ', '=') + "&timeout=0"));
+        assertEquals(400, poll.statusCode(), poll.bodyAsString());
+        JsonObject error = poll.bodyAsJsonObject().getJsonObject("error");
+        assertEquals("bad_offset", error.getString("code"));
+        assertTrue(error.getString("message").startsWith(asked + " is past the end of the stream: "), error.getString("message"));
+      }
     } finally {
       await(hub.stop());
     }
