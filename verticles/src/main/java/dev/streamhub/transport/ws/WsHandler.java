@@ -3,6 +3,7 @@ package dev.streamhub.transport.ws;
 import dev.streamhub.config.WsConfig;
 import dev.streamhub.internal.DeflaterSwap;
 import dev.streamhub.internal.DirectWrites;
+import dev.streamhub.internal.FrameChecks;
 import dev.streamhub.session.Sessions;
 import dev.streamhub.session.Transport;
 import dev.streamhub.stream.ErrorCode;
@@ -66,6 +67,8 @@ public final class WsHandler {
             .map(ws -> {
               directWrites.apply(ws); // the edge server runs in strict thread mode; see DirectWrites
               deflaterSwap.apply(rc.request().connection(), () -> new SharedDeflateEncoder(deflate));
+              FrameChecks.apply(rc.request().connection()); // RSV bits no extension took: 1002; invalid UTF-8: 1007
+
               ws.setWriteQueueMaxSize(writeQueueBytes);
               connection.start(session, ws);
               return ws;
