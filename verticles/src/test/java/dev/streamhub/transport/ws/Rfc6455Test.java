@@ -320,12 +320,21 @@ class Rfc6455Test {
     }
 
     static WsRaw open(int port) throws IOException {
-      RawHttp http = RawHttp.connect(port, 0);
+      return open(port, 0);
+    }
+
+    /** With SO_RCVBUF {@code receiveBufferBytes} (0: the system's) set before connecting. */
+    static WsRaw open(int port, int receiveBufferBytes) throws IOException {
+      RawHttp http = RawHttp.connect(port, receiveBufferBytes);
       http.send("GET", "/v1/ws", Map.of("Upgrade", "websocket", "Connection", "Upgrade",
           "Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version", "13"), null);
       RawHttp.Head head = http.readHead();
       assertEquals(101, head.status(), head.toString());
       return new WsRaw(http);
+    }
+
+    RawHttp http() {
+      return http;
     }
 
     void write(byte[] frame) throws IOException {
