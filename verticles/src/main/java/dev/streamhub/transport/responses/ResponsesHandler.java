@@ -35,7 +35,7 @@ import java.util.Set;
  *       {@code cancelled}); answers the object (a response that had already ended is answered as
  *       it is).</li>
  *   <li>{@code DELETE /v1/responses/{id}}: cancels it if it runs, answers
- *       {@code {"id","object":"response.deleted","deleted":true}}; the log keeps its events until
+ *       {@code {"id","object":"response","deleted":true}}; the log keeps its events until
  *       retention drops them.</li>
  * </ul>
  *
@@ -114,7 +114,7 @@ public final class ResponsesHandler {
         .compose(this::stopped)
         .compose(ignored -> json(rc, 200, new JsonObject()
             .put("id", rc.pathParam("id"))
-            .put("object", "response.deleted")
+            .put("object", "response")
             .put("deleted", true)))
         .onFailure(rc::fail);
   }
