@@ -2,9 +2,8 @@
 // a background streaming response cut mid-answer and resumed with starting_after, cancel, refused fields.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import OpenAI from 'openai';
-import { HUB } from '../hub.mjs';
+import { HUB, startHub } from '../hub.mjs';
 
 const client = new OpenAI({ baseURL: `${HUB}/v1`, apiKey: 'unused', maxRetries: 0, timeout: 30_000 });
 
@@ -63,33 +62,8 @@ test('unsupported fields are refused with a 400 naming them, never ignored', asy
 let slow;
 after(() => slow?.child.kill('SIGKILL'));
 
-function startSlowHub() {
-  return new Promise((resolve, reject) => {
-    const env = {
-      ...process.env, STREAMHUB_HTTP_HOST: '127.0.0.1', STREAMHUB_HTTP_PORT: '0', STREAMHUB_HTTP_INSTANCES: '1',
-      STREAMHUB_DEMO_TTFT_MS: '0', STREAMHUB_DEMO_TOKENS_PER_SECOND: '50', STREAMHUB_DEMO_ANSWER_TOKENS: '2000',
-    };
-    delete env.STREAMHUB_CLUSTER_CONFIG;
-    const jar = new URL('../../../verticles/target/streamhub.jar', import.meta.url).pathname;
-    const child = spawn('java', ['-Xmx256m', '-jar', jar], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`slow hub did not listen in 90 s:\n${output}`)), 90_000);
-    const onData = (chunk) => {
-      output += chunk;
-      const m = output.match(/listening on (http:\/\/[0-9.]+:[0-9]+)/);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, url: m[1] });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`slow hub exited with ${code}:\n${output}`)));
-  });
-}
-
 test('cancel stops a background response mid-answer; the log ends with response.cancelled', async () => {
-  slow = await startSlowHub();
+  slow = await startHub({ STREAMHUB_DEMO_TOKENS_PER_SECOND: '50', STREAMHUB_DEMO_ANSWER_TOKENS: '2000' });
   const onSlow = new OpenAI({ baseURL: `${slow.url}/v1`, apiKey: 'unused', maxRetries: 0, timeout: 30_000 });
   const started = await onSlow.responses.create({ model: 'demo', input: 'cancel me', background: true });
   assert.equal(started.status, 'in_progress');

@@ -11,6 +11,7 @@ import dev.streamhub.broker.Fanout;
 import dev.streamhub.session.Sessions;
 import dev.streamhub.transport.openai.ChatCompletionsHandler;
 import dev.streamhub.transport.poll.PollHandler;
+import dev.streamhub.transport.realtime.RealtimeHandler;
 import dev.streamhub.transport.responses.ResponsesHandler;
 import dev.streamhub.transport.sse.SseStreams;
 import dev.streamhub.transport.ws.WsHandler;
@@ -79,6 +80,7 @@ public final class EdgeVerticle extends VerticleBase {
     publish.mount(router);
     new StreamsHandler(log, generations, sse, publish).mount(router);
     new ResponsesHandler(log, generations, sse, sessions, config.http().completionTimeoutMs()).mount(router);
+    new RealtimeHandler(sessions, generations).mount(router);
     new PollHandler(vertx, sessions, config.poll()).mount(router);
     new WsHandler(sessions, generations, config.ws(), config.http().writeQueueBytes()).mount(router);
     // the browser demo (web-demo/): only page-like paths, so an unknown API path stays a 404
