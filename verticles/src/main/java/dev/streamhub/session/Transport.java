@@ -17,12 +17,7 @@ public enum Transport {
   /** {@code GET /v1/streams/{id}/poll}: the next poll goes to another node. */
   LONG_POLL(true, true),
   /** {@code POST /v1/chat/completions} with {@code stream:false}: one JSON answer, cannot resume. */
-  COMPLETION(true, false),
-  /**
-   * {@code /v1/realtime}: OpenAI's Realtime protocol on a WebSocket; its conversation lives on the
-   * connection, so it cannot move to another node (let go at the drain deadline, close 1012).
-   */
-  REALTIME(false, false);
+  COMPLETION(true, false);
 
   private final boolean http;
   private final boolean resumable;
@@ -46,7 +41,7 @@ public enum Transport {
     return resumable;
   }
 
-  /** The name in metrics and on {@code /v1/cluster}: {@code sse}, {@code openai_sse}, {@code websocket}, {@code long_poll}, {@code completion}, {@code realtime}. */
+  /** The name in metrics and on {@code /v1/cluster}: {@code sse}, {@code openai_sse}, {@code websocket}, {@code long_poll}, {@code completion}. */
   public String wire() {
     return wire;
   }

@@ -13,8 +13,7 @@ import io.vertx.ext.web.RoutingContext;
  * {@code GET /v1/realtime?model=M} (a WebSocket upgrade): the text subset of OpenAI's Realtime
  * protocol, one {@link RealtimeConnection} per socket. A missing {@code model} or a request that is
  * no upgrade is answered 400 {@code bad_request} before any socket exists. The connection is a
- * session of transport {@code realtime}: counted on its own; a drain closes it with 1012 at the
- * deadline (its conversation cannot move to another node).
+ * session of transport {@code websocket} (counted, drained: close 1012).
  */
 public final class RealtimeHandler {
 
@@ -41,7 +40,7 @@ public final class RealtimeHandler {
       return;
     }
     RealtimeConnection connection = new RealtimeConnection(generations, model);
-    sessions.open(Transport.REALTIME, rc, connection)
+    sessions.open(Transport.WEBSOCKET, rc, connection)
         .compose(session -> rc.request().toWebSocket()
             .onFailure(err -> session.close())
             .recover(err -> Future.failedFuture(new HubException(ErrorCode.BAD_REQUEST, "WebSocket handshake failed: " + err.getMessage())))
