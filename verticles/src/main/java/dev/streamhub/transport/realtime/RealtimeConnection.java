@@ -11,6 +11,7 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Set;
+import java.util.UUID;
 
 /**
  * One Realtime WebSocket: the conversation (its items, kept on this connection only), the session's
@@ -39,7 +40,7 @@ final class RealtimeConnection implements Framing {
   private final Generations generations;
   private final String model;
   private final JsonArray conversation = new JsonArray();
-  private final String sessionId = "sess_" + Long.toHexString(Double.doubleToLongBits(Math.random()));
+  private final String sessionId = "sess_" + UUID.randomUUID().toString().replace("-", "");
   private Session session;
   private ServerWebSocket ws;
   private String instructions;

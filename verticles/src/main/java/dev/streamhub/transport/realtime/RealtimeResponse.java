@@ -28,6 +28,8 @@ final class RealtimeResponse implements Sink {
   private String id;
   private String itemId;
   private Event terminal;
+  /** {@code response.cancel} came before the generation had its stream: cancelled as soon as it has. */
+  private boolean cancelRequested;
 
   RealtimeResponse(RealtimeConnection connection, Generations generations) {
     this.connection = connection;
@@ -41,12 +43,19 @@ final class RealtimeResponse implements Sink {
     this.id = "resp_" + key;
     this.itemId = "item_" + key;
     connection.send(new JsonObject().put("type", "response.created").put("response", response("in_progress", new JsonArray())));
+    if (cancelRequested) {
+      cancel().onFailure(err -> connection.error(null, HubException.of(err)));
+    }
     return session.read(meta.id(), 0, this).mapEmpty();
   }
 
   /** Cancels the generation: the stream ends with {@code cancelled}, then {@code response.done}. */
   Future<Void> cancel() {
-    return meta == null ? Future.succeededFuture() : generations.cancel(meta.id()).mapEmpty();
+    if (meta == null) {
+      cancelRequested = true;
+      return Future.succeededFuture();
+    }
+    return generations.cancel(meta.id()).mapEmpty();
   }
 
   @Override
