@@ -186,7 +186,7 @@ final class RealtimeConnection implements Framing {
       throw new HubException(ErrorCode.BAD_REQUEST, "the conversation is empty: send conversation.item.create first");
     }
     int max = options.containsKey("max_output_tokens") ? maxTokens(options.getValue("max_output_tokens")) : maxOutputTokens;
-    GenerateRequest request = new GenerateRequest(null, model, session.principal(), messages, max, null, true, false);
+    GenerateRequest request = new GenerateRequest(null, model, session.principal(), messages, max, null, true, false, null);
     RealtimeResponse response = new RealtimeResponse(this, generations);
     active = response;
     generations.start(request)
