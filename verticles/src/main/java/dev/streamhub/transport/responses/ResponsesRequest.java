@@ -14,8 +14,8 @@ import java.util.Set;
  * of message items {@code {"role", "content"}} whose content is a string or
  * {@code input_text}/{@code output_text} parts), {@code instructions} (a system message first),
  * {@code max_output_tokens}, {@code stream}, {@code background}, {@code store} (only {@code true}:
- * every response is kept in the log). Every other field, and {@code previous_response_id} (this hub
- * has no conversations yet), is refused with {@code bad_request} naming it: never silently ignored.
+ * every response is kept in the log). Every other field, and {@code previous_response_id} (not tied
+ * to the hub's conversations yet), is refused with {@code bad_request} naming it: never silently ignored.
  *
  * @param generate what the worker runs (no owner or stream yet)
  * @param stream the client reads the typed event sequence as SSE
@@ -30,7 +30,7 @@ record ResponsesRequest(GenerateRequest generate, boolean stream, boolean backgr
     JsonObject json = GenerateRequest.parseObject(body);
     for (String field : json.fieldNames()) {
       if (field.equals("previous_response_id")) {
-        throw bad("'previous_response_id' is not supported: this hub keeps no conversations yet; send the whole history in 'input'");
+        throw bad("'previous_response_id' is not supported on /v1/responses yet; send the whole history in 'input'");
       }
       if (!SUPPORTED.contains(field)) {
         throw bad("'" + field + "' is not supported by this hub; supported fields: " + new java.util.TreeSet<>(SUPPORTED));
