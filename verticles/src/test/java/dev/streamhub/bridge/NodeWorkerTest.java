@@ -47,8 +47,9 @@ class NodeWorkerTest {
   void start(Vertx vertx) throws IOException {
     Assumptions.assumeTrue(nodeOnPath(), "node is not on the PATH: the Node.js worker test needs Node 18+");
     this.vertx = vertx;
-    int bridgePort = BridgeTest.freePort(vertx);
-    hub = await(TestHubs.start(vertx, new JsonObject().put("bridge_enabled", true).put("bridge_port", bridgePort).put("bridge_token", BridgeTest.TOKEN)));
+    BridgeTest.Bridged bridged = BridgeTest.startWithBridge(vertx);
+    hub = bridged.hub();
+    int bridgePort = bridged.bridgePort();
     client = new HubClient(vertx, hub.port());
     Path script = workerScript();
     File log = Files.createDirectories(Path.of("target")).resolve("node-worker-" + System.nanoTime() + ".log").toFile();
