@@ -25,11 +25,17 @@ COLUMNS = [
     ("lost", "lost"),
     ("dup", "duplicates"),
     ("out of order", "out_of_order"),
+    ("incomplete", "incomplete"),
     ("hub RSS MB", "server_rss_mb"),
     ("hub CPU %", "server_cpu_pct"),
     ("bench CPU %", "client_cpu_pct"),
     ("other CPU %", "other_cpu_pct"),
 ]
+
+
+# Figures a scenario does not measure, printed as "–" even where an older record holds a constant:
+# idle connections never receive a token (the stream's first one is 10 minutes away).
+NOT_MEASURED = {"idle-connections": {"lost", "duplicates", "out_of_order", "incomplete"}}
 
 
 def fmt(value):
@@ -57,6 +63,8 @@ def main():
                                 r.get("target", "streamhub") != "streamhub", r.get("target", "")))
     for r in records:
         r["scenario_label"] = r["scenario"] + (f" ({r['variant']})" if r.get("variant") else "")
+        for key in NOT_MEASURED.get(r["scenario"], ()):
+            r[key] = None
     out = []
     machines = {json.dumps({k: v for k, v in r.get("machine", {}).items() if k != "loadavg_at_start"}, sort_keys=True)
                 for r in records}

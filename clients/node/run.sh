@@ -4,12 +4,14 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 jar=../../verticles/target/streamhub.jar
-log=$(mktemp)
+# the hub's log stays under target/ (a failing test needs it); printed when the tests fail
+mkdir -p target
+log=target/hub-$(date +%Y%m%d-%H%M%S)-$$.log
 STREAMHUB_HTTP_HOST=127.0.0.1 STREAMHUB_HTTP_PORT=0 STREAMHUB_HTTP_INSTANCES=2 \
 STREAMHUB_DEMO_TTFT_MS=0 STREAMHUB_DEMO_TOKENS_PER_SECOND=200 STREAMHUB_DEMO_ANSWER_TOKENS=300 \
   java -Xmx256m -jar "$jar" >"$log" 2>&1 &
 hub=$!
-trap 'kill $hub 2>/dev/null || true; wait $hub 2>/dev/null || true; rm -f "$log"' EXIT
+trap 'kill $hub 2>/dev/null || true; wait $hub 2>/dev/null || true; echo "hub log: clients/node/$log"' EXIT
 for _ in $(seq 1 600); do
   url=$(grep -o 'listening on http://[0-9.]*:[0-9]*' "$log" | sed 's/listening on //' || true)
   [ -n "$url" ] && break
@@ -18,4 +20,4 @@ for _ in $(seq 1 600); do
 done
 [ -n "$url" ] || { cat "$log"; echo "hub did not start in 60 s"; exit 1; }
 echo "hub at $url"
-STREAMHUB_URL="$url" node --test --test-concurrency=1 test/*.test.mjs
+STREAMHUB_URL="$url" node --test --test-concurrency=1 test/*.test.mjs || { echo "== last 200 lines of the hub's log ($log)"; tail -n 200 "$log"; exit 1; }

@@ -6,10 +6,19 @@ import { HUB, chat, createStream, awaitFinished, logged } from '../hub.mjs';
 
 const TYPES = ['delta', 'usage', 'done', 'error', 'cancelled'];
 
-/** Opens an EventSource and collects events until `stop(events)` says so, or the source gives up. */
-function collect(url, stop) {
+/**
+ * Opens an EventSource and collects events until `stop(events)` says so, or the source gives up.
+ * `statuses` gets the HTTP status of every request the source made (its reconnects included), as
+ * the server sent it: the source alone cannot tell a final 204 from a 404 or a 500.
+ */
+function collect(url, stop, statuses = []) {
   return new Promise((resolve, reject) => {
-    const source = new EventSource(url);
+    const fetchAndRecord = async (input, init) => {
+      const response = await fetch(input, init);
+      statuses.push(response.status);
+      return response;
+    };
+    const source = new EventSource(url, { fetch: fetchAndRecord });
     const events = [];
     const timer = setTimeout(() => { source.close(); reject(new Error(`timeout after ${events.length} events`)); }, 20_000);
     const finish = () => { clearTimeout(timer); source.close(); resolve({ events, source }); };
@@ -46,7 +55,9 @@ test('lastEventId in the query resumes after that offset', async () => {
 test('after the terminal event the automatic reconnect gets 204 and the source closes for good', async () => {
   const stream = await createStream(chat('no loop', { max_tokens: 5 }));
   await awaitFinished(stream);
-  const { events, source } = await collect(`${HUB}/v1/streams/${stream}/events`, () => false);
+  const statuses = [];
+  const { events, source } = await collect(`${HUB}/v1/streams/${stream}/events`, () => false, statuses);
+  assert.deepEqual(statuses, [200, 204], 'the first read, then one reconnect answered 204');
   assert.equal(events.at(-1).type, 'done');
   assert.deepEqual(events.map((e) => Number(e.id)), [...Array(events.length).keys()]);
   assert.equal(source.readyState, EventSource.CLOSED);

@@ -74,6 +74,40 @@ public final class HubClient {
     });
   }
 
+  /** Creates an empty stream the caller publishes itself ({@code {"publisher":"external"}}); yields its id. */
+  public Future<String> createExternalStream() {
+    return postJson("/v1/streams", new JsonObject().put("publisher", "external")).map(resp -> {
+      if (resp.statusCode() != 201) {
+        throw new AssertionError("POST /v1/streams (external): " + resp.statusCode() + " " + resp.bodyAsString());
+      }
+      return resp.bodyAsJsonObject().getString("stream");
+    });
+  }
+
+  /** Publishes {@code batch} (one event object or an array of them); yields the 200 body ({@code next_offset}, ...). */
+  public Future<JsonObject> publish(String stream, Object batch) {
+    return post("/v1/streams/" + stream + "/events", Buffer.buffer(batch.toString())).map(resp -> {
+      if (resp.statusCode() != 200) {
+        throw new AssertionError("publish to " + stream + ": " + resp.statusCode() + " " + resp.bodyAsString());
+      }
+      return resp.bodyAsJsonObject();
+    });
+  }
+
+  /** Publishes deltas {@code "t<from>"} .. {@code "t<toExclusive-1>"} in one batch; checks they took offsets from..toExclusive-1. */
+  public Future<Void> publishDeltas(String stream, long from, long toExclusive) {
+    io.vertx.core.json.JsonArray batch = new io.vertx.core.json.JsonArray();
+    for (long i = from; i < toExclusive; i++) {
+      batch.add(new JsonObject().put("type", "delta").put("data", new JsonObject().put("text", "t" + i)));
+    }
+    return publish(stream, batch).map(ack -> {
+      if (ack.getLong("next_offset") != toExclusive) {
+        throw new AssertionError("published " + from + ".." + (toExclusive - 1) + " but next_offset is " + ack);
+      }
+      return null;
+    });
+  }
+
   /** Polls the stream's meta until it is finished. */
   public Future<JsonObject> awaitFinished(Vertx vertx, String stream) {
     JsonObject[] last = new JsonObject[1];
@@ -145,7 +179,7 @@ public final class HubClient {
     LiveSse(HttpClientResponse response) {
       this.response = response;
       response.handler(this::onData);
-      response.endHandler(v -> ended.tryComplete(List.copyOf(frames)));
+      response.endHandler(v -> ended.tryComplete(frames()));
       response.exceptionHandler(err -> ended.tryFail(err));
     }
 
@@ -157,12 +191,15 @@ public final class HubClient {
       return response.headers();
     }
 
-    public List<SseFrame> frames() {
+    public synchronized List<SseFrame> frames() {
       return List.copyOf(frames);
     }
 
-    /** Completes with the frames so far once {@code condition} holds on them. */
-    public Future<List<SseFrame>> until(Predicate<List<SseFrame>> condition) {
+    /**
+     * Completes with the frames so far once {@code condition} holds on them. Safe from any thread:
+     * the frames are appended on the connection's event loop, so both sides lock this object.
+     */
+    public synchronized Future<List<SseFrame>> until(Predicate<List<SseFrame>> condition) {
       if (condition.test(frames)) {
         return Future.succeededFuture(List.copyOf(frames));
       }
@@ -192,6 +229,14 @@ public final class HubClient {
     }
 
     private void onData(Buffer chunk) {
+      Promise<List<SseFrame>> satisfied = parse(chunk);
+      if (satisfied != null) {
+        satisfied.tryComplete(frames());
+      }
+    }
+
+    /** Appends the complete frames in {@code chunk}; yields the waiter whose condition now holds (completed outside the lock). */
+    private synchronized Promise<List<SseFrame>> parse(Buffer chunk) {
       pending = pending.appendBuffer(chunk);
       int start = 0;
       for (int i = 0; i + 1 < pending.length(); i++) {
@@ -207,8 +252,9 @@ public final class HubClient {
       if (waiter != null && waitingFor.test(frames)) {
         Promise<List<SseFrame>> w = waiter;
         waiter = null;
-        w.tryComplete(List.copyOf(frames));
+        return w;
       }
+      return null;
     }
   }
 }

@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class EdgeStats {
 
   private final LongAdder streamBytesWritten = new LongAdder();
+  private final LongAdder streamBytesHeld = new LongAdder();
   private final Map<String, LongAdder> connections = new ConcurrentHashMap<>();
 
   /** A client connection of {@code transport} opened (+1) or closed (-1). */
@@ -55,5 +56,21 @@ public final class EdgeStats {
   /** Bytes handed to client connections so far, before compression. */
   public long streamBytesWritten() {
     return streamBytesWritten.sum();
+  }
+
+  /**
+   * Bytes handed to a client connection ({@code +bytes}) or taken from it by the kernel socket
+   * ({@code -bytes}, when the write completes): what the hub itself holds for slow clients.
+   */
+  public void held(int delta) {
+    streamBytesHeld.add(delta);
+  }
+
+  /**
+   * Bytes the hub holds now for client connections: handed to them and not yet taken by the
+   * kernel socket (what {@code http_write_queue_bytes} bounds per client, give or take one event).
+   */
+  public long streamBytesHeld() {
+    return streamBytesHeld.sum();
   }
 }

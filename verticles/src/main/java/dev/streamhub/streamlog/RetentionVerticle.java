@@ -12,14 +12,21 @@ public final class RetentionVerticle extends VerticleBase {
   static final long INTERVAL_MS = 10_000;
 
   private final StreamLog log;
+  private final long intervalMs;
 
   public RetentionVerticle(StreamLog log) {
+    this(log, INTERVAL_MS);
+  }
+
+  /** Sweeps every {@code intervalMs} (tests sweep more often than the hub's 10 s). */
+  RetentionVerticle(StreamLog log, long intervalMs) {
     this.log = log;
+    this.intervalMs = intervalMs;
   }
 
   @Override
   public Future<?> start() {
-    vertx.setPeriodic(INTERVAL_MS, id -> log.expire()
+    vertx.setPeriodic(intervalMs, id -> log.expire()
         .onSuccess(dropped -> {
           if (dropped > 0) {
             LOG.debug("retention dropped {} streams", dropped);

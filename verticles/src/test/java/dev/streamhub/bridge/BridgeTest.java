@@ -40,8 +40,9 @@ class BridgeTest {
   @BeforeEach
   void start(Vertx vertx) {
     this.vertx = vertx;
-    bridgePort = freePort(vertx);
-    hub = await(TestHubs.start(vertx, new JsonObject().put("bridge_enabled", true).put("bridge_port", bridgePort).put("bridge_token", TOKEN)));
+    Bridged bridged = startWithBridge(vertx);
+    hub = bridged.hub();
+    bridgePort = bridged.bridgePort();
     client = new HubClient(vertx, hub.port());
   }
 
@@ -67,6 +68,40 @@ class BridgeTest {
       }
     }
     throw new IllegalStateException("no free port in [12000, 20000) after 200 tries");
+  }
+
+  /** A hub with the worker bridge on {@code bridgePort}. */
+  record Bridged(Hub hub, int bridgePort) {}
+
+  /**
+   * Starts a hub with the bridge on a free port. The bridge cannot listen on port 0 and report it,
+   * so a port is picked, and picked again when someone else (another test JVM on a shared machine)
+   * bound it between the check and the bridge binding it.
+   */
+  static Bridged startWithBridge(Vertx vertx) {
+    RuntimeException last = null;
+    for (int attempt = 0; attempt < 20; attempt++) {
+      int port = freePort(vertx);
+      try {
+        return new Bridged(await(TestHubs.start(vertx,
+            new JsonObject().put("bridge_enabled", true).put("bridge_port", port).put("bridge_token", TOKEN))), port);
+      } catch (RuntimeException bindFailed) {
+        if (!portTaken(bindFailed)) {
+          throw bindFailed;
+        }
+        last = bindFailed;
+      }
+    }
+    throw new IllegalStateException("the bridge found no free port in 20 tries", last);
+  }
+
+  private static boolean portTaken(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof java.net.BindException || String.valueOf(t.getMessage()).contains("Address already in use")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   static <T> T await(Future<T> future) {

@@ -80,14 +80,19 @@ class DirectWritesTest {
     Router router = Router.router(vertx);
     router.get("/ws").handler(rc -> rc.request().toWebSocket().onSuccess(ws -> {
       applied.tryComplete(DirectWrites.create(false).apply(ws));
-      ws.writeTextMessage("still writes");
+      // written once the client says its handler is in place: a message sent on upgrade could reach
+      // the client before it set its handler (a race a loaded machine wins)
+      ws.textMessageHandler(ready -> ws.writeTextMessage("still writes"));
     }));
     HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0).setStrictThreadMode(true))
         .requestHandler(router).listen().await();
     WebSocketClient client = vertx.createWebSocketClient();
     Promise<String> first = Promise.promise();
     client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(server.actualPort()).setURI("/ws"))
-        .onSuccess(ws -> ws.textMessageHandler(first::tryComplete));
+        .onSuccess(ws -> {
+          ws.textMessageHandler(first::tryComplete);
+          ws.writeTextMessage("ready");
+        });
     assertFalse(applied.future().await());
     assertEquals("still writes", first.future().await());
     client.close().await();

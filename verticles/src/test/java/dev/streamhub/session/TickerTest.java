@@ -27,9 +27,16 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class TickerTest {
 
   private static final long INTERVAL_MS = 100;
-  /** Timers fire late under load (a shared CI machine), never early but for the millisecond clock's rounding. */
-  private static final long LATE_MS = 60;
+  /**
+   * Timers fire late under load (a shared CI machine) by any amount, never early but for the
+   * millisecond clock's rounding. So "not held back" is not a wall-clock bound: a probe timer armed
+   * on the same event loop when a member joins or ticks, due {@code PROBE_SLACK_MS} after its next
+   * tick, must not fire before that tick (the event loop runs due timers in deadline order, so a
+   * loaded machine delays both alike; a ticker that skipped a tick or postponed it by half an interval
+   * or more lets the probe win).
+   */
   private static final long ROUNDING_MS = 1;
+  private static final long PROBE_SLACK_MS = INTERVAL_MS / 2;
 
   private Vertx vertx;
   private Context context;
@@ -44,18 +51,10 @@ class TickerTest {
   void aMemberTicksOneIntervalAfterJoiningThenEveryInterval() {
     Ticker ticker = onContext(() -> new Ticker(vertx, INTERVAL_MS));
     Recorder member = new Recorder(3);
-    long joined = onContext(() -> {
-      long now = nowMs();
-      ticker.join(member);
-      return now;
-    });
+    onContext(() -> member.joinTo(ticker));
 
-    List<Long> ticks = await(member.done);
-    for (int i = 0; i < ticks.size(); i++) {
-      long expected = joined + (i + 1) * INTERVAL_MS;
-      long at = ticks.get(i);
-      assertTrue(at >= expected - ROUNDING_MS && at <= expected + LATE_MS, "tick " + i + " at +" + (at - joined) + " ms, expected +" + (expected - joined));
-    }
+    await(member.done);
+    member.assertOnTime("member");
   }
 
   @Test
@@ -63,24 +62,16 @@ class TickerTest {
     Ticker ticker = onContext(() -> new Ticker(vertx, INTERVAL_MS));
     Recorder early = new Recorder(2);
     Recorder late = new Recorder(2);
-    long[] joined = new long[2];
     onContext(() -> {
-      joined[0] = nowMs();
-      ticker.join(early);
-      vertx.setTimer(INTERVAL_MS / 2, t -> {
-        joined[1] = nowMs();
-        ticker.join(late);
-      });
+      early.joinTo(ticker);
+      vertx.setTimer(INTERVAL_MS / 2, t -> late.joinTo(ticker));
       return null;
     });
 
-    List<Long> earlyTicks = await(early.done);
-    List<Long> lateTicks = await(late.done);
-    for (int i = 0; i < 2; i++) {
-      assertTrue(earlyTicks.get(i) >= joined[0] + (i + 1) * INTERVAL_MS - ROUNDING_MS, "early tick " + i);
-      assertTrue(lateTicks.get(i) >= joined[1] + (i + 1) * INTERVAL_MS - ROUNDING_MS, "late tick " + i);
-      assertTrue(lateTicks.get(i) <= joined[1] + (i + 1) * INTERVAL_MS + LATE_MS, "late tick " + i + " not held back");
-    }
+    await(early.done);
+    await(late.done);
+    early.assertOnTime("early");
+    late.assertOnTime("late");
   }
 
   @Test
@@ -116,7 +107,7 @@ class TickerTest {
     onContext(() -> {
       for (int i = 0; i < members.size(); i++) {
         Recorder member = members.get(i);
-        vertx.setTimer(1 + i * 3L, t -> ticker.join(member));
+        vertx.setTimer(1 + i * 3L, t -> member.joinTo(ticker));
       }
       vertx.setTimer(INTERVAL_MS, t -> {
         for (int i = 1; i < members.size(); i += 2) {
@@ -127,8 +118,8 @@ class TickerTest {
     });
 
     for (int i = 0; i < members.size(); i += 2) {
-      List<Long> ticks = await(members.get(i).done);
-      assertTrue(ticks.get(1) - ticks.get(0) >= INTERVAL_MS - LATE_MS, "member " + i + " ticks " + ticks);
+      await(members.get(i).done);
+      members.get(i).assertOnTime("member " + i);
     }
   }
 
@@ -142,23 +133,57 @@ class TickerTest {
     assertThrows(IllegalStateException.class, () -> ticker.join(new Recorder(1)));
   }
 
-  private static final class Recorder extends Ticker.Member {
+  /**
+   * Records its ticks; from {@link #joinTo} on, arms a probe timer due {@code PROBE_SLACK_MS} after
+   * each next tick is due and notes a probe that fires first ("held back").
+   */
+  private final class Recorder extends Ticker.Member {
     final List<Long> ticks = new ArrayList<>();
+    final List<String> heldBack = new ArrayList<>();
     final Promise<List<Long>> done = Promise.promise();
     final int wanted;
+    long joinedAt;
     Runnable onTick = () -> {};
 
     Recorder(int wanted) {
       this.wanted = wanted;
     }
 
+    /** Joins {@code ticker} (on its event loop) and arms the first probe. */
+    Void joinTo(Ticker ticker) {
+      joinedAt = nowMs();
+      ticker.join(this);
+      probe(0);
+      return null;
+    }
+
+    private void probe(int tickIndex) {
+      vertx.setTimer(INTERVAL_MS + PROBE_SLACK_MS, t -> {
+        if (ticks.size() <= tickIndex && ticks.size() < wanted) {
+          heldBack.add("tick " + tickIndex + " not there " + (INTERVAL_MS + PROBE_SLACK_MS) + " ms after joining or the previous tick");
+        }
+      });
+    }
+
     @Override
     protected void tick() {
       ticks.add(nowMs());
       onTick.run();
+      if (ticks.size() < wanted) {
+        probe(ticks.size());
+      }
       if (ticks.size() == wanted) {
         done.complete(new ArrayList<>(ticks));
       }
+    }
+
+    /** Never early (tick i at least (i+1) intervals after joining), never held back behind its probe. */
+    void assertOnTime(String who) {
+      for (int i = 0; i < ticks.size(); i++) {
+        long expected = joinedAt + (i + 1) * INTERVAL_MS;
+        assertTrue(ticks.get(i) >= expected - ROUNDING_MS, who + " tick " + i + " early: at +" + (ticks.get(i) - joinedAt) + " ms");
+      }
+      assertEquals(List.of(), onContext(() -> List.copyOf(heldBack)), who + " held back; ticks at " + ticks + ", joined " + joinedAt);
     }
   }
 

@@ -275,6 +275,61 @@ public abstract class StreamLogContract {
     }
   }
 
+  /**
+   * The periodic sweep ({@link RetentionVerticle}) with {@code log_retention_seconds} and
+   * {@code log_max_age_seconds} set: a finished stream is readable, then {@code stream_not_found}
+   * once retention passed; an unfinished one once it is older than the maximum age. Never before
+   * (asserted against the stream's own clock), and within a bounded wait after.
+   */
+  @Nested
+  class PeriodicSweep {
+
+    private static final long RETENTION_S = 1;
+    private static final long MAX_AGE_S = 2;
+    private static final long SWEEP_MS = 100;
+
+    @Test
+    void dropsAFinishedStreamAfterRetentionAndAnUnfinishedOneAfterTheMaximumAge(Vertx vertx) {
+      StreamLogConfig defaults = StreamLogConfig.defaults();
+      StreamLogConfig config = new StreamLogConfig(defaults.store(), RETENTION_S, defaults.maxEventsPerStream(), MAX_AGE_S,
+          defaults.readBatch());
+      StreamLog log = newLog(vertx, config).await();
+      String finished = streamWithDeltas(log, 2).await();
+      String open = streamWithDeltas(log, 2).await();
+      long openCreated = log.meta(open).await().createdAt();
+      log.append(finished, List.of(NewEvent.done("stop"))).await();
+      long finishedAt = log.meta(finished).await().finishedAt();
+      vertx.deployVerticle(new RetentionVerticle(log, SWEEP_MS)).await();
+
+      // readable before
+      assertEquals(range(0, 3), offsets(log.read(finished, 0, 10).await().events()));
+      assertEquals(range(0, 2), offsets(log.read(open, 0, 10).await().events()));
+
+      long finishedGone = goneAt(vertx, log, finished);
+      assertTrue(finishedGone - finishedAt >= RETENTION_S * 1000 - 5,
+          "dropped " + (finishedGone - finishedAt) + " ms after it finished, retention " + RETENTION_S + " s");
+      long openGone = goneAt(vertx, log, open);
+      assertTrue(openGone - openCreated >= MAX_AGE_S * 1000 - 5,
+          "dropped " + (openGone - openCreated) + " ms after it was created, max age " + MAX_AGE_S + " s");
+      expectError(log.read(open, 0, 10), ErrorCode.STREAM_NOT_FOUND).await();
+      expectError(log.read(finished, 0, 10), ErrorCode.STREAM_NOT_FOUND).await();
+    }
+
+    /** Polls the stream's meta until it is {@code stream_not_found} (at most 20 s); the wall-clock time it first was. */
+    private long goneAt(Vertx vertx, StreamLog log, String stream) {
+      long[] at = new long[1];
+      dev.streamhub.TestHubs.eventually(vertx, 20, 1000, () -> log.meta(stream).<Boolean>transform(ar -> {
+        if (ar.succeeded()) {
+          return Future.succeededFuture(false);
+        }
+        assertEquals(ErrorCode.STREAM_NOT_FOUND, HubException.of(ar.cause()).code(), ar.cause().getMessage());
+        at[0] = System.currentTimeMillis();
+        return Future.succeededFuture(true);
+      })).await();
+      return at[0];
+    }
+  }
+
   @Nested
   class Concurrency {
 

@@ -40,10 +40,11 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * A client that reads one byte at a time costs the hub a bounded number of bytes and slows nobody
  * else: its write queue fills, the hub stops pushing, and catches up from the log when the socket
- * drains. The slow client is a raw socket with a small receive buffer read on the test thread; the
- * hub's kernel send buffer is made small too ({@code http_send_buffer_bytes}), so the bytes the hub
- * has handed to the connection ({@link EdgeStats#streamBytesWritten()}) minus the bytes the client
- * has read are the write queue plus two small kernel buffers, and nothing else.
+ * drains. The slow client is a raw socket with a small receive buffer read on the test thread. The
+ * bound is asserted on what the hub itself holds ({@link EdgeStats#streamBytesHeld()}: handed to the
+ * connection, not yet taken by the kernel socket), never on kernel buffers, which autotune with the
+ * machine's load; "slows nobody else" is asserted as an order (the normal client is done before the
+ * slow one has read half its stream), not as a wall-clock time.
  */
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -85,7 +86,11 @@ class BackpressureTest {
 
     try (RawHttp http = RawHttp.connect(hub.port(), RECEIVE_BUFFER)) {
       SlowStream slow = transport == Transport.SSE ? SseStream.open(http, slowStream) : WsStream.open(http, slowStream);
-      long cap = WRITE_QUEUE + KERNEL_BUFFERS + ONE_EVENT;
+      // what the hub holds (handed to the connection, not yet taken by the kernel) is what it bounds
+      long cap = WRITE_QUEUE + ONE_EVENT;
+      // hub plus kernel buffers: printed, not asserted (loopback buffers autotune with the machine's load)
+      long endToEndCap = WRITE_QUEUE + KERNEL_BUFFERS + ONE_EVENT;
+      long maxEndToEnd = 0;
       NormalReader normal = null;
       long readAtNormalDone = -1;
       long readAtSlowLogged = -1;
@@ -115,13 +120,14 @@ class BackpressureTest {
         read++;
         if (read % SAMPLE_EVERY == 0) {
           boolean alone = normal == null || normal.done;
-          long inFlight = hub.stats().streamBytesWritten() - read - (normal == null ? 0 : normal.bytes.get());
+          long inFlight = hub.stats().streamBytesHeld();
+          maxEndToEnd = Math.max(maxEndToEnd, hub.stats().streamBytesWritten() - read - (normal == null ? 0 : normal.bytes.get()));
           if (alone) {
-            assertTrue(inFlight <= cap, "hub bytes in flight to the slow client " + inFlight + " > cap " + cap + " after " + read + " bytes");
+            assertTrue(inFlight <= cap, "bytes the hub holds for the slow client " + inFlight + " > cap " + cap + " after " + read + " bytes");
             maxAlone = Math.max(maxAlone, inFlight);
             aloneSamples++;
           } else {
-            assertTrue(inFlight <= 2 * cap, "hub bytes in flight to both clients " + inFlight + " > " + 2 * cap);
+            assertTrue(inFlight <= 2 * cap, "bytes the hub holds for both clients " + inFlight + " > " + 2 * cap);
             maxWithNormal = Math.max(maxWithNormal, inFlight);
           }
         }
@@ -138,13 +144,13 @@ class BackpressureTest {
       assertTrue(normal != null && normal.done, "the normal client finished during the slow phase");
       assertEquals(range(0, NORMAL_TOKENS + 1), SseFrame.offsets(SseFrame.parseAll(await(normal.ended.future()))));
       long normalMs = (normal.doneAt - normal.startedAt) / 1_000_000;
-      assertTrue(normalMs < 5_000, "the normal client got its " + normal.bytes.get() + " bytes promptly: " + normalMs + " ms");
       assertTrue(readAtNormalDone < total / 2, "the normal client did not wait for the slow one: done when the slow one had "
           + readAtNormalDone + " of " + total + " bytes");
       assertEquals(total + normal.bytes.get(), hub.stats().streamBytesWritten(), "the stats count exactly what the clients read");
-      System.out.printf("%s backpressure: cap %d, max in flight alone %d (%d samples), with the normal client %d;"
+      System.out.printf("%s backpressure: cap %d, max held alone %d (%d samples), with the normal client %d;"
+              + " hub + kernel buffers max %d (about %d expected);"
               + " stream logged when read %d; slow phase %d of %d bytes; normal client %d bytes in %d ms, done when the slow one had %d bytes%n",
-          transport, cap, maxAlone, aloneSamples, maxWithNormal, readAtSlowLogged, slowPhaseBytes, total, normal.bytes.get(), normalMs,
+          transport, cap, maxAlone, aloneSamples, maxWithNormal, maxEndToEnd, endToEndCap, readAtSlowLogged, slowPhaseBytes, total, normal.bytes.get(), normalMs,
           readAtNormalDone);
     }
   }

@@ -106,7 +106,7 @@ class DrainTest {
               List<Event> all = log.events();
               assertEquals(EventType.DONE, all.get(all.size() - 1).type());
               assertEquals(range(0, all.size()), all.stream().map(Event::offset).toList());
-              assertTrue(drainMs < 10_000, "drained in " + drainMs + " ms");
+              assertTrue(drainMs < 18_000, "drained in " + drainMs + " ms, not at the 20 s deadline");
               return null;
             }));
           }));
@@ -154,7 +154,9 @@ class DrainTest {
                           assertEquals(EventType.ERROR, last.type(), last.wire());
                           assertEquals("worker_lost", last.data().getString("code"));
                           assertTrue(log.events().size() < 400, "stopped early: " + log.events().size() + " events");
-                          assertTrue(drainMs >= 1400 && drainMs < 5000, "drained in " + drainMs + " ms");
+                          // not before the deadline; and before the generation could have finished on its own
+                          // (500 tokens at 50/s: 10 s at the least, more on a loaded machine)
+                          assertTrue(drainMs >= 1400 && drainMs < 10_000, "drained in " + drainMs + " ms");
                           return null;
                         })));
                   }))));

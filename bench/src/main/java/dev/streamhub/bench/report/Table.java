@@ -11,7 +11,7 @@ public final class Table {
   private static final String[][] COLUMNS = {
     {"scenario", "scenario"}, {"transport", "transport"}, {"clients", "clients"}, {"streams", "streams"},
     {"delivered/s", "delivered_per_s"}, {"p50 ms", "p50_ms"}, {"p99 ms", "p99_ms"}, {"p999 ms", "p999_ms"},
-    {"max ms", "max_ms"}, {"lost", "lost"}, {"dup", "duplicates"}, {"ooo", "out_of_order"},
+    {"max ms", "max_ms"}, {"lost", "lost"}, {"dup", "duplicates"}, {"ooo", "out_of_order"}, {"inc", "incomplete"},
     {"hub RSS MB", "server_rss_mb"}, {"hub CPU %", "server_cpu_pct"}, {"bench CPU %", "client_cpu_pct"},
   };
 

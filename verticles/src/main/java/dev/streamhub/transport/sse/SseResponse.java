@@ -116,8 +116,10 @@ public final class SseResponse {
     int length = bytes.length();
     streams.stats().wrote(length);
     inFlight += length;
+    streams.stats().held(length);
     response.write(gzip == null ? bytes : gzip.compress(bytes)).onComplete(written -> {
       inFlight -= length;
+      streams.stats().held(-length);
       if (drain != null && inFlight <= writeQueueBytes / 2) {
         Handler<Void> drained = drain;
         drain = null;

@@ -226,8 +226,10 @@ final class WsConnection implements Framing {
   }
 
   private void writeText(String text) {
-    stats.wrote(text.length());
-    ws.writeTextMessage(text);
+    int length = text.length();
+    stats.wrote(length);
+    stats.held(length);
+    ws.writeTextMessage(text).onComplete(written -> stats.held(-length));
   }
 
   private void heard() {
@@ -312,8 +314,10 @@ final class WsConnection implements Framing {
       }
       if (event.type() == EventType.BINARY) {
         Buffer frame = BinaryFrames.encode(event);
-        stats.wrote(frame.length());
-        ws.writeBinaryMessage(frame);
+        int length = frame.length();
+        stats.wrote(length);
+        stats.held(length);
+        ws.writeBinaryMessage(frame).onComplete(written -> stats.held(-length));
       } else {
         writeText(event.wire());
       }
