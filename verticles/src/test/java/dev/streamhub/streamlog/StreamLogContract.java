@@ -292,7 +292,7 @@ public abstract class StreamLogContract {
     void dropsAFinishedStreamAfterRetentionAndAnUnfinishedOneAfterTheMaximumAge(Vertx vertx) {
       StreamLogConfig defaults = StreamLogConfig.defaults();
       StreamLogConfig config = new StreamLogConfig(defaults.store(), RETENTION_S, defaults.maxEventsPerStream(), MAX_AGE_S,
-          defaults.readBatch());
+          defaults.readBatch(), defaults.redisUrl(), defaults.redisTimeoutMs());
       StreamLog log = newLog(vertx, config).await();
       String finished = streamWithDeltas(log, 2).await();
       String open = streamWithDeltas(log, 2).await();
