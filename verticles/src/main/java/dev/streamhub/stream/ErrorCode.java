@@ -37,7 +37,14 @@ public enum ErrorCode {
    * The node is draining (shutting down gracefully): a new request is refused, and a client that
    * cannot resume elsewhere (an OpenAI-format stream) is let go at the drain deadline.
    */
-  DRAINING(503, "server_error");
+  DRAINING(503, "server_error"),
+  /**
+   * The cluster store cannot take this operation safely: this node is on the minority side of a
+   * network partition (fewer data members than {@code cluster_quorum}), or the members holding the
+   * stream did not confirm in time. Nothing was written; retry on another node (a reader resumes
+   * from its last offset there).
+   */
+  STORE_UNAVAILABLE(503, "server_error");
 
   private final int status;
   private final String type;

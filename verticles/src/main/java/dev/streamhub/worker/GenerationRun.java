@@ -142,7 +142,7 @@ final class GenerationRun implements TokenSink {
     }
     List<NewEvent> batch = List.of(taken);
     appending = true;
-    writer.write(stream, batch).onComplete(ar -> {
+    writer.write(stream, batch, lease.epoch()).onComplete(ar -> {
       appending = false;
       if (ar.failed()) {
         stop(ar.cause());

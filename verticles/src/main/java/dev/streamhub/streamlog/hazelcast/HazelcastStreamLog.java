@@ -3,8 +3,12 @@ package dev.streamhub.streamlog.hazelcast;
 import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceNotActiveException;
+import com.hazelcast.core.IndeterminateOperationStateException;
+import com.hazelcast.core.OperationTimeoutException;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
+import com.hazelcast.splitbrainprotection.SplitBrainProtectionException;
 import dev.streamhub.config.StreamLogConfig;
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.Event;
@@ -21,6 +25,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +53,20 @@ import org.slf4j.LoggerFactory;
  * replays them. An append carries a request id and the stream remembers its last few, so an
  * append Hazelcast retries after a member died mid-call is not stored twice.
  *
+ * <p>Partitions (see {@code cluster-config/README.md}, "Network partitions"): the hub runs Hazelcast
+ * with {@code fail.on.indeterminate.state} and, with {@code cluster_quorum} above 1, a split-brain
+ * protection on this map. An append, a create and a read are acknowledged only once the stream's
+ * backups confirmed them (reads send a no-op to the backups, {@link LogProcessors.Read}), so a member
+ * cut off from the others acknowledges nothing and serves nothing that the majority may not hold.
+ * A call that found no quorum, or whose confirmation did not come, fails with
+ * {@code store_unavailable}; one whose outcome is unknown (a backup did not answer in time, the
+ * primary left) is tried again with the same request id for up to {@link #RETRY_MS} ms, which is
+ * safe because every operation is idempotent (the append by request id, the create by its meta), and
+ * which lets a writer ride out the few seconds Hazelcast takes to notice a dead member.
+ *
+ * <p>Fencing: an append carries its writer's lease epoch ({@link StreamLog#append(String, List, long)});
+ * the stream remembers the highest, and the processor refuses a lower one with {@code worker_lost}.
+ *
  * <p>Threading: every call uses Hazelcast's async API ({@code submitToKey}) and completes on the
  * caller's Vert.x context. The one blocking call, {@code localKeySet()} of the background retention
  * sweep ({@link #expire()}), has no async variant in Hazelcast; it runs in {@code executeBlocking}.
@@ -58,6 +77,9 @@ public final class HazelcastStreamLog implements StreamLog {
   public static final String MAP = "streamhub.log";
   /** Synchronous backups of every stream: each event lives on two members. */
   public static final int BACKUP_COUNT = 1;
+  /** How long a call whose outcome is unknown is tried again: above Hazelcast's failure detection (5-10 s). */
+  static final long RETRY_MS = 15_000;
+  static final long RETRY_PAUSE_MS = 200;
 
   private static final Logger LOG = LoggerFactory.getLogger(HazelcastStreamLog.class);
 
@@ -93,9 +115,14 @@ public final class HazelcastStreamLog implements StreamLog {
 
   @Override
   public Future<List<Event>> append(String stream, List<NewEvent> events) {
+    return append(stream, events, 0);
+  }
+
+  @Override
+  public Future<List<Event>> append(String stream, List<NewEvent> events, long epoch) {
     List<NewEvent> batch = List.copyOf(events);
     long now = Micros.now();
-    return call(stream, new LogProcessors.Append(UUID.randomUUID().toString(), stream, batch, now)).map(reply -> {
+    return call(stream, new LogProcessors.Append(UUID.randomUUID().toString(), stream, batch, now, epoch)).map(reply -> {
       long first = reply.getLong("first");
       List<Event> stored = new ArrayList<>(batch.size());
       for (int i = 0; i < batch.size(); i++) {
@@ -141,7 +168,33 @@ public final class HazelcastStreamLog implements StreamLog {
   }
 
   private Future<JsonObject> call(String stream, EntryProcessor<String, StoredStream, String> op) {
+    return attempt(stream, op, System.nanoTime() + RETRY_MS * 1_000_000).map(LogProcessors::parse);
+  }
+
+  private Future<String> attempt(String stream, EntryProcessor<String, StoredStream, String> op, long deadline) {
     Context context = vertx.getOrCreateContext();
-    return Future.fromCompletionStage(map.submitToKey(stream, op), context).map(LogProcessors::parse);
+    return Future.fromCompletionStage(map.submitToKey(stream, op), context)
+        .recover(err -> {
+          Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+          if (cause instanceof IndeterminateOperationStateException && System.nanoTime() < deadline) {
+            LOG.debug("stream={} {} unconfirmed, trying again: {}", stream, op.getClass().getSimpleName(), cause.getMessage());
+            return vertx.timer(RETRY_PAUSE_MS).compose(waited -> attempt(stream, op, deadline));
+          }
+          return Future.failedFuture(unavailable(stream, cause));
+        });
+  }
+
+  /** Hazelcast's refusals as the hub's {@code store_unavailable}; anything else as it is. */
+  static Throwable unavailable(String stream, Throwable cause) {
+    if (cause instanceof SplitBrainProtectionException) {
+      return new HubException(ErrorCode.STORE_UNAVAILABLE, "this node is cut off from the majority of the cluster "
+          + "and cannot read or write stream '" + stream + "'; reconnect (through another node) and resume");
+    }
+    if (cause instanceof IndeterminateOperationStateException || cause instanceof OperationTimeoutException
+        || cause instanceof HazelcastInstanceNotActiveException) {
+      return new HubException(ErrorCode.STORE_UNAVAILABLE, "the cluster members holding stream '" + stream
+          + "' did not confirm in time; reconnect (through another node) and resume");
+    }
+    return cause;
   }
 }

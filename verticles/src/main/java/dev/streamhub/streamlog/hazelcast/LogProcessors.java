@@ -1,6 +1,5 @@
 package dev.streamhub.streamlog.hazelcast;
 
-import com.hazelcast.core.ReadOnly;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
@@ -43,8 +42,13 @@ public final class LogProcessors {
 
     @Override
     public String process(Map.Entry<String, StoredStream> entry) {
-      if (entry.getValue() != null) {
-        return error(new HubException(ErrorCode.BAD_REQUEST, "stream '" + meta.id() + "' already exists"));
+      StoredStream existing = entry.getValue();
+      if (existing != null) {
+        // a retry of this very create (its first try was applied but not confirmed) gets the stream back
+        boolean same = existing.meta().createdAt() == meta.createdAt() && java.util.Objects.equals(existing.meta().owner(), meta.owner());
+        return same
+            ? new JsonObject().put("meta", metaJson(existing.meta())).encode()
+            : error(new HubException(ErrorCode.BAD_REQUEST, "stream '" + meta.id() + "' already exists"));
       }
       entry.setValue(new StoredStream(meta, capacity));
       return new JsonObject().put("meta", metaJson(meta)).encode();
@@ -74,14 +78,16 @@ public final class LogProcessors {
     private String stream;
     private List<NewEvent> events;
     private long nowMicros;
+    private long epoch;
 
     public Append() {}
 
-    Append(String requestId, String stream, List<NewEvent> events, long nowMicros) {
+    Append(String requestId, String stream, List<NewEvent> events, long nowMicros, long epoch) {
       this.requestId = requestId;
       this.stream = stream;
       this.events = events;
       this.nowMicros = nowMicros;
+      this.epoch = epoch;
     }
 
     @Override
@@ -91,7 +97,7 @@ public final class LogProcessors {
         return error(HubException.streamNotFound(stream));
       }
       try {
-        List<Event> appended = stored.append(requestId, events, nowMicros);
+        List<Event> appended = stored.append(requestId, events, nowMicros, epoch);
         entry.setValue(stored);
         return "{\"first\":" + appended.get(0).offset() + "}";
       } catch (HubException e) {
@@ -104,6 +110,7 @@ public final class LogProcessors {
       out.writeString(requestId);
       out.writeString(stream);
       out.writeLong(nowMicros);
+      out.writeLong(epoch);
       out.writeInt(events.size());
       for (NewEvent e : events) {
         out.writeString(e.type().wire());
@@ -116,6 +123,7 @@ public final class LogProcessors {
       requestId = in.readString();
       stream = in.readString();
       nowMicros = in.readLong();
+      epoch = in.readLong();
       int n = in.readInt();
       events = new ArrayList<>(n);
       for (int i = 0; i < n; i++) {
@@ -124,8 +132,18 @@ public final class LogProcessors {
     }
   }
 
-  /** Reads a page; replies {@code {"events": [...], "next": n, "finished": b}}. */
-  public static final class Read implements EntryProcessor<String, StoredStream, String>, ReadOnly, DataSerializable {
+  /**
+   * Reads a page; replies {@code {"events": [...], "next": n, "finished": b}}.
+   *
+   * <p>A confirmed read, not a {@link com.hazelcast.core.ReadOnly} one: it sends the no-op
+   * {@link Confirm} to the stream's backups and answers only once they acknowledged (the hub runs
+   * Hazelcast with {@code fail.on.indeterminate.state}). A member cut off from the rest by a network
+   * partition may still hold an append that failed there (applied on it, never on its backup, never
+   * acknowledged nor published); without the confirmation a reader could be served that event during
+   * the seconds before the member notices it lost the quorum, while the majority writes something
+   * else at that offset. Costs one backup round trip per page, as an append.
+   */
+  public static final class Read implements EntryProcessor<String, StoredStream, String>, DataSerializable {
     private String stream;
     private long from;
     private int max;
@@ -154,7 +172,7 @@ public final class LogProcessors {
 
     @Override
     public EntryProcessor<String, StoredStream, String> getBackupProcessor() {
-      return null;
+      return Confirm.INSTANCE;
     }
 
     @Override
@@ -172,8 +190,8 @@ public final class LogProcessors {
     }
   }
 
-  /** Replies {@code {"meta": {...}}}. */
-  public static final class Meta implements EntryProcessor<String, StoredStream, String>, ReadOnly, DataSerializable {
+  /** Replies {@code {"meta": {...}}}; confirmed by the backups as {@link Read}. */
+  public static final class Meta implements EntryProcessor<String, StoredStream, String>, DataSerializable {
     private String stream;
 
     public Meta() {}
@@ -190,7 +208,7 @@ public final class LogProcessors {
 
     @Override
     public EntryProcessor<String, StoredStream, String> getBackupProcessor() {
-      return null;
+      return Confirm.INSTANCE;
     }
 
     @Override
@@ -201,6 +219,33 @@ public final class LogProcessors {
     @Override
     public void readData(ObjectDataInput in) throws IOException {
       stream = in.readString();
+    }
+  }
+
+  /** The backup side of a confirmed read: changes nothing; its acknowledgement is the point. */
+  public static final class Confirm implements EntryProcessor<String, StoredStream, String>, DataSerializable {
+    static final Confirm INSTANCE = new Confirm();
+
+    public Confirm() {}
+
+    @Override
+    public String process(Map.Entry<String, StoredStream> entry) {
+      return null;
+    }
+
+    @Override
+    public EntryProcessor<String, StoredStream, String> getBackupProcessor() {
+      return null;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) {
+      // no state
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) {
+      // no state
     }
   }
 
