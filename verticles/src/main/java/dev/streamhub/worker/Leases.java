@@ -80,6 +80,17 @@ final class Leases {
       return WORKER_EPOCH;
     }
 
+    /**
+     * Stops renewing but leaves the lease in the map: the worker cannot write the stream (the store
+     * is unavailable here, say on the minority side of a partition), so the beats stop and the
+     * watchdog on the quorum side ends the stream with {@code worker_lost}. Releasing it instead would
+     * leave a stream nobody ends.
+     */
+    void abandon() {
+      released = true;
+      vertx.cancelTimer(timer);
+    }
+
     /** Stops renewing and drops the lease: the stream has ended. */
     void release() {
       if (released) {
