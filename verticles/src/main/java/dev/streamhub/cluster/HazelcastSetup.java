@@ -35,12 +35,14 @@ import org.slf4j.LoggerFactory;
  * <p>Partition safety (what holds whatever the Hazelcast config file says; see
  * {@code cluster-config/README.md}, "Network partitions"):
  * <ul>
- *   <li>{@code hazelcast.operation.fail.on.indeterminate.state} is on: an operation whose
- *       synchronous backups did not acknowledge within {@code hazelcast.operation.backup.timeout.millis}
- *       fails instead of succeeding on the primary alone. An acknowledged append is therefore held by
- *       {@code backup-count + 1} members; a member cut off from its backups cannot acknowledge one.</li>
+ *   <li>{@code hazelcast.operation.backup.timeout.millis} is 2 s (Hazelcast: 5 s): the stream log
+ *       does not trust a success slower than that (Hazelcast's way of giving up on silent backups)
+ *       and asks again, so an acknowledged append is held by {@code backup-count + 1} members and a
+ *       member cut off from its backups cannot acknowledge one. {@code fail.on.indeterminate.state}
+ *       stays off: it would apply to Vert.x's own structures too, which do not retry.</li>
  *   <li>With {@code cluster_quorum} above 1, the split-brain protection {@value #QUORUM}
- *       ({@link DataMemberQuorum}, reads and writes) guards the stream log {@code streamhub.log*} and
+ *       ({@link DataMemberQuorum}: data members heard from recently; reads and writes) guards the
+ *       stream log {@code streamhub.log*} and
  *       the leases {@code streamhub.leases}: a side that sees fewer data members refuses them
  *       (the log answers {@code store_unavailable}). Their {@code backup-count} is raised to
  *       {@code cluster_quorum - 1} when lower, so that every acknowledged write lives on a quorum of
@@ -57,7 +59,6 @@ public final class HazelcastSetup {
   public static final String QUORUM = "streamhub-quorum";
   /** Hazelcast properties the hub sets when the config file leaves them out. */
   static final Map<String, String> SAFE_DEFAULTS = Map.of(
-      ClusterProperty.FAIL_ON_INDETERMINATE_OPERATION_STATE.getName(), "true",
       ClusterProperty.OPERATION_BACKUP_TIMEOUT_MILLIS.getName(), "2000",
       ClusterProperty.MERGE_FIRST_RUN_DELAY_SECONDS.getName(), "10",
       ClusterProperty.MERGE_NEXT_RUN_DELAY_SECONDS.getName(), "5");
@@ -125,7 +126,7 @@ public final class HazelcastSetup {
     }
     hazelcast.addSplitBrainProtectionConfig(new SplitBrainProtectionConfig(QUORUM, true, quorum)
         .setProtectOn(SplitBrainProtectionOn.READ_WRITE)
-        .setFunctionImplementation(new DataMemberQuorum(quorum)));
+        .setFunctionImplementation(new DataMemberQuorum(quorum, toleranceMs(hazelcast))));
     for (MapConfig map : List.of(log, leases)) {
       map.setSplitBrainProtectionName(QUORUM);
       if (map.getBackupCount() < quorum - 1) {
@@ -133,6 +134,27 @@ public final class HazelcastSetup {
             map.getName(), map.getBackupCount(), quorum - 1, quorum);
         map.setBackupCount(quorum - 1);
       }
+    }
+  }
+
+  /**
+   * How recently a member must have been heard from to count for the quorum: 60% of
+   * {@code hazelcast.max.no.heartbeat.seconds} (3 s of the configs' 5 s; the function is re-evaluated
+   * every heartbeat interval, so the cut-off side loses the quorum before it drops the others and
+   * promotes its backups), but at least two heartbeat intervals.
+   */
+  static long toleranceMs(Config hazelcast) {
+    long maxNoHeartbeat = seconds(hazelcast, ClusterProperty.MAX_NO_HEARTBEAT_SECONDS.getName(), 60);
+    long heartbeat = seconds(hazelcast, ClusterProperty.HEARTBEAT_INTERVAL_SECONDS.getName(), 5);
+    return Math.max(2 * heartbeat * 1000, maxNoHeartbeat * 600);
+  }
+
+  private static long seconds(Config hazelcast, String property, long dflt) {
+    String value = hazelcast.getProperty(property);
+    try {
+      return value == null ? dflt : Long.parseLong(value.trim());
+    } catch (NumberFormatException e) {
+      throw new ConfigException("the Hazelcast property " + property + " is not a number of seconds: '" + value + "'");
     }
   }
 

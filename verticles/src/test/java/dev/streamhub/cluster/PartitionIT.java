@@ -78,6 +78,9 @@ class PartitionIT {
   /** Streams created, with the node and the round phase they were created in. */
   private final Map<String, String> created = Collections.synchronizedMap(new TreeMap<>());
   private final Map<String, AtomicInteger> refusals = Collections.synchronizedMap(new TreeMap<>());
+  private final long started = System.nanoTime();
+  /** When each partition was cut and healed, in ms since the test started. */
+  private final List<String> timeline = Collections.synchronizedList(new ArrayList<>());
   private Vertx vertx;
   private HttpClient http;
   private int[] ports;
@@ -141,6 +144,7 @@ class PartitionIT {
         phase[0] = "round " + round + " partitioned";
         long cut = System.nanoTime();
         partition.cut(Set.of(isolated));
+        timeline.add("node " + isolated + " cut at " + (cut - started) / 1_000_000);
         for (int i : majority) {
           awaitMembers(i, MEMBERS - 1, 60);
         }
@@ -162,6 +166,7 @@ class PartitionIT {
         phase[0] = "round " + round + " healing";
         long healed = System.nanoTime();
         partition.heal();
+        timeline.add("healed at " + (healed - started) / 1_000_000);
         for (int i = 0; i < MEMBERS; i++) {
           awaitMembers(i, MEMBERS, 90);
         }
@@ -226,7 +231,7 @@ class PartitionIT {
     List<String> forks = new ArrayList<>();
     seen.forEach((stream, offsets) -> offsets.forEach((offset, events) -> {
       if (events.size() > 1) {
-        forks.add(stream + " @" + offset + ": " + events);
+        forks.add(stream + " (" + created.get(stream) + ") @" + offset + ": " + events + "; seen by " + witnesses(stream, offset, finalLog, all));
       }
     }));
     assertEquals(List.of(), forks, "offsets holding two different events");
@@ -261,6 +266,19 @@ class PartitionIT {
     report.add("client interruptions (each followed by a resume on the next node): " + interruptions);
     report.add("longest pause a client saw between two events: " + longestPause + " ms");
     report.forEach(line -> System.out.println("[partition-it] " + line));
+  }
+
+  /** Who saw what at {@code offset} of {@code stream}, and when (ms since the test started), for a failure message. */
+  private String witnesses(String stream, long offset, Map<String, List<JsonObject>> finalLog, List<ResumingReader> all) {
+    List<String> seenBy = new ArrayList<>();
+    finalLog.get(stream).stream().filter(e -> e.getLong("offset") == offset).forEach(e -> seenBy.add("final log: " + content(e)));
+    for (ResumingReader reader : all) {
+      if (reader.stream().equals(stream)) {
+        reader.received().stream().filter(r -> r.offset() == offset).forEach(r -> seenBy.add("client from node " + r.node()
+            + " at " + (r.atNanos() - started) / 1_000_000 + " ms: " + r.content()));
+      }
+    }
+    return seenBy + "; rounds " + timeline;
   }
 
   private static void log(String line, List<String> report) {

@@ -8,6 +8,7 @@ import com.hazelcast.core.IndeterminateOperationStateException;
 import com.hazelcast.core.OperationTimeoutException;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
+import com.hazelcast.spi.properties.ClusterProperty;
 import com.hazelcast.splitbrainprotection.SplitBrainProtectionException;
 import dev.streamhub.config.StreamLogConfig;
 import dev.streamhub.stream.ErrorCode;
@@ -26,6 +27,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,14 +56,19 @@ import org.slf4j.LoggerFactory;
  * replays them. An append carries a request id and the stream remembers its last few, so an
  * append Hazelcast retries after a member died mid-call is not stored twice.
  *
- * <p>Partitions (see {@code cluster-config/README.md}, "Network partitions"): the hub runs Hazelcast
- * with {@code fail.on.indeterminate.state} and, with {@code cluster_quorum} above 1, a split-brain
- * protection on this map. An append, a create and a read are acknowledged only once the stream's
- * backups confirmed them (reads send a no-op to the backups, {@link LogProcessors.Read}), so a member
- * cut off from the others acknowledges nothing and serves nothing that the majority may not hold.
- * A call that found no quorum, or whose confirmation did not come, fails with
- * {@code store_unavailable}; one whose outcome is unknown (a backup did not answer in time, the
- * primary left) is tried again with the same request id for up to {@link #RETRY_MS} ms, which is
+ * <p>Partitions (see {@code cluster-config/README.md}, "Network partitions"): with
+ * {@code cluster_quorum} above 1 a split-brain protection guards this map, and the processors check
+ * the quorum and the stream's backups again on the owner ({@link OwnerQuorum}). An append, a create
+ * and a read count as done only once the stream's backups acknowledged them (reads send a no-op to
+ * the backups, {@link LogProcessors.Read}). Hazelcast reports success anyway when the backups stay
+ * silent past {@code hazelcast.operation.backup.timeout.millis}, which is what a member cut off from
+ * the others sees, so a success that took that long is not trusted: the call is made again. So a
+ * member cut off from the others acknowledges nothing and serves nothing that the majority may not
+ * hold. A call that found no quorum fails with {@code store_unavailable}; one whose outcome is
+ * unknown (a slow success, {@code IndeterminateOperationStateException}, no answer within
+ * {@link #ATTEMPT_TIMEOUT_MS}), or that the owner declined because the stream's partition is short of
+ * backups while the cluster rebalances, is tried again with the same request id for up to
+ * {@link #RETRY_MS} ms (then {@code store_unavailable}), which is
  * safe because every operation is idempotent (the append by request id, the create by its meta), and
  * which lets a writer ride out the few seconds Hazelcast takes to notice a dead member.
  *
@@ -80,17 +88,26 @@ public final class HazelcastStreamLog implements StreamLog {
   /** How long a call whose outcome is unknown is tried again: above Hazelcast's failure detection (5-10 s). */
   static final long RETRY_MS = 15_000;
   static final long RETRY_PAUSE_MS = 200;
+  /**
+   * One try's bound: above the backup timeout (2 s), below Hazelcast's own call timeout (60 s), which
+   * a call caught in a member's merge could otherwise wait out. A try that timed out may still have
+   * been applied; the next one (same request id) finds out.
+   */
+  static final long ATTEMPT_TIMEOUT_MS = 5_000;
 
   private static final Logger LOG = LoggerFactory.getLogger(HazelcastStreamLog.class);
 
   private final Vertx vertx;
   private final IMap<String, StoredStream> map;
   private final StreamLogConfig config;
+  /** A success that took longer than this may be Hazelcast giving up on the backups' acknowledgement. */
+  private final long backupTimeoutNanos;
 
-  private HazelcastStreamLog(Vertx vertx, IMap<String, StoredStream> map, StreamLogConfig config) {
+  private HazelcastStreamLog(Vertx vertx, IMap<String, StoredStream> map, StreamLogConfig config, long backupTimeoutMs) {
     this.vertx = vertx;
     this.map = map;
     this.config = config;
+    this.backupTimeoutNanos = backupTimeoutMs * 1_000_000;
   }
 
   /** The log in map {@code mapName} of {@code hazelcast} (tests use a fresh name per log). */
@@ -104,7 +121,9 @@ public final class HazelcastStreamLog implements StreamLog {
         LOG.warn("map {} has backup-count {}: losing a node can lose stream events; see cluster-config/", mapName, configured.getBackupCount());
       }
       IMap<String, StoredStream> map = hazelcast.getMap(mapName);
-      return new HazelcastStreamLog(vertx, map, config);
+      String backupTimeout = hazelcast.getConfig().getProperty(ClusterProperty.OPERATION_BACKUP_TIMEOUT_MILLIS.getName());
+      return new HazelcastStreamLog(vertx, map, config,
+          backupTimeout != null ? Long.parseLong(backupTimeout.trim()) : Long.parseLong(ClusterProperty.OPERATION_BACKUP_TIMEOUT_MILLIS.getDefaultValue()));
     });
   }
 
@@ -173,10 +192,28 @@ public final class HazelcastStreamLog implements StreamLog {
 
   private Future<String> attempt(String stream, EntryProcessor<String, StoredStream, String> op, long deadline) {
     Context context = vertx.getOrCreateContext();
+    long started = System.nanoTime();
     return Future.fromCompletionStage(map.submitToKey(stream, op), context)
-        .recover(err -> {
+        .timeout(ATTEMPT_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+        .compose(reply -> {
+          boolean again = reply != null && reply.startsWith(LogProcessors.RETRY);
+          if (!again && System.nanoTime() - started >= backupTimeoutNanos) {
+            // Hazelcast answers success once the backup timeout passed even if no backup acknowledged
+            // (a member cut off from the others does exactly that): not proof of a quorum, so ask again
+            if (System.nanoTime() >= deadline) {
+              return Future.failedFuture(new HubException(ErrorCode.STORE_UNAVAILABLE, "the cluster members holding stream '"
+                  + stream + "' did not confirm in time; reconnect (through another node) and resume"));
+            }
+            LOG.debug("stream={} {} answered after the backup timeout, trying again", stream, op.getClass().getSimpleName());
+            again = true;
+          }
+          return again && System.nanoTime() < deadline
+              ? vertx.timer(RETRY_PAUSE_MS).compose(waited -> attempt(stream, op, deadline))
+              : Future.succeededFuture(reply);
+        }, err -> {
           Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
-          if (cause instanceof IndeterminateOperationStateException && System.nanoTime() < deadline) {
+          boolean unknown = cause instanceof IndeterminateOperationStateException || cause instanceof TimeoutException;
+          if (unknown && System.nanoTime() < deadline) {
             LOG.debug("stream={} {} unconfirmed, trying again: {}", stream, op.getClass().getSimpleName(), cause.getMessage());
             return vertx.timer(RETRY_PAUSE_MS).compose(waited -> attempt(stream, op, deadline));
           }
@@ -190,7 +227,7 @@ public final class HazelcastStreamLog implements StreamLog {
       return new HubException(ErrorCode.STORE_UNAVAILABLE, "this node is cut off from the majority of the cluster "
           + "and cannot read or write stream '" + stream + "'; reconnect (through another node) and resume");
     }
-    if (cause instanceof IndeterminateOperationStateException || cause instanceof OperationTimeoutException
+    if (cause instanceof IndeterminateOperationStateException || cause instanceof OperationTimeoutException || cause instanceof TimeoutException
         || cause instanceof HazelcastInstanceNotActiveException) {
       return new HubException(ErrorCode.STORE_UNAVAILABLE, "the cluster members holding stream '" + stream
           + "' did not confirm in time; reconnect (through another node) and resume");
