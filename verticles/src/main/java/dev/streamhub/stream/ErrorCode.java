@@ -57,9 +57,10 @@ public enum ErrorCode {
    * The cluster store cannot take this operation safely: this node is on the minority side of a
    * network partition (fewer data members than {@code cluster_quorum}), or the members holding the
    * stream did not confirm in time. Nothing was written; retry on another node (a reader resumes
-   * from its last offset there).
+   * from its last offset there). A resumable reader already being sent is told to move at once
+   * ({@link Terminal#RESUME_ELSEWHERE}: SSE {@code reconnect} event, WebSocket close 1012).
    */
-  STORE_UNAVAILABLE(503, "server_error", true, null,
+  STORE_UNAVAILABLE(503, "server_error", true, WebSocketCloseStatus.SERVICE_RESTART, Terminal.RESUME_ELSEWHERE,
       "the node is on the minority side of a network partition (fewer data members than `cluster_quorum`), or the members holding "
       + "the stream did not confirm in time; nothing was written: reconnect through another node and resume from your offset");
 
@@ -71,7 +72,14 @@ public enum ErrorCode {
      * SSE (native): an {@code event: reconnect} naming the next offset, then the end (OpenAI form,
      * which cannot resume: the error at the deadline); long-poll: answered at once with what it has.
      */
-    RECONNECT("SSE `reconnect` event; long-poll: answered with what it has");
+    RECONNECT("SSE `reconnect` event; long-poll: answered with what it has"),
+    /**
+     * The node cannot serve reads now: a resumable session is ended at once with a reconnect notice
+     * so its client resumes on another node (SSE (native): {@code event: reconnect} naming the next
+     * offset; WebSocket: close 1012, every subscription of the socket); a long-poll and the
+     * non-resumable forms get the error as {@link #ERROR} says.
+     */
+    RESUME_ELSEWHERE("SSE `reconnect` event; long-poll: the status");
 
     private final String readme;
 
