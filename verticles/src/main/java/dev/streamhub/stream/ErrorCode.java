@@ -54,15 +54,21 @@ public enum ErrorCode {
   COMPLETION_TIMEOUT(504, "server_error", true, null,
       "a `stream:false` completion whose stream did not end within `completion_timeout_ms` (it can still be read from the log)"),
   /**
-   * The cluster store cannot take this operation safely: this node is on the minority side of a
-   * network partition (fewer data members than {@code cluster_quorum}), or the members holding the
-   * stream did not confirm in time. Nothing was written; retry on another node (a reader resumes
-   * from its last offset there). A resumable reader already being sent is told to move at once
-   * ({@link Terminal#RESUME_ELSEWHERE}: SSE {@code reconnect} event, WebSocket close 1012).
+   * The stream store cannot take this operation now, and nothing it acknowledged is lost: Redis is
+   * unreachable or did not answer within {@code redis_timeout_ms} (the hub reconnects by itself);
+   * or, with Hazelcast, this node is on the minority side of a network partition (fewer data members
+   * than {@code cluster_quorum}) or the members holding the stream did not confirm in time, so
+   * nothing was written. Retry (on another node); a reader resumes from its last offset. A resumable
+   * reader already being sent is told to move at once ({@link Terminal#RESUME_ELSEWHERE}: SSE
+   * {@code reconnect} event, WebSocket close 1012).
    */
   STORE_UNAVAILABLE(503, "server_error", true, WebSocketCloseStatus.SERVICE_RESTART, Terminal.RESUME_ELSEWHERE,
-      "the node is on the minority side of a network partition (fewer data members than `cluster_quorum`), or the members holding "
-      + "the stream did not confirm in time; nothing was written: reconnect through another node and resume from your offset");
+      "the Redis store is unreachable or slower than `redis_timeout_ms` (the hub reconnects by itself), or this node is on the "
+      + "minority side of a network partition (fewer data members than `cluster_quorum`) or the members holding the stream did "
+      + "not confirm in time; nothing acknowledged is lost: resume from your offset through another node"),
+  /** No conversation of this id belongs to the caller (unknown, expired, deleted, or another principal's). */
+  CONVERSATION_NOT_FOUND(404, "invalid_request_error", false, null,
+      "unknown, expired or deleted conversation, or another principal's");
 
   /** How an error ends a stream that is already being sent (SSE) or a held long-poll. */
   public enum Terminal {
