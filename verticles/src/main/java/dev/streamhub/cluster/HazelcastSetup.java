@@ -1,9 +1,16 @@
 package dev.streamhub.cluster;
 
 import com.hazelcast.config.Config;
+import com.hazelcast.config.InMemoryFormat;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.SplitBrainProtectionConfig;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.spi.merge.PutIfAbsentMergePolicy;
+import com.hazelcast.spi.properties.ClusterProperty;
+import com.hazelcast.splitbrainprotection.SplitBrainProtectionOn;
 import dev.streamhub.config.ClusterConfig;
 import dev.streamhub.config.ConfigException;
+import dev.streamhub.streamlog.hazelcast.HazelcastStreamLog;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -13,16 +20,50 @@ import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.io.File;
 import java.io.IOException;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Builds this node's {@link Vertx}: clustered on Hazelcast when {@code cluster_config} is set,
  * alone otherwise. Also the one place that reaches into a running Vertx for its Hazelcast member
  * and its node id.
+ *
+ * <p>Partition safety (what holds whatever the Hazelcast config file says; see
+ * {@code cluster-config/README.md}, "Network partitions"):
+ * <ul>
+ *   <li>{@code hazelcast.operation.backup.timeout.millis} is 2 s (Hazelcast: 5 s): the stream log
+ *       does not trust a success slower than that (Hazelcast's way of giving up on silent backups)
+ *       and asks again, so an acknowledged append is held by {@code backup-count + 1} members and a
+ *       member cut off from its backups cannot acknowledge one. {@code fail.on.indeterminate.state}
+ *       stays off: it would apply to Vert.x's own structures too, which do not retry.</li>
+ *   <li>With {@code cluster_quorum} above 1, the split-brain protection {@value #QUORUM}
+ *       ({@link DataMemberQuorum}: data members heard from recently; reads and writes) guards the
+ *       stream log {@code streamhub.log*} and
+ *       the leases {@code streamhub.leases}: a side that sees fewer data members refuses them
+ *       (the log answers {@code store_unavailable}). Their {@code backup-count} is raised to
+ *       {@code cluster_quorum - 1} when lower, so that every acknowledged write lives on a quorum of
+ *       members and every majority holds it.</li>
+ *   <li>After a partition heals the sides merge within {@code hazelcast.merge.next.run.delay.seconds}
+ *       (5 s unless the file says otherwise; Hazelcast's default is 2 minutes). The side with fewer
+ *       data members merges into the other ({@code PUT_IF_ABSENT}: the quorum side's copy of a stream
+ *       stays).</li>
+ * </ul>
  */
 public final class HazelcastSetup {
 
+  /** Name of the hub's split-brain protection in the Hazelcast config. */
+  public static final String QUORUM = "streamhub-quorum";
+  /** Hazelcast properties the hub sets when the config file leaves them out. */
+  static final Map<String, String> SAFE_DEFAULTS = Map.of(
+      ClusterProperty.OPERATION_BACKUP_TIMEOUT_MILLIS.getName(), "2000",
+      ClusterProperty.MERGE_FIRST_RUN_DELAY_SECONDS.getName(), "10",
+      ClusterProperty.MERGE_NEXT_RUN_DELAY_SECONDS.getName(), "5");
+
+  private static final Logger LOG = LoggerFactory.getLogger(HazelcastSetup.class);
   /** A node id for a node that runs alone (a clustered node uses its cluster manager's id). */
   private static final String LOCAL_NODE_ID = UUID.randomUUID().toString();
 
@@ -38,7 +79,10 @@ public final class HazelcastSetup {
     return Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hazelcast)).buildClustered();
   }
 
-  /** The Hazelcast config of {@code cluster_config}, with {@code cluster_name} and {@code cluster_lite_member} applied. */
+  /**
+   * The Hazelcast config of {@code cluster_config}, with {@code cluster_name},
+   * {@code cluster_lite_member} and {@code cluster_quorum} applied (see the class comment).
+   */
   public static Config hazelcastConfig(ClusterConfig config) {
     Config hazelcast;
     try {
@@ -52,7 +96,79 @@ public final class HazelcastSetup {
     if (config.liteMember()) {
       hazelcast.setLiteMember(true);
     }
+    SAFE_DEFAULTS.forEach((name, value) -> {
+      if (hazelcast.getProperty(name) == null) {
+        hazelcast.setProperty(name, value);
+      }
+    });
+    protect(hazelcast, config.quorum());
     return hazelcast;
+  }
+
+  /** Attaches the split-brain protection of {@code quorum} data members to the structures of the log. */
+  private static void protect(Config hazelcast, int quorum) {
+    MapConfig log = hazelcast.getMapConfigOrNull(HazelcastStreamLog.MAP + "*");
+    if (log == null) {
+      log = new MapConfig(HazelcastStreamLog.MAP + "*").setBackupCount(HazelcastStreamLog.BACKUP_COUNT)
+          .setAsyncBackupCount(0).setInMemoryFormat(InMemoryFormat.OBJECT);
+      hazelcast.addMapConfig(log);
+    }
+    MapConfig leases = hazelcast.getMapConfig(Addresses.LEASES_MAP);
+    for (MapConfig map : List.of(log, leases)) {
+      map.getMergePolicyConfig().setPolicy(PutIfAbsentMergePolicy.class.getName());
+    }
+    if (quorum <= 1) {
+      if (!hazelcast.isLiteMember()) {
+        LOG.warn("cluster_quorum is 1: under a network partition every side goes on accepting appends and the stream log "
+            + "can fork; set cluster_quorum to a majority of the data members (cluster-config/README.md)");
+      }
+      return;
+    }
+    hazelcast.addSplitBrainProtectionConfig(new SplitBrainProtectionConfig(QUORUM, true, quorum)
+        .setProtectOn(SplitBrainProtectionOn.READ_WRITE)
+        .setFunctionImplementation(new DataMemberQuorum(quorum, toleranceMs(hazelcast))));
+    for (MapConfig map : List.of(log, leases)) {
+      map.setSplitBrainProtectionName(QUORUM);
+      if (map.getBackupCount() < quorum - 1) {
+        LOG.info("map {}: backup-count raised from {} to {} (cluster_quorum {}): an acknowledged write lives on a quorum",
+            map.getName(), map.getBackupCount(), quorum - 1, quorum);
+        map.setBackupCount(quorum - 1);
+      }
+    }
+  }
+
+  /**
+   * How recently a member must have been heard from to count for the quorum: 60% of
+   * {@code hazelcast.max.no.heartbeat.seconds} (3 s of the configs' 5 s; the function is re-evaluated
+   * every heartbeat interval, so the cut-off side loses the quorum before it drops the others and
+   * promotes its backups), but at least two heartbeat intervals.
+   */
+  static long toleranceMs(Config hazelcast) {
+    long maxNoHeartbeat = seconds(hazelcast, ClusterProperty.MAX_NO_HEARTBEAT_SECONDS.getName(), 60);
+    long heartbeat = seconds(hazelcast, ClusterProperty.HEARTBEAT_INTERVAL_SECONDS.getName(), 5);
+    return Math.max(2 * heartbeat * 1000, maxNoHeartbeat * 600);
+  }
+
+  private static long seconds(Config hazelcast, String property, long dflt) {
+    String value = hazelcast.getProperty(property);
+    try {
+      return value == null ? dflt : Long.parseLong(value.trim());
+    } catch (NumberFormatException e) {
+      throw new ConfigException("the Hazelcast property " + property + " is not a number of seconds: '" + value + "'");
+    }
+  }
+
+  /**
+   * True when this node may act for the cluster: it runs alone, or it is a Hazelcast member whose
+   * side of the cluster holds the quorum ({@code cluster_quorum} data members; always true with 1).
+   */
+  public static boolean hasQuorum(Vertx vertx) {
+    return hazelcast(vertx).map(instance -> {
+      if (!instance.getConfig().getSplitBrainProtectionConfigs().containsKey(QUORUM)) {
+        return true;
+      }
+      return instance.getSplitBrainProtectionService().getSplitBrainProtection(QUORUM).hasMinimumSize();
+    }).orElse(true);
   }
 
   /** The Hazelcast member {@code vertx} is clustered with, if any. */

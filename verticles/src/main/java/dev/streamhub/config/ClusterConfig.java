@@ -19,11 +19,18 @@ import java.util.Set;
  * @param liteMember {@code cluster_lite_member}: the node joins as a Hazelcast lite member, holding
  *     no partition of the cluster's data (the stream log, registries, leases), so that adding,
  *     draining or restarting it moves no data; the data members must be started first
+ * @param quorum {@code cluster_quorum}: the data members (lite members do not count) a side of a
+ *     network partition must see to accept appends, stream creation, leases and reads of the
+ *     shared store; set it to a majority of the data members (2 of 2 or 3, 3 of 5). 1, the
+ *     default, protects nothing: both sides of a partition go on writing and the log can fork
  */
-public record ClusterConfig(String hazelcastConfig, String name, String host, Set<Role> roles, boolean liteMember) {
+public record ClusterConfig(String hazelcastConfig, String name, String host, Set<Role> roles, boolean liteMember, int quorum) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final String DEFAULT_ROLES = "all";
+  public static final int DEFAULT_QUORUM = 1;
+  /** Hazelcast keeps at most 6 backups, and an acknowledged write must live on a quorum of members. */
+  public static final int MAX_QUORUM = 7;
 
   /** What a node does. */
   public enum Role {
@@ -52,7 +59,7 @@ public record ClusterConfig(String hazelcastConfig, String name, String host, Se
       throw new ConfigException("invalid " + s.sourceOf("cluster_config") + " (cluster_config): cannot read the Hazelcast config '" + file + "'");
     }
     return new ClusterConfig(file, s.string(ConfigKey.CLUSTER_NAME), s.string(ConfigKey.CLUSTER_HOST),
-        roles(s, s.string(ConfigKey.ROLES)), s.bool(ConfigKey.CLUSTER_LITE_MEMBER));
+        roles(s, s.string(ConfigKey.ROLES)), s.bool(ConfigKey.CLUSTER_LITE_MEMBER), s.integer(ConfigKey.CLUSTER_QUORUM));
   }
 
   private static Set<Role> roles(Settings s, String value) {

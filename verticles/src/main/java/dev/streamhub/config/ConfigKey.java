@@ -72,6 +72,9 @@ public enum ConfigKey {
   ROLES(Kind.STRING, ClusterConfig.DEFAULT_ROLES, "`edge`, `worker` or `all` (comma-separated)"),
   CLUSTER_LITE_MEMBER(Kind.BOOL, false, "join as a Hazelcast lite member: no part of the log lives here, so restarting the node moves no data "
       + "(edges in a rolling upgrade); start the data members first"),
+  CLUSTER_QUORUM(Kind.INT, ClusterConfig.DEFAULT_QUORUM, 1, ClusterConfig.MAX_QUORUM,
+      "data members (lite members do not count) a side of a network partition needs to accept appends, new streams, leases and log reads; "
+      + "set a majority: 2 of 2 or 3 data members, 3 of 5. `1` protects nothing (warned at start)"),
   UPSTREAM_BASE_URL(Kind.STRING, null, "an OpenAI-compatible server (`http://host:port/v1`) whose models the hub serves "
       + "(see [workers/README.md](workers/README.md))"),
   UPSTREAM_API_KEY(Kind.STRING, null, "its API key; never logged"),

@@ -1,5 +1,7 @@
 package dev.streamhub.session;
 
+import dev.streamhub.stream.HubException;
+
 /**
  * What a transport tells its {@link Session} about its wire: how a heartbeat, a let-go and the end
  * of a connection look there. Everything else (stream id, offset, ownership, live registration,
@@ -23,6 +25,19 @@ public interface Framing {
    * error). The session closes itself right after.
    */
   void letGo();
+
+  /**
+   * A reader of this session failed with {@code why}, a code the client should take elsewhere at
+   * once ({@link dev.streamhub.stream.ErrorCode.Terminal#RESUME_ELSEWHERE}, e.g.
+   * {@code store_unavailable} on the minority side of a network partition): a resumable transport
+   * tells its client to reconnect now (SSE {@code reconnect} event naming the next offset and the
+   * code, WebSocket close 1012 with the code as reason) and returns true; the session then closes.
+   * The default returns false and the reader's sink gets the error as usual (long-poll: the HTTP
+   * status; OpenAI forms and whole completions: the error).
+   */
+  default boolean moveOn(HubException why) {
+    return false;
+  }
 
   /**
    * The session closed (the client went away, the response ended, or {@link #letGo}): release what

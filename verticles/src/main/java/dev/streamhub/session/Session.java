@@ -1,11 +1,13 @@
 package dev.streamhub.session;
 
 import dev.streamhub.stream.ErrorCode;
+import dev.streamhub.stream.Event;
 import dev.streamhub.stream.HubException;
 import dev.streamhub.stream.StreamIds;
 import dev.streamhub.subscribe.Sink;
 import dev.streamhub.subscribe.Subscription;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,6 +27,9 @@ import java.util.List;
  *   <li>every heartbeat interval it asks the transport for its heartbeat ({@link Framing#heartbeat})
  *       and runs the live path's safety net of each reader ({@link Subscription#heartbeat}), on the
  *       event loop's {@link Ticker}, so no transport can forget it (the whole completion once did);</li>
+ *   <li>a reader that fails with a code its client should take to another node at once
+ *       ({@code store_unavailable}: this node is on the minority side of a network partition) ends
+ *       the whole session with the transport's reconnect notice ({@link Framing#moveOn});</li>
  *   <li>{@link #close} undoes all of it, once, however the connection ended.</li>
  * </ul>
  *
@@ -92,7 +97,7 @@ public final class Session extends Ticker.Member implements EdgeClients.Client {
       return Future.failedFuture(new HubException(ErrorCode.BAD_OFFSET, "offset must be a non-negative integer, got " + from));
     }
     return sessions.guard().mayRead(this, stream)
-        .compose(allowed -> sessions.subscribe(stream, from, compact, sink))
+        .compose(allowed -> sessions.subscribe(stream, from, compact, new MovingSink(sink)))
         .map(subscription -> {
           if (!subscription.nothingToSend() && !subscription.ended()) {
             if (closed) {
@@ -161,6 +166,66 @@ public final class Session extends Ticker.Member implements EdgeClients.Client {
       reader.heartbeat();
     }
     readers.removeIf(Subscription::ended);
+  }
+
+  /**
+   * A reader failed with a code whose client should resume elsewhere at once ({@code store_unavailable}):
+   * the transport's reconnect notice ends the whole session, true; false when the transport reports it
+   * as an error instead.
+   */
+  private boolean moveOn(HubException why) {
+    if (closed || why.code().terminal() != ErrorCode.Terminal.RESUME_ELSEWHERE || !framing.moveOn(why)) {
+      return false;
+    }
+    close();
+    return true;
+  }
+
+  /** The reader's sink, except that a failure the client should take elsewhere ends the session with a reconnect notice. */
+  private final class MovingSink implements Sink {
+
+    private final Sink sink;
+
+    MovingSink(Sink sink) {
+      this.sink = sink;
+    }
+
+    @Override
+    public void begin() {
+      sink.begin();
+    }
+
+    @Override
+    public void send(Event event) {
+      sink.send(event);
+    }
+
+    @Override
+    public void flush() {
+      sink.flush();
+    }
+
+    @Override
+    public boolean writeQueueFull() {
+      return sink.writeQueueFull();
+    }
+
+    @Override
+    public void drainHandler(Handler<Void> handler) {
+      sink.drainHandler(handler);
+    }
+
+    @Override
+    public void end() {
+      sink.end();
+    }
+
+    @Override
+    public void fail(HubException error) {
+      if (!moveOn(error)) {
+        sink.fail(error);
+      }
+    }
   }
 
   @Override

@@ -54,11 +54,18 @@ public enum ErrorCode {
   COMPLETION_TIMEOUT(504, "server_error", true, null,
       "a `stream:false` completion whose stream did not end within `completion_timeout_ms` (it can still be read from the log)"),
   /**
-   * The stream store (Redis) is unreachable or did not answer within {@code redis_timeout_ms}: the
-   * request changed nothing that was acknowledged; retry later. The hub reconnects by itself.
+   * The stream store cannot take this operation now, and nothing it acknowledged is lost: Redis is
+   * unreachable or did not answer within {@code redis_timeout_ms} (the hub reconnects by itself);
+   * or, with Hazelcast, this node is on the minority side of a network partition (fewer data members
+   * than {@code cluster_quorum}) or the members holding the stream did not confirm in time, so
+   * nothing was written. Retry (on another node); a reader resumes from its last offset. A resumable
+   * reader already being sent is told to move at once ({@link Terminal#RESUME_ELSEWHERE}: SSE
+   * {@code reconnect} event, WebSocket close 1012).
    */
-  STORE_UNAVAILABLE(503, "server_error", true, null,
-      "the Redis store is unreachable or slower than `redis_timeout_ms`; nothing acknowledged is lost, the hub reconnects by itself"),
+  STORE_UNAVAILABLE(503, "server_error", true, WebSocketCloseStatus.SERVICE_RESTART, Terminal.RESUME_ELSEWHERE,
+      "the Redis store is unreachable or slower than `redis_timeout_ms` (the hub reconnects by itself), or this node is on the "
+      + "minority side of a network partition (fewer data members than `cluster_quorum`) or the members holding the stream did "
+      + "not confirm in time; nothing acknowledged is lost: resume from your offset through another node"),
   /** No conversation of this id belongs to the caller (unknown, expired, deleted, or another principal's). */
   CONVERSATION_NOT_FOUND(404, "invalid_request_error", false, null,
       "unknown, expired or deleted conversation, or another principal's");
@@ -71,7 +78,14 @@ public enum ErrorCode {
      * SSE (native): an {@code event: reconnect} naming the next offset, then the end (OpenAI form,
      * which cannot resume: the error at the deadline); long-poll: answered at once with what it has.
      */
-    RECONNECT("SSE `reconnect` event; long-poll: answered with what it has");
+    RECONNECT("SSE `reconnect` event; long-poll: answered with what it has"),
+    /**
+     * The node cannot serve reads now: a resumable session is ended at once with a reconnect notice
+     * so its client resumes on another node (SSE (native): {@code event: reconnect} naming the next
+     * offset; WebSocket: close 1012, every subscription of the socket); a long-poll and the
+     * non-resumable forms get the error as {@link #ERROR} says.
+     */
+    RESUME_ELSEWHERE("SSE `reconnect` event; long-poll: the status");
 
     private final String readme;
 

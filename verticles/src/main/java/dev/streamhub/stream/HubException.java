@@ -25,10 +25,18 @@ public final class HubException extends RuntimeException {
     return new JsonObject().put("code", code.code()).put("message", getMessage()).put("type", code.type()).putNull("param");
   }
 
-  /** The same failure as a HubException: itself, or {@code internal_error} for anything unexpected. */
+  /**
+   * The same failure as a HubException: itself, {@code store_unavailable} for the cluster's refusals
+   * (no quorum on this side of a partition, an operation its backups did not confirm, say when a
+   * reader's live registration could not be stored), or {@code internal_error} for anything unexpected.
+   */
   public static HubException of(Throwable err) {
     if (err instanceof HubException) {
       return (HubException) err;
+    }
+    if (err instanceof com.hazelcast.splitbrainprotection.SplitBrainProtectionException
+        || err instanceof com.hazelcast.core.IndeterminateOperationStateException) {
+      return new HubException(ErrorCode.STORE_UNAVAILABLE, "the cluster could not confirm this operation; reconnect (through another node) and resume");
     }
     return new HubException(ErrorCode.INTERNAL_ERROR, "internal error");
   }

@@ -38,6 +38,19 @@ public interface StreamLog {
    */
   Future<List<Event>> append(String stream, List<NewEvent> events);
 
+  /**
+   * A fenced append: as {@link #append(String, List)}, by a writer holding the stream's lease at
+   * {@code epoch} (1 for the worker that generates the stream, higher for whoever took the lease
+   * over; 0 for an unfenced writer). A store whose writers can be cut off from each other (the
+   * cluster store) checks it inside the append and refuses, with {@code worker_lost}, an epoch
+   * lower than the highest it has seen for the stream: a worker whose lease moved while it was
+   * partitioned away appends nothing more. A store that lives in one process has a single writer per
+   * stream and ignores it.
+   */
+  default Future<List<Event>> append(String stream, List<NewEvent> events, long epoch) {
+    return append(stream, events);
+  }
+
   /** Up to {@code max} events from offset {@code from} on; an empty page when {@code from == nextOffset}. */
   Future<ReadResult> read(String stream, long from, int max);
 

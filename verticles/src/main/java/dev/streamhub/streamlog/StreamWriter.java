@@ -29,7 +29,12 @@ public final class StreamWriter {
    * edge threads that send it then read one string instead of walking a cold {@code JsonObject}.
    */
   public Future<List<Event>> write(String stream, List<NewEvent> events) {
-    return log.append(stream, events).map(written -> {
+    return write(stream, events, 0);
+  }
+
+  /** As {@link #write(String, List)}, fenced at the writer's lease {@code epoch} ({@link StreamLog#append(String, List, long)}). */
+  public Future<List<Event>> write(String stream, List<NewEvent> events, long epoch) {
+    return log.append(stream, events, epoch).map(written -> {
       for (int i = 0; i < written.size(); i++) {
         written.get(i).wire();
       }

@@ -1,6 +1,7 @@
 package dev.streamhub.worker;
 
 import dev.streamhub.cluster.Addresses;
+import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.Event;
 import dev.streamhub.stream.HubException;
 import dev.streamhub.stream.NewEvent;
@@ -142,7 +143,7 @@ final class GenerationRun implements TokenSink {
     }
     List<NewEvent> batch = List.of(taken);
     appending = true;
-    writer.write(stream, batch).onComplete(ar -> {
+    writer.write(stream, batch, lease.epoch()).onComplete(ar -> {
       appending = false;
       if (ar.failed()) {
         stop(ar.cause());
@@ -158,7 +159,12 @@ final class GenerationRun implements TokenSink {
     });
   }
 
-  /** An append failed (say, the stream was ended elsewhere): nothing more is written. */
+  /**
+   * An append failed (say, the stream was ended elsewhere): nothing more is written. When the store
+   * is unavailable here ({@code store_unavailable}: this node is cut off from the quorum) the stream
+   * has not ended: the lease is abandoned rather than released, so that the watchdog on the quorum
+   * side sees its beats stop and ends the stream with {@code worker_lost}.
+   */
   private void stop(Throwable err) {
     if (!ended) {
       LOG.warn("stream={} append failed, stopping its generation: {}", stream, err.getMessage());
@@ -166,7 +172,13 @@ final class GenerationRun implements TokenSink {
     }
     ended = true;
     waiting.clear();
-    release();
+    if (HubException.of(err).code() == ErrorCode.STORE_UNAVAILABLE && !released) {
+      released = true;
+      cancels.unregister();
+      lease.abandon();
+    } else {
+      release();
+    }
     terminal.tryFail(err);
   }
 

@@ -1,5 +1,6 @@
 package dev.streamhub.worker;
 
+import dev.streamhub.cluster.HazelcastSetup;
 import dev.streamhub.config.WorkerConfig;
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.HubException;
@@ -26,7 +27,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A worker that is merely slow may race the error with its own events: the store refuses any
  * append after a terminal event, so the stream still ends exactly once, and the worker, refused,
- * stops.
+ * stops. The error is appended at the lease's epoch + 1, which fences the worker out for good
+ * ({@link Leases}).
+ *
+ * <p>Only a node on the quorum side of a network partition acts ({@link HazelcastSetup#hasQuorum}):
+ * on a minority side the cluster looks as if the others died, and ending their streams there would
+ * write a second history. The quorum side sees the minority's workers leave and ends their streams.
  */
 public final class LeaseWatchdogVerticle extends VerticleBase {
 
@@ -46,7 +52,7 @@ public final class LeaseWatchdogVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     vertx.setPeriodic(config.leaseMs(), id -> {
-      if (!sweeping && leader()) {
+      if (!sweeping && leader() && HazelcastSetup.hasQuorum(vertx)) {
         sweeping = true;
         sweep().onComplete(ar -> {
           sweeping = false;
@@ -87,7 +93,8 @@ public final class LeaseWatchdogVerticle extends VerticleBase {
         boolean silent = last != null && last[0] == beat && now - last[1] >= config.lostTimeoutMs() * 1_000_000;
         if (nodeLeft || silent) {
           LOG.info("stream={} lost its worker on node {} ({})", stream, node, nodeLeft ? "node left the cluster" : "lease expired");
-          reaped.add(end(stream).compose(ended -> map.remove(stream)));
+          long epoch = lease.getLong("epoch", Leases.WORKER_EPOCH);
+          reaped.add(end(stream, epoch + 1).compose(ended -> map.remove(stream)));
           seen.remove(stream);
         }
       });
@@ -95,10 +102,10 @@ public final class LeaseWatchdogVerticle extends VerticleBase {
     }));
   }
 
-  /** Appends the terminal error; a stream that already ended is left as it is. */
-  private Future<Void> end(String stream) {
+  /** Appends the terminal error, fencing the lost worker out; a stream that already ended is left as it is. */
+  private Future<Void> end(String stream, long epoch) {
     HubException lost = new HubException(ErrorCode.WORKER_LOST, "the worker generating this stream was lost; retry the request");
-    return writer.write(stream, NewEvent.error(lost)).<Void>mapEmpty().recover(err -> {
+    return writer.write(stream, List.of(NewEvent.error(lost)), epoch).<Void>mapEmpty().recover(err -> {
       ErrorCode code = HubException.of(err).code();
       return code == ErrorCode.STREAM_FINISHED || code == ErrorCode.STREAM_NOT_FOUND
           ? Future.succeededFuture()

@@ -16,8 +16,18 @@ import org.slf4j.LoggerFactory;
  * {@code worker_lease_ms}. {@link LeaseWatchdogVerticle} ends the stream with {@code worker_lost}
  * when the beats stop or the node leaves the cluster. The counter, not a timestamp, is what is
  * compared, so clocks of different hosts need not agree.
+ *
+ * <p>Fencing: the lease carries an {@code epoch}, the worker's fencing token ({@link #WORKER_EPOCH});
+ * every append the worker makes carries it, and the watchdog appends {@code worker_lost} at the
+ * next epoch. The store checks epochs inside the append itself, so once the lease moved a worker
+ * that was only cut off (not dead) can append nothing more, whatever it still believes. With
+ * {@code cluster_quorum} the lease map refuses renewals on a minority side, so a partitioned worker's
+ * beats stop and only the quorum side decides.
  */
 final class Leases {
+
+  /** The epoch of the worker that generates a stream: the first holder of its lease. */
+  static final long WORKER_EPOCH = 1;
 
   private static final Logger LOG = LoggerFactory.getLogger(Leases.class);
 
@@ -53,7 +63,7 @@ final class Leases {
     }
 
     private Future<Void> renew() {
-      JsonObject value = new JsonObject().put("node", node).put("beat", beat++);
+      JsonObject value = new JsonObject().put("node", node).put("beat", beat++).put("epoch", WORKER_EPOCH);
       // the TTL only collects leases nobody released nor reaped (say, the whole cluster restarted)
       return map(vertx).compose(map -> map.put(stream, value, config.lostTimeoutMs() * 10)).onComplete(ar -> {
         if (ar.failed()) {
@@ -63,6 +73,22 @@ final class Leases {
           timer = vertx.setTimer(config.leaseMs(), id -> renew());
         }
       });
+    }
+
+    /** The fencing token every append of this lease's holder carries. */
+    long epoch() {
+      return WORKER_EPOCH;
+    }
+
+    /**
+     * Stops renewing but leaves the lease in the map: the worker cannot write the stream (the store
+     * is unavailable here, say on the minority side of a partition), so the beats stop and the
+     * watchdog on the quorum side ends the stream with {@code worker_lost}. Releasing it instead would
+     * leave a stream nobody ends.
+     */
+    void abandon() {
+      released = true;
+      vertx.cancelTimer(timer);
     }
 
     /** Stops renewing and drops the lease: the stream has ended. */

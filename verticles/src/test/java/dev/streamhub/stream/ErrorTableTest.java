@@ -34,6 +34,7 @@ class ErrorTableTest {
     assertEquals(1009, ErrorCode.PAYLOAD_TOO_LARGE.wsClose().code());
     assertEquals(1011, ErrorCode.INTERNAL_ERROR.wsClose().code());
     assertEquals(1012, ErrorCode.DRAINING.wsClose().code());
+    assertEquals(1012, ErrorCode.STORE_UNAVAILABLE.wsClose().code());
     assertEquals(1013, ErrorCode.RATE_LIMITED.wsClose().code());
     assertEquals(WebSocketCloseStatus.TRY_AGAIN_LATER, ErrorCode.RATE_LIMITED.wsClose());
   }

@@ -3,8 +3,13 @@ package dev.streamhub.streamlog.hazelcast;
 import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceNotActiveException;
+import com.hazelcast.core.IndeterminateOperationStateException;
+import com.hazelcast.core.OperationTimeoutException;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
+import com.hazelcast.spi.properties.ClusterProperty;
+import com.hazelcast.splitbrainprotection.SplitBrainProtectionException;
 import dev.streamhub.config.StreamLogConfig;
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.Event;
@@ -21,6 +26,9 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +56,25 @@ import org.slf4j.LoggerFactory;
  * replays them. An append carries a request id and the stream remembers its last few, so an
  * append Hazelcast retries after a member died mid-call is not stored twice.
  *
+ * <p>Partitions (see {@code cluster-config/README.md}, "Network partitions"): with
+ * {@code cluster_quorum} above 1 a split-brain protection guards this map, and the processors check
+ * the quorum and the stream's backups again on the owner ({@link OwnerQuorum}). An append, a create
+ * and a read count as done only once the stream's backups acknowledged them (reads send a no-op to
+ * the backups, {@link LogProcessors.Read}). Hazelcast reports success anyway when the backups stay
+ * silent past {@code hazelcast.operation.backup.timeout.millis}, which is what a member cut off from
+ * the others sees, so a success that took that long is not trusted: the call is made again. So a
+ * member cut off from the others acknowledges nothing and serves nothing that the majority may not
+ * hold. A call that found no quorum fails with {@code store_unavailable}; one whose outcome is
+ * unknown (a slow success, {@code IndeterminateOperationStateException}, no answer within
+ * {@link #ATTEMPT_TIMEOUT_MS}), or that the owner declined because the stream's partition is short of
+ * backups while the cluster rebalances, is tried again with the same request id for up to
+ * {@link #RETRY_MS} ms (then {@code store_unavailable}), which is
+ * safe because every operation is idempotent (the append by request id, the create by its meta), and
+ * which lets a writer ride out the few seconds Hazelcast takes to notice a dead member.
+ *
+ * <p>Fencing: an append carries its writer's lease epoch ({@link StreamLog#append(String, List, long)});
+ * the stream remembers the highest, and the processor refuses a lower one with {@code worker_lost}.
+ *
  * <p>Threading: every call uses Hazelcast's async API ({@code submitToKey}) and completes on the
  * caller's Vert.x context. The one blocking call, {@code localKeySet()} of the background retention
  * sweep ({@link #expire()}), has no async variant in Hazelcast; it runs in {@code executeBlocking}.
@@ -58,17 +85,29 @@ public final class HazelcastStreamLog implements StreamLog {
   public static final String MAP = "streamhub.log";
   /** Synchronous backups of every stream: each event lives on two members. */
   public static final int BACKUP_COUNT = 1;
+  /** How long a call whose outcome is unknown is tried again: above Hazelcast's failure detection (5-10 s). */
+  static final long RETRY_MS = 15_000;
+  static final long RETRY_PAUSE_MS = 200;
+  /**
+   * One try's bound: above the backup timeout (2 s), below Hazelcast's own call timeout (60 s), which
+   * a call caught in a member's merge could otherwise wait out. A try that timed out may still have
+   * been applied; the next one (same request id) finds out.
+   */
+  static final long ATTEMPT_TIMEOUT_MS = 5_000;
 
   private static final Logger LOG = LoggerFactory.getLogger(HazelcastStreamLog.class);
 
   private final Vertx vertx;
   private final IMap<String, StoredStream> map;
   private final StreamLogConfig config;
+  /** A success that took longer than this may be Hazelcast giving up on the backups' acknowledgement. */
+  private final long backupTimeoutNanos;
 
-  private HazelcastStreamLog(Vertx vertx, IMap<String, StoredStream> map, StreamLogConfig config) {
+  private HazelcastStreamLog(Vertx vertx, IMap<String, StoredStream> map, StreamLogConfig config, long backupTimeoutMs) {
     this.vertx = vertx;
     this.map = map;
     this.config = config;
+    this.backupTimeoutNanos = backupTimeoutMs * 1_000_000;
   }
 
   /** The log in map {@code mapName} of {@code hazelcast} (tests use a fresh name per log). */
@@ -82,7 +121,9 @@ public final class HazelcastStreamLog implements StreamLog {
         LOG.warn("map {} has backup-count {}: losing a node can lose stream events; see cluster-config/", mapName, configured.getBackupCount());
       }
       IMap<String, StoredStream> map = hazelcast.getMap(mapName);
-      return new HazelcastStreamLog(vertx, map, config);
+      String backupTimeout = hazelcast.getConfig().getProperty(ClusterProperty.OPERATION_BACKUP_TIMEOUT_MILLIS.getName());
+      return new HazelcastStreamLog(vertx, map, config,
+          backupTimeout != null ? Long.parseLong(backupTimeout.trim()) : Long.parseLong(ClusterProperty.OPERATION_BACKUP_TIMEOUT_MILLIS.getDefaultValue()));
     });
   }
 
@@ -93,9 +134,14 @@ public final class HazelcastStreamLog implements StreamLog {
 
   @Override
   public Future<List<Event>> append(String stream, List<NewEvent> events) {
+    return append(stream, events, 0);
+  }
+
+  @Override
+  public Future<List<Event>> append(String stream, List<NewEvent> events, long epoch) {
     List<NewEvent> batch = List.copyOf(events);
     long now = Micros.now();
-    return call(stream, new LogProcessors.Append(UUID.randomUUID().toString(), stream, batch, now)).map(reply -> {
+    return call(stream, new LogProcessors.Append(UUID.randomUUID().toString(), stream, batch, now, epoch)).map(reply -> {
       long first = reply.getLong("first");
       List<Event> stored = new ArrayList<>(batch.size());
       for (int i = 0; i < batch.size(); i++) {
@@ -141,7 +187,51 @@ public final class HazelcastStreamLog implements StreamLog {
   }
 
   private Future<JsonObject> call(String stream, EntryProcessor<String, StoredStream, String> op) {
+    return attempt(stream, op, System.nanoTime() + RETRY_MS * 1_000_000).map(LogProcessors::parse);
+  }
+
+  private Future<String> attempt(String stream, EntryProcessor<String, StoredStream, String> op, long deadline) {
     Context context = vertx.getOrCreateContext();
-    return Future.fromCompletionStage(map.submitToKey(stream, op), context).map(LogProcessors::parse);
+    long started = System.nanoTime();
+    return Future.fromCompletionStage(map.submitToKey(stream, op), context)
+        .timeout(ATTEMPT_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+        .compose(reply -> {
+          boolean again = reply != null && reply.startsWith(LogProcessors.RETRY);
+          if (!again && System.nanoTime() - started >= backupTimeoutNanos) {
+            // Hazelcast answers success once the backup timeout passed even if no backup acknowledged
+            // (a member cut off from the others does exactly that): not proof of a quorum, so ask again
+            if (System.nanoTime() >= deadline) {
+              return Future.failedFuture(new HubException(ErrorCode.STORE_UNAVAILABLE, "the cluster members holding stream '"
+                  + stream + "' did not confirm in time; reconnect (through another node) and resume"));
+            }
+            LOG.debug("stream={} {} answered after the backup timeout, trying again", stream, op.getClass().getSimpleName());
+            again = true;
+          }
+          return again && System.nanoTime() < deadline
+              ? vertx.timer(RETRY_PAUSE_MS).compose(waited -> attempt(stream, op, deadline))
+              : Future.succeededFuture(reply);
+        }, err -> {
+          Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+          boolean unknown = cause instanceof IndeterminateOperationStateException || cause instanceof TimeoutException;
+          if (unknown && System.nanoTime() < deadline) {
+            LOG.debug("stream={} {} unconfirmed, trying again: {}", stream, op.getClass().getSimpleName(), cause.getMessage());
+            return vertx.timer(RETRY_PAUSE_MS).compose(waited -> attempt(stream, op, deadline));
+          }
+          return Future.failedFuture(unavailable(stream, cause));
+        });
+  }
+
+  /** Hazelcast's refusals as the hub's {@code store_unavailable}; anything else as it is. */
+  static Throwable unavailable(String stream, Throwable cause) {
+    if (cause instanceof SplitBrainProtectionException) {
+      return new HubException(ErrorCode.STORE_UNAVAILABLE, "this node is cut off from the majority of the cluster "
+          + "and cannot read or write stream '" + stream + "'; reconnect (through another node) and resume");
+    }
+    if (cause instanceof IndeterminateOperationStateException || cause instanceof OperationTimeoutException || cause instanceof TimeoutException
+        || cause instanceof HazelcastInstanceNotActiveException) {
+      return new HubException(ErrorCode.STORE_UNAVAILABLE, "the cluster members holding stream '" + stream
+          + "' did not confirm in time; reconnect (through another node) and resume");
+    }
+    return cause;
   }
 }

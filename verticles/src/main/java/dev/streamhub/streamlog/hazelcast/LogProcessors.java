@@ -1,6 +1,7 @@
 package dev.streamhub.streamlog.hazelcast;
 
-import com.hazelcast.core.ReadOnly;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceAware;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
@@ -30,9 +31,13 @@ public final class LogProcessors {
   private LogProcessors() {}
 
   /** Creates the stream unless its id is taken. */
-  public static final class Create implements EntryProcessor<String, StoredStream, String>, DataSerializable {
+  public static final class Create implements EntryProcessor<String, StoredStream, String>, DataSerializable, HazelcastInstanceAware {
     private StreamMeta meta;
     private int capacity;
+    /** True on the backup's copy, which replays what the owner decided and checks nothing. */
+    private boolean replica;
+    private transient HazelcastInstance instance;
+    private transient boolean refused;
 
     public Create() {}
 
@@ -42,9 +47,36 @@ public final class LogProcessors {
     }
 
     @Override
+    public void setHazelcastInstance(HazelcastInstance instance) {
+      this.instance = instance;
+    }
+
+    /** Nothing to replay when the owner refused for want of a quorum (a state the backup does not share). */
+    @Override
+    public EntryProcessor<String, StoredStream, String> getBackupProcessor() {
+      if (refused) {
+        return null;
+      }
+      Create copy = new Create(meta, capacity);
+      copy.replica = true;
+      return copy;
+    }
+
+    @Override
     public String process(Map.Entry<String, StoredStream> entry) {
-      if (entry.getValue() != null) {
-        return error(new HubException(ErrorCode.BAD_REQUEST, "stream '" + meta.id() + "' already exists"));
+      // the same processor object may run again (the store's retries): decide afresh each time
+      String noQuorum = replica ? null : OwnerQuorum.refusal(instance, meta.id());
+      refused = noQuorum != null;
+      if (refused) {
+        return noQuorum;
+      }
+      StoredStream existing = entry.getValue();
+      if (existing != null) {
+        // a retry of this very create (its first try was applied but not confirmed) gets the stream back
+        boolean same = existing.meta().createdAt() == meta.createdAt() && java.util.Objects.equals(existing.meta().owner(), meta.owner());
+        return same
+            ? new JsonObject().put("meta", metaJson(existing.meta())).encode()
+            : error(new HubException(ErrorCode.BAD_REQUEST, "stream '" + meta.id() + "' already exists"));
       }
       entry.setValue(new StoredStream(meta, capacity));
       return new JsonObject().put("meta", metaJson(meta)).encode();
@@ -54,12 +86,14 @@ public final class LogProcessors {
     public void writeData(ObjectDataOutput out) throws IOException {
       out.writeString(metaJson(meta).encode());
       out.writeInt(capacity);
+      out.writeBoolean(replica);
     }
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
       meta = metaFromJson(new JsonObject(in.readString()));
       capacity = in.readInt();
+      replica = in.readBoolean();
     }
   }
 
@@ -69,29 +103,57 @@ public final class LogProcessors {
    * so the caller builds them itself instead of having them encoded here (and on the backup, which
    * replays the processor) and parsed back.
    */
-  public static final class Append implements EntryProcessor<String, StoredStream, String>, DataSerializable {
+  public static final class Append implements EntryProcessor<String, StoredStream, String>, DataSerializable, HazelcastInstanceAware {
     private String requestId;
     private String stream;
     private List<NewEvent> events;
     private long nowMicros;
+    private long epoch;
+    /** True on the backup's copy, which replays what the owner decided and checks nothing. */
+    private boolean replica;
+    private transient HazelcastInstance instance;
+    private transient boolean refused;
 
     public Append() {}
 
-    Append(String requestId, String stream, List<NewEvent> events, long nowMicros) {
+    Append(String requestId, String stream, List<NewEvent> events, long nowMicros, long epoch) {
       this.requestId = requestId;
       this.stream = stream;
       this.events = events;
       this.nowMicros = nowMicros;
+      this.epoch = epoch;
+    }
+
+    @Override
+    public void setHazelcastInstance(HazelcastInstance instance) {
+      this.instance = instance;
+    }
+
+    /** Nothing to replay when the owner refused for want of a quorum (a state the backup does not share). */
+    @Override
+    public EntryProcessor<String, StoredStream, String> getBackupProcessor() {
+      if (refused) {
+        return null;
+      }
+      Append copy = new Append(requestId, stream, events, nowMicros, epoch);
+      copy.replica = true;
+      return copy;
     }
 
     @Override
     public String process(Map.Entry<String, StoredStream> entry) {
+      // the same processor object may run again (the store's retries): decide afresh each time
+      String noQuorum = replica ? null : OwnerQuorum.refusal(instance, stream);
+      refused = noQuorum != null;
+      if (refused) {
+        return noQuorum;
+      }
       StoredStream stored = entry.getValue();
       if (stored == null) {
         return error(HubException.streamNotFound(stream));
       }
       try {
-        List<Event> appended = stored.append(requestId, events, nowMicros);
+        List<Event> appended = stored.append(requestId, events, nowMicros, epoch);
         entry.setValue(stored);
         return "{\"first\":" + appended.get(0).offset() + "}";
       } catch (HubException e) {
@@ -104,6 +166,8 @@ public final class LogProcessors {
       out.writeString(requestId);
       out.writeString(stream);
       out.writeLong(nowMicros);
+      out.writeLong(epoch);
+      out.writeBoolean(replica);
       out.writeInt(events.size());
       for (NewEvent e : events) {
         out.writeString(e.type().wire());
@@ -116,6 +180,8 @@ public final class LogProcessors {
       requestId = in.readString();
       stream = in.readString();
       nowMicros = in.readLong();
+      epoch = in.readLong();
+      replica = in.readBoolean();
       int n = in.readInt();
       events = new ArrayList<>(n);
       for (int i = 0; i < n; i++) {
@@ -124,11 +190,22 @@ public final class LogProcessors {
     }
   }
 
-  /** Reads a page; replies {@code {"events": [...], "next": n, "finished": b}}. */
-  public static final class Read implements EntryProcessor<String, StoredStream, String>, ReadOnly, DataSerializable {
+  /**
+   * Reads a page; replies {@code {"events": [...], "next": n, "finished": b}}.
+   *
+   * <p>A confirmed read, not a {@link com.hazelcast.core.ReadOnly} one: it sends the no-op
+   * {@link Confirm} to the stream's backups, and the store trusts the answer only if it came before
+   * the backup timeout, that is, once they acknowledged ({@link HazelcastStreamLog}). A member cut off from the rest by a network
+   * partition may still hold an append that failed there (applied on it, never on its backup, never
+   * acknowledged nor published); without the confirmation a reader could be served that event during
+   * the seconds before the member notices it lost the quorum, while the majority writes something
+   * else at that offset. Costs one backup round trip per page, as an append.
+   */
+  public static final class Read implements EntryProcessor<String, StoredStream, String>, DataSerializable, HazelcastInstanceAware {
     private String stream;
     private long from;
     private int max;
+    private transient HazelcastInstance instance;
 
     public Read() {}
 
@@ -139,7 +216,16 @@ public final class LogProcessors {
     }
 
     @Override
+    public void setHazelcastInstance(HazelcastInstance instance) {
+      this.instance = instance;
+    }
+
+    @Override
     public String process(Map.Entry<String, StoredStream> entry) {
+      String noQuorum = OwnerQuorum.refusal(instance, stream);
+      if (noQuorum != null) {
+        return noQuorum;
+      }
       StoredStream stored = entry.getValue();
       if (stored == null) {
         return error(HubException.streamNotFound(stream));
@@ -154,7 +240,7 @@ public final class LogProcessors {
 
     @Override
     public EntryProcessor<String, StoredStream, String> getBackupProcessor() {
-      return null;
+      return Confirm.INSTANCE;
     }
 
     @Override
@@ -172,9 +258,10 @@ public final class LogProcessors {
     }
   }
 
-  /** Replies {@code {"meta": {...}}}. */
-  public static final class Meta implements EntryProcessor<String, StoredStream, String>, ReadOnly, DataSerializable {
+  /** Replies {@code {"meta": {...}}}; confirmed by the backups as {@link Read}. */
+  public static final class Meta implements EntryProcessor<String, StoredStream, String>, DataSerializable, HazelcastInstanceAware {
     private String stream;
+    private transient HazelcastInstance instance;
 
     public Meta() {}
 
@@ -183,14 +270,23 @@ public final class LogProcessors {
     }
 
     @Override
+    public void setHazelcastInstance(HazelcastInstance instance) {
+      this.instance = instance;
+    }
+
+    @Override
     public String process(Map.Entry<String, StoredStream> entry) {
+      String noQuorum = OwnerQuorum.refusal(instance, stream);
+      if (noQuorum != null) {
+        return noQuorum;
+      }
       StoredStream stored = entry.getValue();
       return stored == null ? error(HubException.streamNotFound(stream)) : new JsonObject().put("meta", metaJson(stored.meta())).encode();
     }
 
     @Override
     public EntryProcessor<String, StoredStream, String> getBackupProcessor() {
-      return null;
+      return Confirm.INSTANCE;
     }
 
     @Override
@@ -201,6 +297,33 @@ public final class LogProcessors {
     @Override
     public void readData(ObjectDataInput in) throws IOException {
       stream = in.readString();
+    }
+  }
+
+  /** The backup side of a confirmed read: changes nothing; its acknowledgement is the point. */
+  public static final class Confirm implements EntryProcessor<String, StoredStream, String>, DataSerializable {
+    static final Confirm INSTANCE = new Confirm();
+
+    public Confirm() {}
+
+    @Override
+    public String process(Map.Entry<String, StoredStream> entry) {
+      return null;
+    }
+
+    @Override
+    public EntryProcessor<String, StoredStream, String> getBackupProcessor() {
+      return null;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) {
+      // no state
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) {
+      // no state
     }
   }
 
@@ -244,6 +367,14 @@ public final class LogProcessors {
 
   static String error(HubException e) {
     return new JsonObject().put("error", e.code().code()).put("message", e.getMessage()).encode();
+  }
+
+  /** The prefix of a reply that asks the caller to try the same operation again shortly. */
+  static final String RETRY = "{\"retry\":true,";
+
+  /** A refusal the caller retries (the operation changed nothing), failing with {@code e} if it runs out of time. */
+  static String retryLater(HubException e) {
+    return RETRY + error(e).substring(1);
   }
 
   /** The reply as JSON, or the refusal it carries thrown as a {@link HubException}. */

@@ -3,7 +3,9 @@ package dev.streamhub.streamlog.hazelcast;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.DataSerializable;
+import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.Event;
+import dev.streamhub.stream.HubException;
 import dev.streamhub.stream.NewEvent;
 import dev.streamhub.stream.StreamMeta;
 import dev.streamhub.streamlog.ReadResult;
@@ -28,6 +30,8 @@ public final class StoredStream implements DataSerializable {
   private StreamRing ring;
   /** The last appends, by request id: their first offset and size (see {@link #append}). */
   private LinkedHashMap<String, long[]> recent = new LinkedHashMap<>();
+  /** The highest writer epoch (fencing token) an append carried; 0 before any fenced append. */
+  private long epoch;
 
   /** For Hazelcast's deserialization. */
   public StoredStream() {}
@@ -45,11 +49,26 @@ public final class StoredStream implements DataSerializable {
    * already holds the batch; the retry then gets the stored events back instead of a second copy.
    */
   List<Event> append(String requestId, List<NewEvent> events, long nowMicros) {
+    return append(requestId, events, nowMicros, 0);
+  }
+
+  /**
+   * As {@link #append(String, List, long)}, fenced: a writer {@code epoch} below the highest seen
+   * is refused with {@code worker_lost} (its lease was taken over); 0 is an unfenced writer. The
+   * check runs here, inside the entry processor, so no append of a fenced writer can slip in
+   * between a check and the write.
+   */
+  List<Event> append(String requestId, List<NewEvent> events, long nowMicros, long writerEpoch) {
     long[] done = recent.get(requestId);
     if (done != null && done[0] >= ring.meta().firstOffset()) {
       return read(done[0], (int) done[1]).events();
     }
+    if (writerEpoch != 0 && writerEpoch < epoch) {
+      throw new HubException(ErrorCode.WORKER_LOST, "the lease of stream '" + ring.meta().id() + "' moved from epoch "
+          + writerEpoch + " to " + epoch + "; this writer may append nothing more");
+    }
     List<Event> stored = ring.append(events, nowMicros);
+    epoch = Math.max(epoch, writerEpoch);
     recent.put(requestId, new long[] {stored.get(0).offset(), stored.size()});
     if (recent.size() > RECENT_APPENDS) {
       recent.remove(recent.keySet().iterator().next());
@@ -80,6 +99,7 @@ public final class StoredStream implements DataSerializable {
       out.writeLong(e.getValue()[0]);
       out.writeLong(e.getValue()[1]);
     }
+    out.writeLong(epoch);
   }
 
   @Override
@@ -95,5 +115,6 @@ public final class StoredStream implements DataSerializable {
     for (int i = in.readInt(); i > 0; i--) {
       recent.put(in.readString(), new long[] {in.readLong(), in.readLong()});
     }
+    epoch = in.readLong();
   }
 }

@@ -39,9 +39,15 @@ public final class NativeSseFormat implements SseFormat {
    */
   @Override
   public void reconnect(long next, SseResponse out) {
+    reconnect(next, new HubException(ErrorCode.DRAINING, "this node is shutting down; reconnect (Last-Event-ID) to resume on another node"), out);
+  }
+
+  /** The same {@code reconnect} event, with {@code why}'s code and message (say {@code store_unavailable}). */
+  @Override
+  public void reconnect(long next, HubException why, SseResponse out) {
     out.event(null, "reconnect", new JsonObject()
-        .put("code", ErrorCode.DRAINING.code())
-        .put("message", "this node is shutting down; reconnect (Last-Event-ID) to resume on another node")
+        .put("code", why.code().code())
+        .put("message", why.getMessage())
         .put("next", next)
         .encode());
   }

@@ -24,6 +24,15 @@ public interface SseFormat {
     return false;
   }
 
+  /**
+   * Tells a resumable client to reconnect elsewhere from offset {@code next} because of {@code why}
+   * (see {@link dev.streamhub.session.Framing#moveOn}); the response ends next. Only called when
+   * {@link #resumable}.
+   */
+  default void reconnect(long next, HubException why, SseResponse out) {
+    fail(why, out);
+  }
+
   /** Tells a resumable client to reconnect elsewhere from offset {@code next}; the response ends next. */
   default void reconnect(long next, SseResponse out) {
     fail(new HubException(ErrorCode.DRAINING, "this node is shutting down; the stream goes on at offset " + next

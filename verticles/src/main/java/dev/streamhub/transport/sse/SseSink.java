@@ -74,11 +74,7 @@ final class SseSink implements Sink, Framing {
 
   @Override
   public void letGo() {
-    long next = from;
-    if (reading != null) {
-      reading.close();
-      next = reading.next();
-    }
+    long next = stopReading();
     if (!out.http().headWritten()) {
       // let go while the reader was still opening: nothing was sent, so a plain 503 says it all
       if (!out.http().ended() && !out.http().closed()) {
@@ -88,5 +84,25 @@ final class SseSink implements Sink, Framing {
     }
     format.reconnect(next, out);
     out.end();
+  }
+
+  /** A resumable format is told to reconnect now, from its next offset, with {@code why}'s code; others get the error. */
+  @Override
+  public boolean moveOn(HubException why) {
+    if (!format.resumable() || !out.http().headWritten()) {
+      return false;
+    }
+    format.reconnect(stopReading(), why, out);
+    out.end();
+    return true;
+  }
+
+  /** Closes the reader, if open; the offset the client resumes from. */
+  private long stopReading() {
+    if (reading == null) {
+      return from;
+    }
+    reading.close();
+    return reading.next();
   }
 }

@@ -106,6 +106,20 @@ final class WsConnection implements Framing {
     }
   }
 
+  /**
+   * A subscription failed with a code to take elsewhere ({@code store_unavailable}): close the whole
+   * socket with 1012 and the code as reason, so the client resubscribes everything on another node.
+   */
+  @Override
+  public boolean moveOn(HubException why) {
+    if (closed || ws == null) {
+      return false;
+    }
+    closed();
+    ws.close(SERVICE_RESTART, why.code().code());
+    return true;
+  }
+
   private void onText(String text) {
     heard();
     WsMessage message;
