@@ -1,5 +1,6 @@
 package dev.streamhub.transport;
 
+import dev.streamhub.auth.Principal;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -13,6 +14,10 @@ public final class Owners {
   private Owners() {}
 
   public static String of(RoutingContext rc) {
+    Principal principal = Principal.of(rc);
+    if (principal != null) {
+      return principal.subject();
+    }
     return rc.user() == null ? ANONYMOUS : rc.user().subject();
   }
 }

@@ -1,0 +1,100 @@
+package dev.streamhub.config;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Limits, protection rules and input bounds. Every limit is off at 0. See the README, "Security and limits".
+ *
+ * <p>A key ({@code limits_*_key}) names what a limit counts per: {@code consumer} (the JWT {@code sub};
+ * the client IP when auth is off), {@code ip}, {@code header:<name>}, {@code query:<name>} or
+ * {@code cookie:<name>}; a request without the header, parameter or cookie is counted under its IP.
+ *
+ * @param store {@code limits_store}: {@code memory} (this node) or {@code hazelcast} (cluster-wide, atomic);
+ *     default: hazelcast on a clustered node
+ * @param requestRate {@code limits_request_rate}: API requests per {@code limits_request_window_ms} per key
+ * @param requestWindowMs {@code limits_request_window_ms}: the request-rate window
+ * @param requestKey {@code limits_request_key}: what the request rate counts per
+ * @param tokenRate {@code limits_token_rate}: LLM tokens (delta events workers produce) per {@code limits_token_window_ms} per key
+ * @param tokenWindowMs {@code limits_token_window_ms}: the token-rate window (60000: tokens per minute)
+ * @param tokenKey {@code limits_token_key}: what the token rate counts per
+ * @param concurrentStreams {@code limits_concurrent_streams}: unfinished generations per consumer
+ * @param connectionsPerConsumer {@code limits_connections_per_consumer}: open API requests and WebSockets per consumer
+ * @param connectionsPerIp {@code limits_connections_per_ip}: open API requests and WebSockets per client IP
+ * @param ipAllow {@code ip_allow}: CIDRs; when set, only these client IPs are served
+ * @param ipDeny {@code ip_deny}: CIDRs refused (403 {@code forbidden}), checked before {@code ip_allow}
+ * @param rules {@code access_rules}: ordered {@code {"action":"allow"|"deny", "path": glob, "method", "header", "match": regex,
+ *     "absent": bool}}; the first rule that matches decides; none matching: allowed
+ * @param trustedProxies {@code trusted_proxies}: CIDRs whose {@code X-Forwarded-For} / {@code Forwarded} name the client IP
+ * @param maxHeaderBytes {@code http_max_header_bytes}: request line plus headers; larger: 431
+ * @param headerTimeoutMs {@code http_header_timeout_ms}: a connection must finish sending a request's headers this soon
+ *     after it opened or its previous response ended (slowloris); else it is closed
+ * @param idleTimeoutMs {@code http_idle_timeout_ms}: a connection with no byte either way for this long is closed (0: never)
+ */
+public record LimitsConfig(String store, long requestRate, long requestWindowMs, String requestKey, long tokenRate, long tokenWindowMs,
+    String tokenKey, long concurrentStreams, long connectionsPerConsumer, long connectionsPerIp, List<String> ipAllow,
+    List<String> ipDeny, List<JsonObject> rules, List<String> trustedProxies, int maxHeaderBytes, long headerTimeoutMs,
+    long idleTimeoutMs) {
+
+  public static final long DEFAULT_WINDOW_MS = 60_000;
+  public static final String DEFAULT_KEY = "consumer";
+  public static final int DEFAULT_MAX_HEADER_BYTES = 16 * 1024;
+  public static final long DEFAULT_HEADER_TIMEOUT_MS = 10_000;
+  public static final long DEFAULT_IDLE_TIMEOUT_MS = 0;
+
+  /** Whether any rate, concurrency or connection limit is on. */
+  public boolean anyLimit() {
+    return requestRate > 0 || tokenRate > 0 || concurrentStreams > 0 || connectionsPerConsumer > 0 || connectionsPerIp > 0;
+  }
+
+  static LimitsConfig from(Settings s, boolean clustered) {
+    return new LimitsConfig(
+        s.oneOf("limits_store", clustered ? "hazelcast" : "memory", Set.of("memory", "hazelcast")),
+        s.longValue("limits_request_rate", 0, 0, Long.MAX_VALUE / 4),
+        s.longValue("limits_request_window_ms", DEFAULT_WINDOW_MS, 100, 86_400_000),
+        key(s, "limits_request_key"),
+        s.longValue("limits_token_rate", 0, 0, Long.MAX_VALUE / 4),
+        s.longValue("limits_token_window_ms", DEFAULT_WINDOW_MS, 100, 86_400_000),
+        key(s, "limits_token_key"),
+        s.longValue("limits_concurrent_streams", 0, 0, 1_000_000),
+        s.longValue("limits_connections_per_consumer", 0, 0, 10_000_000),
+        s.longValue("limits_connections_per_ip", 0, 0, 10_000_000),
+        AuthConfig.strings(s, "ip_allow"),
+        AuthConfig.strings(s, "ip_deny"),
+        rules(s),
+        AuthConfig.strings(s, "trusted_proxies"),
+        s.integer("http_max_header_bytes", DEFAULT_MAX_HEADER_BYTES, 256, 1024 * 1024),
+        s.longValue("http_header_timeout_ms", DEFAULT_HEADER_TIMEOUT_MS, 50, 3_600_000),
+        s.longValue("http_idle_timeout_ms", DEFAULT_IDLE_TIMEOUT_MS, 0, 86_400_000));
+  }
+
+  private static String key(Settings s, String name) {
+    String key = s.string(name, DEFAULT_KEY);
+    if (key.equals("consumer") || key.equals("ip")
+        || ((key.startsWith("header:") || key.startsWith("query:") || key.startsWith("cookie:")) && key.indexOf(':') < key.length() - 1)) {
+      return key;
+    }
+    throw s.bad(name, key, "consumer, ip, header:<name>, query:<name> or cookie:<name>");
+  }
+
+  private static List<JsonObject> rules(Settings s) {
+    Object value = s.json("access_rules");
+    List<JsonObject> rules = new ArrayList<>();
+    if (value == null) {
+      return rules;
+    }
+    if (!(value instanceof JsonArray)) {
+      throw s.bad("access_rules", value, "an array of rules");
+    }
+    for (Object rule : (JsonArray) value) {
+      if (!(rule instanceof JsonObject) || !Set.of("allow", "deny").contains(((JsonObject) rule).getString("action", ""))) {
+        throw s.bad("access_rules", rule, "rules {\"action\":\"allow\"|\"deny\", \"path\", \"method\", \"header\", \"match\", \"absent\"}");
+      }
+      rules.add((JsonObject) rule);
+    }
+    return List.copyOf(rules);
+  }
+}
