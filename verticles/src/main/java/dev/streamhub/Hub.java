@@ -1,5 +1,6 @@
 package dev.streamhub;
 
+import dev.streamhub.auth.EdgeSecurity;
 import dev.streamhub.bridge.BridgeVerticle;
 import dev.streamhub.cluster.EventBatchCodec;
 import dev.streamhub.cluster.HazelcastSetup;
@@ -50,6 +51,7 @@ public final class Hub {
 
   public static Future<Hub> start(Vertx vertx, HubConfig config) {
     EventBatchCodec.register(vertx);
+    EdgeSecurity.install(vertx, config);
     List<String> deployments = new ArrayList<>();
     EdgeStats stats = new EdgeStats();
     Drain drain = new Drain();

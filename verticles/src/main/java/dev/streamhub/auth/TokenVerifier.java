@@ -92,8 +92,8 @@ public final class TokenVerifier {
         return Future.failedFuture(unauthorized("token key id unknown"));
       }
       return jwt.authenticate(new TokenCredentials(token))
-          .recover(err -> Future.failedFuture(unauthorized(reason(err))))
-          .compose(user -> claims(user.principal()));
+          .recover(err -> Future.failedFuture(unauthorized(reason(err, token))))
+          .compose(user -> claims(user.attributes().getJsonObject("accessToken", user.principal())));
     });
   }
 
@@ -121,10 +121,11 @@ public final class TokenVerifier {
   }
 
   /** vertx-auth-jwt's failure, as one of a few fixed phrases (its messages are not part of our contract). */
-  private static String reason(Throwable err) {
+  private String reason(Throwable err, String token) {
     String message = String.valueOf(err.getMessage()).toLowerCase(Locale.ROOT);
     if (message.contains("expired")) {
-      return "token expired";
+      // vertx-auth-jwt says "expired" for an nbf in the future too
+      return notYetValid(token) ? "token not yet valid" : "token expired";
     }
     if (message.contains("before") || message.contains("nbf")) {
       return "token not yet valid";
@@ -136,6 +137,17 @@ public final class TokenVerifier {
       return "token issuer not accepted";
     }
     return "token signature or claims invalid";
+  }
+
+  /** Whether the (signature-checked or not: only for the message) payload's {@code nbf} is beyond the leeway. */
+  private boolean notYetValid(String token) {
+    try {
+      JsonObject claims = new JsonObject(new String(Base64.getUrlDecoder().decode(token.split("\\.")[1]), StandardCharsets.UTF_8));
+      Object nbf = claims.getValue("nbf");
+      return nbf instanceof Number && ((Number) nbf).longValue() > System.currentTimeMillis() / 1000 + config.leewaySeconds();
+    } catch (RuntimeException e) {
+      return false;
+    }
   }
 
   static HubException unauthorized(String reason) {

@@ -18,15 +18,19 @@ public record BridgeConfig(boolean enabled, String host, int port, String token)
   public static final int DEFAULT_PORT = 7001;
   public static final int MIN_TOKEN_LENGTH = 16;
 
-  static BridgeConfig from(Settings s) {
+  /** @param jwt whether auth is on, so that workers may present a {@code publish}-scope JWT instead of the shared token */
+  static BridgeConfig from(Settings s, boolean jwt) {
     BridgeConfig config = new BridgeConfig(
         s.bool("bridge_enabled", DEFAULT_ENABLED),
         s.string("bridge_host", DEFAULT_HOST),
         s.integer("bridge_port", DEFAULT_PORT, 1, 65535),
         s.string("bridge_token", null));
-    if (config.enabled && (config.token == null || config.token.length() < MIN_TOKEN_LENGTH)) {
+    if (config.enabled && config.token != null && config.token.length() < MIN_TOKEN_LENGTH) {
+      throw new ConfigException("bridge_token (STREAMHUB_BRIDGE_TOKEN) must have at least " + MIN_TOKEN_LENGTH + " characters");
+    }
+    if (config.enabled && config.token == null && !jwt) {
       throw new ConfigException("bridge_enabled needs bridge_token (STREAMHUB_BRIDGE_TOKEN), a shared secret of at least "
-          + MIN_TOKEN_LENGTH + " characters");
+          + MIN_TOKEN_LENGTH + " characters, or auth on (workers then present a JWT with the 'publish' scope)");
     }
     return config;
   }

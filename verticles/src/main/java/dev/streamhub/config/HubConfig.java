@@ -18,9 +18,10 @@ public record HubConfig(
   public static HubConfig load(JsonObject file, Map<String, String> env) {
     Settings s = new Settings(file, env);
     ClusterConfig cluster = ClusterConfig.from(s);
+    AuthConfig auth = AuthConfig.from(s);
     HubConfig config = new HubConfig(HttpConfig.from(s), SseConfig.from(s), PollConfig.from(s), WsConfig.from(s),
         StreamLogConfig.from(s, cluster.clustered()), DemoConfig.from(s), WorkerConfig.from(s),
-        UpstreamConfig.from(s), BridgeConfig.from(s), cluster, DrainConfig.from(s), AuthConfig.from(s),
+        UpstreamConfig.from(s), BridgeConfig.from(s, auth.enabled()), cluster, DrainConfig.from(s), auth,
         LimitsConfig.from(s, cluster.clustered()));
     Set<String> unknown = new TreeSet<>(s.unknownKeys());
     unknown.removeIf(key -> !file.containsKey(key));

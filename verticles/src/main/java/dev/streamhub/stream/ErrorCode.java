@@ -37,7 +37,14 @@ public enum ErrorCode {
    * The node is draining (shutting down gracefully): a new request is refused, and a client that
    * cannot resume elsewhere (an OpenAI-format stream) is let go at the drain deadline.
    */
-  DRAINING(503, "server_error");
+  DRAINING(503, "server_error"),
+  /**
+   * A generation ended because its consumer's LLM-token budget ({@code limits_token_rate}) ran out
+   * mid-stream: the terminal {@code error} at the token where it ran out.
+   */
+  TOKEN_QUOTA_EXCEEDED(429, "rate_limit_error"),
+  /** The request line and headers exceed {@code http_max_header_bytes}. */
+  HEADERS_TOO_LARGE(431, "invalid_request_error");
 
   private final int status;
   private final String type;

@@ -1,5 +1,6 @@
 package dev.streamhub.transport;
 
+import dev.streamhub.auth.EdgeSecurity;
 import dev.streamhub.config.HubConfig;
 import dev.streamhub.ops.Drain;
 import dev.streamhub.stream.ErrorCode;
@@ -69,6 +70,8 @@ public final class EdgeVerticle extends VerticleBase {
     router.get("/health/live").handler(rc -> health(rc, 200, "UP"));
     router.get("/health/ready").handler(rc -> health(rc, drain.draining() ? 503 : 200, drain.draining() ? "DRAINING" : "UP"));
     router.route().handler(this::refuseWhileDraining);
+    EdgeSecurity security = new EdgeSecurity(vertx, config, log);
+    security.mount(router);
     // bodies are read only where a POST takes one (a path-less POST route would turn every 404 into a 405)
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes());
     for (String path : BODY_PATHS) {
@@ -100,9 +103,11 @@ public final class EdgeVerticle extends VerticleBase {
       options.setSendBufferSize(config.http().sendBufferBytes());
     }
     WsHandler.configure(options, config.ws());
+    security.configure(options);
     Handler<Void> closed = gone -> stats.connection(-1); // one handler for every connection, not a closure each
     server = vertx.createHttpServer(options).requestHandler(router).connectionHandler(connection -> {
       stats.connection(1);
+      security.opened(connection);
       connection.closeHandler(closed);
     });
     return server.listen().onSuccess(listening -> drain.register(deadline -> letGo(clients, deadline)));

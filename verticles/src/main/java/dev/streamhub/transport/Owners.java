@@ -1,6 +1,7 @@
 package dev.streamhub.transport;
 
 import dev.streamhub.auth.Principal;
+import dev.streamhub.limits.Quota;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -12,6 +13,12 @@ public final class Owners {
   public static final String ANONYMOUS = "anonymous";
 
   private Owners() {}
+
+  /** The limit keys of the generation {@code rc} may start (see {@code LimitsHandler}); none when limits are off. */
+  public static Quota quota(RoutingContext rc) {
+    Quota quota = rc.get(Quota.KEY);
+    return quota == null ? Quota.NONE : quota;
+  }
 
   public static String of(RoutingContext rc) {
     Principal principal = Principal.of(rc);

@@ -50,7 +50,7 @@ public final class StreamsHandler {
   }
 
   private Future<StreamMeta> generate(RoutingContext rc, ChatRequest request) {
-    return generations.start(request.model(), Owners.of(rc), request.messages(), request.maxTokens(), request.seed());
+    return generations.start(request.model(), Owners.of(rc), Owners.quota(rc), request.messages(), request.maxTokens(), request.seed());
   }
 
   private void meta(RoutingContext rc) {

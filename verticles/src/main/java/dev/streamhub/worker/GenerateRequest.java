@@ -1,5 +1,6 @@
 package dev.streamhub.worker;
 
+import dev.streamhub.limits.Quota;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Objects;
@@ -10,14 +11,20 @@ import java.util.Objects;
  *
  * @param maxTokens the client's cap, or 0 for the worker's default
  * @param seed the client's seed, or null
+ * @param quota the limit keys it counts against ({@code "quota"}; absent: none)
  */
-public record GenerateRequest(String stream, String model, String owner, JsonArray messages, int maxTokens, Long seed) {
+public record GenerateRequest(String stream, String model, String owner, JsonArray messages, int maxTokens, Long seed, Quota quota) {
 
   public GenerateRequest {
     Objects.requireNonNull(stream, "stream");
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(owner, "owner");
     Objects.requireNonNull(messages, "messages");
+    quota = quota == null ? Quota.NONE : quota;
+  }
+
+  public GenerateRequest(String stream, String model, String owner, JsonArray messages, int maxTokens, Long seed) {
+    this(stream, model, owner, messages, maxTokens, seed, Quota.NONE);
   }
 
   public JsonObject toJson() {
@@ -27,12 +34,14 @@ public record GenerateRequest(String stream, String model, String owner, JsonArr
         .put("owner", owner)
         .put("messages", messages)
         .put("max_tokens", maxTokens)
-        .put("seed", seed);
+        .put("seed", seed)
+        .put("quota", quota.none() ? null : quota.toJson());
   }
 
   public static GenerateRequest fromJson(JsonObject json) {
     return new GenerateRequest(json.getString("stream"), json.getString("model"), json.getString("owner"),
-        json.getJsonArray("messages", new JsonArray()), json.getInteger("max_tokens", 0), json.getLong("seed"));
+        json.getJsonArray("messages", new JsonArray()), json.getInteger("max_tokens", 0), json.getLong("seed"),
+        Quota.fromJson(json.getJsonObject("quota")));
   }
 
   /** The text of the last message with role {@code user}, or "" if there is none. */

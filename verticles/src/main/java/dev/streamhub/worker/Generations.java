@@ -2,6 +2,8 @@ package dev.streamhub.worker;
 
 import dev.streamhub.cluster.Addresses;
 import dev.streamhub.config.WorkerConfig;
+import dev.streamhub.limits.NodeLimits;
+import dev.streamhub.limits.Quota;
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.Event;
 import dev.streamhub.stream.HubException;
@@ -57,16 +59,28 @@ public final class Generations {
    * ended with that error so that nobody waits on it.
    */
   public Future<StreamMeta> start(String model, String owner, JsonArray messages, int maxTokens, Long seed) {
+    return start(model, owner, Quota.NONE, messages, maxTokens, seed);
+  }
+
+  /**
+   * As {@link #start(String, String, JsonArray, int, Long)}, counted against {@code quota}: fails
+   * first with {@code rate_limited} when its token budget is spent or its consumer runs
+   * {@code limits_concurrent_streams} generations ({@link NodeLimits#admitGeneration}).
+   */
+  public Future<StreamMeta> start(String model, String owner, Quota quota, JsonArray messages, int maxTokens, Long seed) {
     if (StreamMeta.EXTERNAL.equals(model)) {
       return Future.failedFuture(new HubException(ErrorCode.BAD_REQUEST,
           "'external' is not a model; create an external stream with {\"publisher\":\"external\"}"));
     }
+    NodeLimits limits = NodeLimits.of(vertx);
     return modelMap()
         .compose(map -> map.get(model))
         .compose(known -> known == null
             ? Future.failedFuture(new HubException(ErrorCode.MODEL_NOT_FOUND, "The model '" + model + "' does not exist"))
-            : log.create(StreamMeta.fresh(StreamIds.next(), owner, model, System.currentTimeMillis())))
-        .compose(meta -> handOver(new GenerateRequest(meta.id(), model, owner, messages, maxTokens, seed)).map(meta));
+            : limits.admitGeneration(quota))
+        .compose(admitted -> log.create(StreamMeta.fresh(StreamIds.next(), owner, model, System.currentTimeMillis()))
+            .compose(meta -> handOver(new GenerateRequest(meta.id(), model, owner, messages, maxTokens, seed, admitted)).map(meta))
+            .onFailure(notStarted -> limits.releaseSlot(admitted)));
   }
 
   /**

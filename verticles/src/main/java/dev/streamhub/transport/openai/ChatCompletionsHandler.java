@@ -44,7 +44,7 @@ public final class ChatCompletionsHandler {
   private void create(RoutingContext rc) {
     Future.succeededFuture(rc.body().buffer())
         .map(ChatRequest::parse)
-        .compose(request -> generations.start(request.model(), Owners.of(rc), request.messages(), request.maxTokens(), request.seed())
+        .compose(request -> generations.start(request.model(), Owners.of(rc), Owners.quota(rc), request.messages(), request.maxTokens(), request.seed())
             .compose(meta -> request.stream()
                 ? sse.serve(rc, meta.id(), 0, new OpenAiChunks(meta, request.includeUsage()))
                 : respondWhole(rc, meta)))

@@ -1,5 +1,6 @@
 package dev.streamhub.transport.ws;
 
+import dev.streamhub.auth.WsIdentity;
 import dev.streamhub.config.WsConfig;
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.Event;
@@ -52,7 +53,7 @@ final class WsConnection extends Ticker.Member implements EdgeClients.Client {
   private final Generations generations;
   private final WsConfig config;
   private final int readBatch;
-  private final String owner;
+  private final WsIdentity identity;
   private final EdgeStats stats;
   private final EdgeClients clients;
   private final Ticker pings;
@@ -63,14 +64,14 @@ final class WsConnection extends Ticker.Member implements EdgeClients.Client {
   private boolean closed;
 
   WsConnection(Vertx vertx, ServerWebSocket ws, StreamLog log, Generations generations, WsConfig config, int readBatch,
-      String owner, EdgeStats stats, Ticker pings, LiveFeeds feeds, EdgeClients clients) {
+      WsIdentity identity, EdgeStats stats, Ticker pings, LiveFeeds feeds, EdgeClients clients) {
     this.vertx = vertx;
     this.ws = ws;
     this.log = log;
     this.generations = generations;
     this.config = config;
     this.readBatch = readBatch;
-    this.owner = owner;
+    this.identity = identity;
     this.stats = stats;
     this.clients = clients;
     this.pings = pings;
@@ -128,7 +129,9 @@ final class WsConnection extends Ticker.Member implements EdgeClients.Client {
   }
 
   private void create(WsMessage.Create create) {
-    generations.start(create.request().model(), owner, create.request().messages(), create.request().maxTokens(), create.request().seed())
+    identity.mayCreate()
+        .compose(may -> generations.start(create.request().model(), identity.owner(), identity.quota(), create.request().messages(),
+            create.request().maxTokens(), create.request().seed()))
         .onSuccess(meta -> {
           send(new JsonObject()
               .put("type", "stream.created")
@@ -149,6 +152,7 @@ final class WsConnection extends Ticker.Member implements EdgeClients.Client {
     Subscription previous = subscriptions.remove(stream);
     Future<Void> unsubscribed = previous == null ? Future.succeededFuture() : previous.close();
     unsubscribed
+        .compose(v -> identity.mayUse(stream))
         .compose(v -> Subscription.open(feeds, log, stream, from, readBatch, new StreamSink(stream)))
         .onSuccess(subscription -> {
           if (subscription.nothingToSend()) {
@@ -177,7 +181,7 @@ final class WsConnection extends Ticker.Member implements EdgeClients.Client {
 
   private void cancel(String stream) {
     Future.succeededFuture(stream)
-        .compose(id -> StreamIds.looksValid(id) ? generations.cancel(id) : Future.failedFuture(HubException.streamNotFound(id)))
+        .compose(id -> StreamIds.looksValid(id) ? identity.mayUse(id).compose(may -> generations.cancel(id)) : Future.failedFuture(HubException.streamNotFound(id)))
         .onSuccess(event -> send(new JsonObject().put("type", "response.cancelled").put("stream", stream).put("cancelled_offset", event.offset())))
         .onFailure(err -> sendError(null, stream, err));
   }

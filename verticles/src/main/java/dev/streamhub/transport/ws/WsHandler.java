@@ -1,5 +1,6 @@
 package dev.streamhub.transport.ws;
 
+import dev.streamhub.auth.EdgeSecurity;
 import dev.streamhub.config.WsConfig;
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.HubException;
@@ -8,7 +9,6 @@ import dev.streamhub.subscribe.LiveFeeds;
 import dev.streamhub.transport.EdgeClients;
 import dev.streamhub.transport.EdgeStats;
 import dev.streamhub.transport.ErrorResponses;
-import dev.streamhub.transport.Owners;
 import dev.streamhub.transport.PrimedDeflater;
 import dev.streamhub.transport.Ticker;
 import dev.streamhub.worker.Generations;
@@ -94,14 +94,20 @@ public final class WsHandler {
       ErrorResponses.send(rc, new HubException(ErrorCode.BAD_REQUEST, "/v1/ws expects a WebSocket upgrade"));
       return;
     }
-    String owner = Owners.of(rc);
     rc.request().toWebSocket()
         .onSuccess(ws -> {
           DirectWrites.apply(ws); // the edge server runs in strict thread mode; see DirectWrites
           shareDeflater(rc, deflate);
           ws.setWriteQueueMaxSize(writeQueueBytes);
-          new WsConnection(vertx, ws, log, generations, config, readBatch, owner, stats, pings, feeds, clients).start();
+          // auth (a first-message token), connection limits: the socket is paused until its handlers are set
+          EdgeSecurity.admit(vertx, rc, ws, log).onSuccess(identity -> {
+            new WsConnection(vertx, ws, log, generations, config, readBatch, identity, stats, pings, feeds, clients).start();
+            ws.resume();
+          });
         })
-        .onFailure(err -> ErrorResponses.send(rc, new HubException(ErrorCode.BAD_REQUEST, "WebSocket handshake failed: " + err.getMessage())));
+        .onFailure(err -> {
+          EdgeSecurity.upgradeFailed(rc);
+          ErrorResponses.send(rc, new HubException(ErrorCode.BAD_REQUEST, "WebSocket handshake failed: " + err.getMessage()));
+        });
   }
 }

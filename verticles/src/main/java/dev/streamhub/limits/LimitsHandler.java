@@ -1,0 +1,121 @@
+package dev.streamhub.limits;
+
+import dev.streamhub.auth.Principal;
+import dev.streamhub.config.LimitsConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * The router's limits step, after authentication, on API paths ({@code /v1/*}, {@code /admin/*}):
+ *
+ * <ol>
+ *   <li>request rate: one unit of {@code limits_request_rate} per request, per {@code limits_request_key};</li>
+ *   <li>open connections: a slot per open API request or WebSocket, per consumer
+ *       ({@code limits_connections_per_consumer}) and per client IP ({@code limits_connections_per_ip}),
+ *       given back when the response ends or the socket closes;</li>
+ *   <li>the request's {@link Quota} (token-budget key, concurrent-stream slot key) for the
+ *       generation it may start (admitted by {@link NodeLimits#admitGeneration}).</li>
+ * </ol>
+ *
+ * Over a limit: 429 {@code rate_limited} with {@code Retry-After} ({@link RateLimited}); a
+ * WebSocket over a connection limit is upgraded and closed with 1013 (try again later) after an
+ * error message, as browsers cannot read a refused upgrade's status.
+ */
+public final class LimitsHandler implements Handler<RoutingContext> {
+
+  /** On a {@code /v1/ws} request over a connection limit: the refusal to close the socket with. */
+  public static final String WS_REFUSED = "streamhub.ws_refused";
+  /** On a {@code /v1/ws} request: what gives its connection slots back, run when the socket closes. */
+  public static final String WS_RELEASE = "streamhub.ws_release";
+
+  private final LimitsConfig config;
+  private final Limiter limiter;
+
+  public LimitsHandler(NodeLimits limits) {
+    this.config = limits.config();
+    this.limiter = limits.limiter();
+  }
+
+  @Override
+  public void handle(RoutingContext rc) {
+    String path = rc.request().path();
+    if (!path.startsWith("/v1/") && !path.startsWith("/admin")) {
+      rc.next();
+      return;
+    }
+    String ip = rc.get(ClientIp.KEY);
+    Principal principal = Principal.of(rc);
+    String subject = principal == null ? null : principal.subject();
+    rc.put(Quota.KEY, new Quota(
+        config.tokenRate() > 0 ? LimitKeys.of(config.tokenKey(), rc.request(), subject, ip) : null,
+        config.concurrentStreams() > 0 ? (subject != null ? "sub:" + subject : "ip:" + ip) : null));
+    requestRate(rc, subject, ip).onComplete(ar -> {
+      if (ar.failed() || ar.result() != null) {
+        RateLimited.send(rc, ar.failed() ? "limits unavailable" : "at most " + config.requestRate() + " requests per "
+            + config.requestWindowMs() / 1000 + " s", ar.failed() ? 1000 : ar.result());
+        return;
+      }
+      connections(rc, subject, ip);
+    });
+  }
+
+  /** Null when the request fits the rate, else the milliseconds until it would. */
+  private Future<Long> requestRate(RoutingContext rc, String subject, String ip) {
+    if (config.requestRate() <= 0) {
+      return Future.succeededFuture(null);
+    }
+    String key = "requests|" + LimitKeys.of(config.requestKey(), rc.request(), subject, ip);
+    return limiter.take(key, 1, config.requestRate(), config.requestWindowMs())
+        .map(grant -> grant.granted() == 1 ? null : grant.retryAfterMs());
+  }
+
+  private void connections(RoutingContext rc, String subject, String ip) {
+    String perIp = config.connectionsPerIp() > 0 ? "conn|ip:" + ip : null;
+    String perConsumer = config.connectionsPerConsumer() > 0 && subject != null ? "conn|sub:" + subject : null;
+    if (perIp == null && perConsumer == null) {
+      rc.next();
+      return;
+    }
+    acquire(perIp, config.connectionsPerIp())
+        .compose(gotIp -> !gotIp ? Future.succeededFuture(false)
+            : acquire(perConsumer, config.connectionsPerConsumer()).map(gotConsumer -> {
+              if (!gotConsumer && perIp != null) {
+                limiter.release(perIp);
+              }
+              return gotConsumer;
+            }))
+        .onComplete(ar -> {
+          boolean ws = rc.request().path().equals("/v1/ws");
+          if (ar.failed() || !ar.result()) {
+            String message = "too many open connections (at most " + config.connectionsPerIp() + " per IP, "
+                + config.connectionsPerConsumer() + " per consumer)";
+            if (ws && ar.succeeded()) {
+              rc.put(WS_REFUSED, RateLimited.error(message));
+              rc.next();
+            } else {
+              RateLimited.send(rc, message, 1000);
+            }
+            return;
+          }
+          Runnable release = () -> {
+            if (perIp != null) {
+              limiter.release(perIp);
+            }
+            if (perConsumer != null) {
+              limiter.release(perConsumer);
+            }
+          };
+          if (ws) {
+            rc.put(WS_RELEASE, release);
+          } else {
+            rc.addEndHandler(ended -> release.run());
+          }
+          rc.next();
+        });
+  }
+
+  private Future<Boolean> acquire(String key, long limit) {
+    return key == null ? Future.succeededFuture(true) : limiter.acquire(key, limit);
+  }
+}
