@@ -66,7 +66,10 @@ public final class EdgeSecurity {
 
   /** Header and idle bounds, and the WebSocket subprotocol a browser offers next to {@code bearer.<token>}. */
   public HttpServerOptions configure(HttpServerOptions options) {
-    options.setMaxHeaderSize(config.limits().maxHeaderBytes() + NETTY_HEADER_SLACK)
+    // Without h2c, Vert.x makes the HTTP/1.1 connection (and calls the connection hook) at accept
+    // rather than after the first request's headers, so the slowloris clock starts at accept.
+    options.setHttp2ClearTextEnabled(false)
+        .setMaxHeaderSize(config.limits().maxHeaderBytes() + NETTY_HEADER_SLACK)
         .setWebSocketSubProtocols(List.of(TokenSources.WS_PROTOCOL));
     if (config.limits().idleTimeoutMs() > 0) {
       options.setIdleTimeout((int) config.limits().idleTimeoutMs()).setIdleTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS);

@@ -15,8 +15,12 @@ import io.vertx.ext.web.RoutingContext;
  *       ({@code limits_connections_per_consumer}) and per client IP ({@code limits_connections_per_ip}),
  *       given back when the response ends or the socket closes;</li>
  *   <li>the request's {@link Quota} (token-budget key, concurrent-stream slot key) for the
- *       generation it may start (admitted by {@link NodeLimits#admitGeneration}).</li>
+ *       generation it may start (admitted by {@link NodeLimits#admitGeneration}); a create request
+ *       whose token budget is already spent is refused here, with the exact {@code Retry-After}.</li>
  * </ol>
+ *
+ * A 429 from further on (a concurrent-stream limit met by the generation's admission) gets
+ * {@code Retry-After: 1} added.
  *
  * Over a limit: 429 {@code rate_limited} with {@code Retry-After} ({@link RateLimited}); a
  * WebSocket over a connection limit is upgraded and closed with 1013 (try again later) after an
@@ -50,14 +54,39 @@ public final class LimitsHandler implements Handler<RoutingContext> {
     rc.put(Quota.KEY, new Quota(
         config.tokenRate() > 0 ? LimitKeys.of(config.tokenKey(), rc.request(), subject, ip) : null,
         config.concurrentStreams() > 0 ? (subject != null ? "sub:" + subject : "ip:" + ip) : null));
+    rc.addHeadersEndHandler(v -> {
+      if (rc.response().getStatusCode() == 429 && rc.response().headers().get("Retry-After") == null) {
+        rc.response().putHeader("Retry-After", "1");
+      }
+    });
     requestRate(rc, subject, ip).onComplete(ar -> {
       if (ar.failed() || ar.result() != null) {
         RateLimited.send(rc, ar.failed() ? "limits unavailable" : "at most " + config.requestRate() + " requests per "
             + config.requestWindowMs() / 1000 + " s", ar.failed() ? 1000 : ar.result());
         return;
       }
-      connections(rc, subject, ip);
+      tokenBudget(rc).onComplete(budget -> {
+        if (budget.succeeded() && budget.result() != null) {
+          RateLimited.send(rc, "token budget of " + config.tokenRate() + " tokens per " + config.tokenWindowMs() / 1000
+              + " s is spent", budget.result());
+          return;
+        }
+        connections(rc, subject, ip);
+      });
     });
+  }
+
+  /** On a create request: null when its token budget has tokens left, else the milliseconds until it has. */
+  private Future<Long> tokenBudget(RoutingContext rc) {
+    Quota quota = rc.get(Quota.KEY);
+    String path = rc.request().path();
+    boolean creates = rc.request().method() == io.vertx.core.http.HttpMethod.POST
+        && (path.equals("/v1/streams") || path.equals("/v1/chat/completions"));
+    if (!creates || quota.tokenKey() == null) {
+      return Future.succeededFuture(null);
+    }
+    return limiter.take(NodeLimits.tokenKey(quota.tokenKey()), 0, config.tokenRate(), config.tokenWindowMs())
+        .map(grant -> grant.used() >= config.tokenRate() ? grant.retryAfterMs() : null);
   }
 
   /** Null when the request fits the rate, else the milliseconds until it would. */

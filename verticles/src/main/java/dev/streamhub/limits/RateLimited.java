@@ -3,26 +3,20 @@ package dev.streamhub.limits;
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.HubException;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.json.JsonObject;
+import dev.streamhub.transport.ErrorResponses;
 import io.vertx.ext.web.RoutingContext;
 
 /**
  * The 429 answer: {@code Retry-After} in whole seconds (RFC 9110 10.2.3, at least 1) and OpenAI's
- * error shape {@code {"error":{"code":"rate_limited","message","type":"rate_limit_exceeded","param":null}}},
- * so OpenAI SDKs raise their rate-limit error and back off.
+ * error shape {@code {"error":{"code":"rate_limited","message","type":"rate_limit_exceeded"}}}, so
+ * OpenAI SDKs raise their rate-limit error and back off.
  */
 public final class RateLimited {
-
-  public static final String TYPE = "rate_limit_exceeded";
 
   private RateLimited() {}
 
   public static HubException error(String message) {
     return new HubException(ErrorCode.RATE_LIMITED, message);
-  }
-
-  public static JsonObject body(HubException error) {
-    return new JsonObject().put("error", error.toJson().put("type", TYPE).putNull("param"));
   }
 
   public static long seconds(long retryAfterMs) {
@@ -37,6 +31,6 @@ public final class RateLimited {
     rc.response().setStatusCode(429)
         .putHeader("Retry-After", String.valueOf(seconds(retryAfterMs)))
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .end(body(error(message)).encode());
+        .end(ErrorResponses.body(error(message)).encode());
   }
 }

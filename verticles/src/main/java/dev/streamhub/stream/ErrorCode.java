@@ -20,7 +20,8 @@ public enum ErrorCode {
   OFFSET_EXPIRED(410, "invalid_request_error"),
   PAYLOAD_TOO_LARGE(413, "invalid_request_error"),
   UNSUPPORTED_MEDIA_TYPE(415, "invalid_request_error"),
-  RATE_LIMITED(429, "rate_limit_error"),
+  /** Over a request, token, stream or connection limit; {@code type} as OpenAI's 429 ({@code rate_limit_exceeded}). */
+  RATE_LIMITED(429, "rate_limit_exceeded"),
   INTERNAL_ERROR(500, "server_error"),
   WORKER_LOST(502, "server_error"),
   NO_WORKER_AVAILABLE(503, "server_error"),
@@ -42,7 +43,7 @@ public enum ErrorCode {
    * A generation ended because its consumer's LLM-token budget ({@code limits_token_rate}) ran out
    * mid-stream: the terminal {@code error} at the token where it ran out.
    */
-  TOKEN_QUOTA_EXCEEDED(429, "rate_limit_error"),
+  TOKEN_QUOTA_EXCEEDED(429, "rate_limit_exceeded"),
   /** The request line and headers exceed {@code http_max_header_bytes}. */
   HEADERS_TOO_LARGE(431, "invalid_request_error");
 
