@@ -51,7 +51,7 @@ public record LimitsConfig(String store, long requestRate, long requestWindowMs,
   }
 
   static LimitsConfig from(Settings s, boolean clustered) {
-    return new LimitsConfig(
+    LimitsConfig config = new LimitsConfig(
         s.oneOf("limits_store", clustered ? "hazelcast" : "memory", Set.of("memory", "hazelcast")),
         s.longValue("limits_request_rate", 0, 0, Long.MAX_VALUE / 4),
         s.longValue("limits_request_window_ms", DEFAULT_WINDOW_MS, 100, 86_400_000),
@@ -69,6 +69,14 @@ public record LimitsConfig(String store, long requestRate, long requestWindowMs,
         s.integer("http_max_header_bytes", DEFAULT_MAX_HEADER_BYTES, 256, 1024 * 1024),
         s.longValue("http_header_timeout_ms", DEFAULT_HEADER_TIMEOUT_MS, 50, 3_600_000),
         s.longValue("http_idle_timeout_ms", DEFAULT_IDLE_TIMEOUT_MS, 0, 86_400_000));
+    // parse the CIDRs and rules now, so that a bad one stops the start naming its key
+    new dev.streamhub.limits.AccessRules(config);
+    try {
+      new dev.streamhub.limits.ClientIp(config.trustedProxies);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("invalid trusted_proxies: " + e.getMessage());
+    }
+    return config;
   }
 
   private static String key(Settings s, String name) {
