@@ -2,6 +2,7 @@ package dev.streamhub.auth;
 
 import dev.streamhub.config.AuthConfig;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -31,7 +32,6 @@ final class JwksSource {
   private static final Logger LOG = LoggerFactory.getLogger(JwksSource.class);
   static final long FETCH_TIMEOUT_MS = 5000;
 
-  private final Vertx vertx;
   private final AuthConfig config;
   private final HttpClient http;
   private final AtomicReference<Future<List<JsonObject>>> inFlight = new AtomicReference<>();
@@ -41,7 +41,6 @@ final class JwksSource {
   private volatile String jwksUri;
 
   JwksSource(Vertx vertx, AuthConfig config) {
-    this.vertx = vertx;
     this.config = config;
     this.http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout((int) FETCH_TIMEOUT_MS));
     this.jwksUri = config.jwksUrl();
@@ -69,7 +68,7 @@ final class JwksSource {
     if (now - lastAttemptMs < config.jwksCooldownMs()) {
       return Future.succeededFuture(keys);
     }
-    io.vertx.core.Promise<List<JsonObject>> promise = io.vertx.core.Promise.promise();
+    Promise<List<JsonObject>> promise = Promise.promise();
     if (!inFlight.compareAndSet(null, promise.future())) {
       return inFlight.get() == null ? Future.succeededFuture(keys) : inFlight.get();
     }

@@ -9,6 +9,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.EnumSet;
 
 /**
  * Authentication of an upgraded {@code /v1/ws} socket.
@@ -68,8 +69,8 @@ public final class WsAuth {
       verifier.verify(token).onComplete(ar -> {
         if (ar.failed()) {
           refuse(ws, admitted, ar.cause());
-        } else if (!AuthHandler.allows(ar.result(), java.util.EnumSet.of(Scope.READ))) {
-          refuse(ws, admitted, AuthHandler.forbidden(java.util.EnumSet.of(Scope.READ)));
+        } else if (!AuthHandler.allows(ar.result(), EnumSet.of(Scope.READ))) {
+          refuse(ws, admitted, AuthHandler.forbidden(EnumSet.of(Scope.READ)));
         } else {
           Principal principal = ar.result();
           ws.writeTextMessage(new JsonObject().put("type", "authenticated").put("sub", principal.subject())

@@ -5,6 +5,8 @@ import dev.streamhub.config.LimitsConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The router's limits step, after authentication, on API paths ({@code /v1/*}, {@code /admin/*}):
@@ -24,7 +26,8 @@ import io.vertx.ext.web.RoutingContext;
  *
  * Over a limit: 429 {@code rate_limited} with {@code Retry-After} ({@link RateLimited}); a
  * WebSocket over a connection limit is upgraded and closed with 1013 (try again later) after an
- * error message, as browsers cannot read a refused upgrade's status.
+ * error message, as browsers cannot read a refused upgrade's status. A limiter that cannot be
+ * reached (say, the cluster is partitioned) lets requests through and logs it: fail open.
  */
 public final class LimitsHandler implements Handler<RoutingContext> {
 
@@ -32,6 +35,8 @@ public final class LimitsHandler implements Handler<RoutingContext> {
   public static final String WS_REFUSED = "streamhub.ws_refused";
   /** On a {@code /v1/ws} request: what gives its connection slots back, run when the socket closes. */
   public static final String WS_RELEASE = "streamhub.ws_release";
+
+  private static final Logger LOG = LoggerFactory.getLogger(LimitsHandler.class);
 
   private final LimitsConfig config;
   private final Limiter limiter;
@@ -59,14 +64,13 @@ public final class LimitsHandler implements Handler<RoutingContext> {
         rc.response().putHeader("Retry-After", "1");
       }
     });
-    requestRate(rc, subject, ip).onComplete(ar -> {
-      if (ar.failed() || ar.result() != null) {
-        RateLimited.send(rc, ar.failed() ? "limits unavailable" : "at most " + config.requestRate() + " requests per "
-            + config.requestWindowMs() / 1000 + " s", ar.failed() ? 1000 : ar.result());
+    requestRate(rc, subject, ip).otherwise(this::failOpen).onComplete(ar -> {
+      if (ar.result() != null) {
+        RateLimited.send(rc, "at most " + config.requestRate() + " requests per " + config.requestWindowMs() / 1000 + " s", ar.result());
         return;
       }
-      tokenBudget(rc).onComplete(budget -> {
-        if (budget.succeeded() && budget.result() != null) {
+      tokenBudget(rc).otherwise(this::failOpen).onComplete(budget -> {
+        if (budget.result() != null) {
           RateLimited.send(rc, "token budget of " + config.tokenRate() + " tokens per " + config.tokenWindowMs() / 1000
               + " s is spent", budget.result());
           return;
@@ -74,6 +78,12 @@ public final class LimitsHandler implements Handler<RoutingContext> {
         connections(rc, subject, ip);
       });
     });
+  }
+
+  /** A limiter failure admits the request (and says so in the log). */
+  private Long failOpen(Throwable err) {
+    LOG.warn("limits: limiter unavailable, admitting the request: {}", err.getMessage());
+    return null;
   }
 
   /** On a create request: null when its token budget has tokens left, else the milliseconds until it has. */
@@ -108,18 +118,23 @@ public final class LimitsHandler implements Handler<RoutingContext> {
     }
     acquire(perIp, config.connectionsPerIp())
         .compose(gotIp -> !gotIp ? Future.succeededFuture(false)
-            : acquire(perConsumer, config.connectionsPerConsumer()).map(gotConsumer -> {
-              if (!gotConsumer && perIp != null) {
-                limiter.release(perIp);
+            : acquire(perConsumer, config.connectionsPerConsumer()).transform(got -> {
+              if ((got.failed() || !got.result()) && perIp != null) {
+                limiter.release(perIp); // the per-IP slot was taken; give it back
               }
-              return gotConsumer;
+              return got.failed() ? Future.failedFuture(got.cause()) : Future.succeededFuture(got.result());
             }))
         .onComplete(ar -> {
           boolean ws = rc.request().path().equals("/v1/ws");
-          if (ar.failed() || !ar.result()) {
+          if (ar.failed()) {
+            failOpen(ar.cause());
+            rc.next();
+            return;
+          }
+          if (!ar.result()) {
             String message = "too many open connections (at most " + config.connectionsPerIp() + " per IP, "
                 + config.connectionsPerConsumer() + " per consumer)";
-            if (ws && ar.succeeded()) {
+            if (ws) {
               rc.put(WS_REFUSED, RateLimited.error(message));
               rc.next();
             } else {
