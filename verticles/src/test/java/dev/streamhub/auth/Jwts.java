@@ -78,6 +78,43 @@ public final class Jwts {
     }
   }
 
+  public static KeyPair ec() {
+    try {
+      KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+      generator.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+      return generator.generateKeyPair();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public static String pem(java.security.PublicKey key) {
+    return "-----BEGIN PUBLIC KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(key.getEncoded())
+        + "\n-----END PUBLIC KEY-----\n";
+  }
+
+  /** ES256 (RFC 7518 3.4): the JDK's DER signature turned into the 64-byte R || S JWS uses. */
+  public static String es256(JsonObject claims, PrivateKey key) {
+    String input = part(new JsonObject().put("alg", "ES256").put("typ", "JWT")) + "." + part(claims);
+    try {
+      Signature signature = Signature.getInstance("SHA256withECDSA");
+      signature.initSign(key);
+      signature.update(input.getBytes(StandardCharsets.US_ASCII));
+      byte[] der = signature.sign();
+      int offset = 3 + (der[1] < 0 ? 1 : 0);
+      int rLength = der[offset];
+      byte[] r = java.util.Arrays.copyOfRange(der, offset + 1, offset + 1 + rLength);
+      int sOffset = offset + 1 + rLength + 1;
+      byte[] s = java.util.Arrays.copyOfRange(der, sOffset + 1, sOffset + 1 + der[sOffset]);
+      byte[] jose = new byte[64];
+      System.arraycopy(r, Math.max(0, r.length - 32), jose, Math.max(0, 32 - r.length), Math.min(32, r.length));
+      System.arraycopy(s, Math.max(0, s.length - 32), jose, 32 + Math.max(0, 32 - s.length), Math.min(32, s.length));
+      return input + "." + b64(jose);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** An unsigned token ({@code alg: none}): {@code h.p} or {@code h.p.} */
   public static String none(JsonObject claims, boolean trailingDot) {
     return part(new JsonObject().put("alg", "none").put("typ", "JWT")) + "." + part(claims) + (trailingDot ? "." : "");

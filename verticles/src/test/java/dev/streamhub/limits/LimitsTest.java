@@ -75,7 +75,7 @@ class LimitsTest {
 
   /** A hub with {@code config}, and a bystander generation started on it (as {@code token}'s holder, or anonymously). */
   private void start(JsonObject config, String bystanderToken) {
-    hub = await(TestHubs.start(vertx, config.copy().put("demo_answer_tokens", 100).put("demo_tokens_per_second", 1000)));
+    hub = await(TestHubs.start(vertx, new JsonObject().put("demo_answer_tokens", 100).put("demo_tokens_per_second", 1000).mergeIn(config)));
     client = new HubClient(vertx, hub.port());
     bystander = Bystander.start(client, bystanderToken);
   }
@@ -170,11 +170,26 @@ class LimitsTest {
   void concurrentStreamsPerConsumer() {
     String alice = Jwts.hs256(Jwts.claims("alice", "read create", 300, null));
     String bob = Jwts.hs256(Jwts.claims("bob", "read create", 300, null));
+    // 100 tokens at 50 per second: bob's first generation runs 2 s, while his next ones are refused
     start(new JsonObject().put("auth_hs256_secret", Jwts.SECRET).put("limits_concurrent_streams", 1)
-        .put("demo_ttft_ms", 0), alice);
+        .put("demo_tokens_per_second", 50), alice);
     HttpResponse<Buffer> first = create(bob, new JsonObject().put("max_tokens", 100).put("seed", 1));
     assertEquals(201, first.statusCode(), first.bodyAsString());
     expectRateLimited(create(bob, new JsonObject().put("seed", 2)));
+    // the same limit over a WebSocket: an error message, the socket stays open
+    List<String> messages = new CopyOnWriteArrayList<>();
+    WebSocket ws = await(vertx.createWebSocketClient().connect(hub.port(), "127.0.0.1", "/v1/ws?access_token=" + bob).map(socket -> {
+      socket.textMessageHandler(messages::add);
+      return socket;
+    }));
+    ws.writeTextMessage(new JsonObject().put("type", "response.create").put("request_id", "r1").put("model", "demo")
+        .put("messages", TestHubs.chat("x", 1L).getJsonArray("messages")).encode());
+    await(TestHubs.eventually(vertx, 20, 250, () -> Future.succeededFuture(!messages.isEmpty())));
+    JsonObject refused = new JsonObject(messages.get(0));
+    assertEquals("error", refused.getString("type"));
+    assertEquals("r1", refused.getString("request_id"));
+    assertEquals("rate_limited", refused.getJsonObject("error").getString("code"));
+    await(ws.close());
     readAll(first.bodyAsJsonObject().getString("stream"), bob);
     await(TestHubs.eventually(vertx, 20, 250, () -> client.web().post(client.port(), "127.0.0.1", "/v1/streams")
         .putHeader("Authorization", "Bearer " + bob).sendJsonObject(TestHubs.chat("again", 1L).put("max_tokens", 5))
