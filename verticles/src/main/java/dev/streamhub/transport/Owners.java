@@ -5,8 +5,8 @@ import dev.streamhub.limits.Quota;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * Who a request acts for. Every stream has an owner; until authentication is configured every
- * request acts for {@link #ANONYMOUS}, and the security issue replaces this with the JWT {@code sub}.
+ * Who a request acts for. Every stream has an owner: with auth on, the JWT {@code sub} of the
+ * request's {@link Principal} (attached by {@code auth.AuthHandler}); with auth off, {@link #ANONYMOUS}.
  */
 public final class Owners {
 
