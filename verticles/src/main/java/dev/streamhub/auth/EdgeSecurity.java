@@ -5,19 +5,15 @@ import dev.streamhub.limits.AccessRules;
 import dev.streamhub.limits.ClientIp;
 import dev.streamhub.limits.LimitsHandler;
 import dev.streamhub.limits.NodeLimits;
-import dev.streamhub.limits.Quota;
 import dev.streamhub.limits.SlowHeaders;
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.HubException;
 import dev.streamhub.streamlog.StreamLog;
 import dev.streamhub.transport.ErrorResponses;
-import dev.streamhub.transport.Owners;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.ServerWebSocket;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.CorsHandler;
@@ -28,8 +24,10 @@ import java.util.Set;
 /**
  * Everything between a request's headers and its endpoint, mounted on one edge router in this
  * order: slowloris clock, client IP ({@code trusted_proxies}), header size, IP and access rules,
- * CORS, WebSocket {@code Origin}, authentication and scopes, stream ownership, limits. Plus the
- * server options and connection hook they need, and the admission of an upgraded WebSocket.
+ * CORS, WebSocket {@code Origin}, authentication and scopes, stream ownership of the endpoints
+ * without a session (meta, cancel, publish), request and token rates. Plus the server options and
+ * connection hook they need. What a reading connection may do (its principal, connection slots,
+ * ownership of what it reads, a WebSocket's first-message token) is {@link SessionSecurity}'s.
  * One per edge verticle instance (its event loop); node-wide state is in {@link NodeAuth} and {@link NodeLimits}.
  */
 public final class EdgeSecurity {
@@ -93,9 +91,12 @@ public final class EdgeSecurity {
     }
     if (auth.enabled()) {
       router.route().handler(new AuthHandler(vertx, auth.verifier(), config.auth().cookie()));
+      // the endpoints that act on a stream without a session; a session's reads and cancels are
+      // checked by its guard (SessionSecurity#mayRead)
       Ownership ownership = new Ownership(log);
-      router.route("/v1/streams/:id").handler(ownership::handle);
-      router.route("/v1/streams/:id/*").handler(ownership::handle);
+      router.get("/v1/streams/:id").handler(ownership::handle);
+      router.delete("/v1/streams/:id").handler(ownership::handle);
+      router.post("/v1/streams/:id/events").handler(ownership::handle);
     }
     if (!limits.off()) {
       router.route().handler(new LimitsHandler(limits));
@@ -157,39 +158,5 @@ public final class EdgeSecurity {
       bytes += header.getKey().length() + header.getValue().length() + 4;
     }
     return bytes;
-  }
-
-  /**
-   * An upgraded {@code /v1/ws} socket: closes it with 1013 when it is over a connection limit, waits
-   * for its first-message token when it came without one ({@link WsAuth}), and gives its connection
-   * slots back when it closes. Yields who it acts for; fails (the socket closed) when refused.
-   * The socket is paused until the caller has set its handlers and resumed it.
-   */
-  public static Future<WsIdentity> admit(Vertx vertx, RoutingContext rc, ServerWebSocket ws, StreamLog log) {
-    Runnable release = rc.get(LimitsHandler.WS_RELEASE);
-    if (release != null) {
-      ws.endHandler(closed -> release.run());
-    }
-    HubException refused = rc.get(LimitsHandler.WS_REFUSED);
-    if (refused != null) {
-      WsAuth.close(ws, refused, (short) 1013, "try again later");
-      return Future.failedFuture(refused);
-    }
-    Quota quota = rc.get(Quota.KEY) == null ? Quota.NONE : rc.get(Quota.KEY);
-    NodeAuth auth = NodeAuth.of(vertx);
-    if (auth == null || !auth.enabled()) {
-      ws.pause();
-      return Future.succeededFuture(new WsIdentity(Owners.of(rc), null, quota, null));
-    }
-    Ownership ownership = new Ownership(log);
-    return auth.ws().admit(rc, ws).map(principal -> new WsIdentity(principal.subject(), principal, quota, ownership));
-  }
-
-  /** A WebSocket upgrade that failed: gives its connection slots back. */
-  public static void upgradeFailed(RoutingContext rc) {
-    Runnable release = rc.get(LimitsHandler.WS_RELEASE);
-    if (release != null) {
-      release.run();
-    }
   }
 }

@@ -57,38 +57,38 @@ public record AuthConfig(boolean enabled, String hs256Secret, List<JsonObject> p
   }
 
   static AuthConfig from(Settings s) {
-    String secret = s.string("auth_hs256_secret", null);
+    String secret = s.string(ConfigKey.AUTH_HS256_SECRET);
     if (secret != null && secret.length() < MIN_SECRET_LENGTH) {
       throw new ConfigException("invalid " + s.sourceOf("auth_hs256_secret") + " (auth_hs256_secret): expected at least "
           + MIN_SECRET_LENGTH + " characters (RFC 7518 3.2), got " + secret.length());
     }
     List<JsonObject> keys = publicKeys(s);
-    String jwksFile = s.string("auth_jwks_file", null);
-    String jwksUrl = s.string("auth_jwks_url", null);
-    String oidc = s.string("auth_oidc_issuer", null);
+    String jwksFile = s.string(ConfigKey.AUTH_JWKS_FILE);
+    String jwksUrl = s.string(ConfigKey.AUTH_JWKS_URL);
+    String oidc = s.string(ConfigKey.AUTH_OIDC_ISSUER);
     boolean anyKey = secret != null || !keys.isEmpty() || jwksFile != null || jwksUrl != null || oidc != null;
-    boolean enabled = s.bool("auth_enabled", anyKey);
+    boolean enabled = s.bool(ConfigKey.AUTH_ENABLED.key(), anyKey);
     if (enabled && !anyKey) {
       throw new ConfigException("auth_enabled is true but no key is configured: set auth_hs256_secret "
           + "(STREAMHUB_AUTH_HS256_SECRET), auth_public_keys, auth_jwks_file, auth_jwks_url or auth_oidc_issuer "
           + "(without a key, unsigned alg:none tokens would pass)");
     }
     Set<String> algorithms = algorithms(s, secret, keys, jwksFile != null || jwksUrl != null || oidc != null);
-    String issuer = s.string("auth_issuer", oidc);
+    String issuer = s.string(ConfigKey.AUTH_ISSUER.key(), oidc);
     return new AuthConfig(enabled, secret, keys, jwksFile, jwksUrl, oidc, algorithms,
-        s.bool("auth_require_exp", DEFAULT_REQUIRE_EXP),
-        s.integer("auth_leeway_seconds", DEFAULT_LEEWAY_SECONDS, 0, 600),
-        issuer, strings(s, "auth_audience"),
-        s.string("auth_cookie", DEFAULT_COOKIE),
-        s.longValue("auth_ws_timeout_ms", DEFAULT_WS_AUTH_TIMEOUT_MS, 10, 600_000),
-        s.longValue("auth_jwks_cooldown_ms", DEFAULT_JWKS_COOLDOWN_MS, 0, 86_400_000),
-        s.longValue("auth_jwks_max_age_ms", DEFAULT_JWKS_MAX_AGE_MS, 1000, 7 * 86_400_000L),
-        s.bool("auth_bridge_token_allowed", true),
-        strings(s, "security_allowed_origins"));
+        s.bool(ConfigKey.AUTH_REQUIRE_EXP),
+        s.integer(ConfigKey.AUTH_LEEWAY_SECONDS),
+        issuer, strings(s, ConfigKey.AUTH_AUDIENCE.key()),
+        s.string(ConfigKey.AUTH_COOKIE),
+        s.longValue(ConfigKey.AUTH_WS_TIMEOUT_MS),
+        s.longValue(ConfigKey.AUTH_JWKS_COOLDOWN_MS),
+        s.longValue(ConfigKey.AUTH_JWKS_MAX_AGE_MS),
+        s.bool(ConfigKey.AUTH_BRIDGE_TOKEN_ALLOWED),
+        strings(s, ConfigKey.SECURITY_ALLOWED_ORIGINS.key()));
   }
 
   private static List<JsonObject> publicKeys(Settings s) {
-    Object value = s.json("auth_public_keys");
+    Object value = s.json(ConfigKey.AUTH_PUBLIC_KEYS);
     List<JsonObject> keys = new ArrayList<>();
     if (value == null) {
       return keys;
@@ -107,7 +107,7 @@ public record AuthConfig(boolean enabled, String hs256Secret, List<JsonObject> p
   }
 
   private static Set<String> algorithms(Settings s, String secret, List<JsonObject> keys, boolean jwks) {
-    List<String> given = strings(s, "auth_algorithms");
+    List<String> given = strings(s, ConfigKey.AUTH_ALGORITHMS.key());
     Set<String> algorithms = new LinkedHashSet<>();
     if (!given.isEmpty()) {
       for (String alg : given) {

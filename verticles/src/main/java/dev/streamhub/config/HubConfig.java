@@ -23,8 +23,9 @@ public record HubConfig(
         StreamLogConfig.from(s, cluster.clustered()), DemoConfig.from(s), WorkerConfig.from(s),
         UpstreamConfig.from(s), BridgeConfig.from(s, auth.enabled()), cluster, DrainConfig.from(s), auth,
         LimitsConfig.from(s, cluster.clustered()));
+    // unknown: in the file, not in the ConfigKey table, and not read by a capability either
     Set<String> unknown = new TreeSet<>(s.unknownKeys());
-    unknown.removeIf(key -> !file.containsKey(key));
+    unknown.removeIf(key -> !file.containsKey(key) || ConfigKey.of(key) != null);
     if (!unknown.isEmpty()) {
       throw new ConfigException("unknown config key(s) " + unknown + "; see the README for the keys");
     }

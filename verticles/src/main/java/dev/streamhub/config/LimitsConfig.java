@@ -52,23 +52,23 @@ public record LimitsConfig(String store, long requestRate, long requestWindowMs,
 
   static LimitsConfig from(Settings s, boolean clustered) {
     LimitsConfig config = new LimitsConfig(
-        s.oneOf("limits_store", clustered ? "hazelcast" : "memory", Set.of("memory", "hazelcast")),
-        s.longValue("limits_request_rate", 0, 0, Long.MAX_VALUE / 4),
-        s.longValue("limits_request_window_ms", DEFAULT_WINDOW_MS, 100, 86_400_000),
-        key(s, "limits_request_key"),
-        s.longValue("limits_token_rate", 0, 0, Long.MAX_VALUE / 4),
-        s.longValue("limits_token_window_ms", DEFAULT_WINDOW_MS, 100, 86_400_000),
-        key(s, "limits_token_key"),
-        s.longValue("limits_concurrent_streams", 0, 0, 1_000_000),
-        s.longValue("limits_connections_per_consumer", 0, 0, 10_000_000),
-        s.longValue("limits_connections_per_ip", 0, 0, 10_000_000),
-        AuthConfig.strings(s, "ip_allow"),
-        AuthConfig.strings(s, "ip_deny"),
+        s.oneOf(ConfigKey.LIMITS_STORE, clustered ? "hazelcast" : "memory"),
+        s.longValue(ConfigKey.LIMITS_REQUEST_RATE),
+        s.longValue(ConfigKey.LIMITS_REQUEST_WINDOW_MS),
+        key(s, ConfigKey.LIMITS_REQUEST_KEY),
+        s.longValue(ConfigKey.LIMITS_TOKEN_RATE),
+        s.longValue(ConfigKey.LIMITS_TOKEN_WINDOW_MS),
+        key(s, ConfigKey.LIMITS_TOKEN_KEY),
+        s.longValue(ConfigKey.LIMITS_CONCURRENT_STREAMS),
+        s.longValue(ConfigKey.LIMITS_CONNECTIONS_PER_CONSUMER),
+        s.longValue(ConfigKey.LIMITS_CONNECTIONS_PER_IP),
+        AuthConfig.strings(s, ConfigKey.IP_ALLOW.key()),
+        AuthConfig.strings(s, ConfigKey.IP_DENY.key()),
         rules(s),
-        AuthConfig.strings(s, "trusted_proxies"),
-        s.integer("http_max_header_bytes", DEFAULT_MAX_HEADER_BYTES, 256, 1024 * 1024),
-        s.longValue("http_header_timeout_ms", DEFAULT_HEADER_TIMEOUT_MS, 50, 3_600_000),
-        s.longValue("http_idle_timeout_ms", DEFAULT_IDLE_TIMEOUT_MS, 0, 86_400_000));
+        AuthConfig.strings(s, ConfigKey.TRUSTED_PROXIES.key()),
+        s.integer(ConfigKey.HTTP_MAX_HEADER_BYTES),
+        s.longValue(ConfigKey.HTTP_HEADER_TIMEOUT_MS),
+        s.longValue(ConfigKey.HTTP_IDLE_TIMEOUT_MS));
     // parse the CIDRs and rules now, so that a bad one stops the start naming its key
     new dev.streamhub.limits.AccessRules(config);
     try {
@@ -79,8 +79,9 @@ public record LimitsConfig(String store, long requestRate, long requestWindowMs,
     return config;
   }
 
-  private static String key(Settings s, String name) {
-    String key = s.string(name, DEFAULT_KEY);
+  private static String key(Settings s, ConfigKey row) {
+    String name = row.key();
+    String key = s.string(row);
     if (key.equals("consumer") || key.equals("ip")
         || ((key.startsWith("header:") || key.startsWith("query:") || key.startsWith("cookie:")) && key.indexOf(':') < key.length() - 1)) {
       return key;
@@ -89,7 +90,7 @@ public record LimitsConfig(String store, long requestRate, long requestWindowMs,
   }
 
   private static List<JsonObject> rules(Settings s) {
-    Object value = s.json("access_rules");
+    Object value = s.json(ConfigKey.ACCESS_RULES);
     List<JsonObject> rules = new ArrayList<>();
     if (value == null) {
       return rules;

@@ -13,9 +13,6 @@ import org.slf4j.LoggerFactory;
  *
  * <ol>
  *   <li>request rate: one unit of {@code limits_request_rate} per request, per {@code limits_request_key};</li>
- *   <li>open connections: a slot per open API request or WebSocket, per consumer
- *       ({@code limits_connections_per_consumer}) and per client IP ({@code limits_connections_per_ip}),
- *       given back when the response ends or the socket closes;</li>
  *   <li>the request's {@link Quota} (token-budget key, concurrent-stream slot key) for the
  *       generation it may start (admitted by {@link NodeLimits#admitGeneration}); a create request
  *       whose token budget is already spent is refused here, with the exact {@code Retry-After}.</li>
@@ -24,17 +21,11 @@ import org.slf4j.LoggerFactory;
  * A 429 from further on (a concurrent-stream limit met by the generation's admission) gets
  * {@code Retry-After: 1} added.
  *
- * Over a limit: 429 {@code rate_limited} with {@code Retry-After} ({@link RateLimited}); a
- * WebSocket over a connection limit is upgraded and closed with 1013 (try again later) after an
- * error message, as browsers cannot read a refused upgrade's status. A limiter that cannot be
- * reached (say, the cluster is partitioned) lets requests through and logs it: fail open.
+ * Over a limit: 429 {@code rate_limited} with {@code Retry-After} ({@link RateLimited}). A
+ * limiter that cannot be reached (say, the cluster is partitioned) lets requests through and logs
+ * it: fail open. Open connections are counted per session by {@code auth.SessionSecurity}.
  */
 public final class LimitsHandler implements Handler<RoutingContext> {
-
-  /** On a {@code /v1/ws} request over a connection limit: the refusal to close the socket with. */
-  public static final String WS_REFUSED = "streamhub.ws_refused";
-  /** On a {@code /v1/ws} request: what gives its connection slots back, run when the socket closes. */
-  public static final String WS_RELEASE = "streamhub.ws_release";
 
   private static final Logger LOG = LoggerFactory.getLogger(LimitsHandler.class);
 
@@ -75,7 +66,7 @@ public final class LimitsHandler implements Handler<RoutingContext> {
               + " s is spent", budget.result());
           return;
         }
-        connections(rc, subject, ip);
+        rc.next();
       });
     });
   }
@@ -109,57 +100,5 @@ public final class LimitsHandler implements Handler<RoutingContext> {
         .map(grant -> grant.granted() == 1 ? null : grant.retryAfterMs());
   }
 
-  private void connections(RoutingContext rc, String subject, String ip) {
-    String perIp = config.connectionsPerIp() > 0 ? "conn|ip:" + ip : null;
-    String perConsumer = config.connectionsPerConsumer() > 0 && subject != null ? "conn|sub:" + subject : null;
-    if (perIp == null && perConsumer == null) {
-      rc.next();
-      return;
-    }
-    acquire(perIp, config.connectionsPerIp())
-        .compose(gotIp -> !gotIp ? Future.succeededFuture(false)
-            : acquire(perConsumer, config.connectionsPerConsumer()).transform(got -> {
-              if ((got.failed() || !got.result()) && perIp != null) {
-                limiter.release(perIp); // the per-IP slot was taken; give it back
-              }
-              return got.failed() ? Future.failedFuture(got.cause()) : Future.succeededFuture(got.result());
-            }))
-        .onComplete(ar -> {
-          boolean ws = rc.request().path().equals("/v1/ws");
-          if (ar.failed()) {
-            failOpen(ar.cause());
-            rc.next();
-            return;
-          }
-          if (!ar.result()) {
-            String message = "too many open connections (at most " + config.connectionsPerIp() + " per IP, "
-                + config.connectionsPerConsumer() + " per consumer)";
-            if (ws) {
-              rc.put(WS_REFUSED, RateLimited.error(message));
-              rc.next();
-            } else {
-              RateLimited.send(rc, message, 1000);
-            }
-            return;
-          }
-          Runnable release = () -> {
-            if (perIp != null) {
-              limiter.release(perIp);
-            }
-            if (perConsumer != null) {
-              limiter.release(perConsumer);
-            }
-          };
-          if (ws) {
-            rc.put(WS_RELEASE, release);
-          } else {
-            rc.addEndHandler(ended -> release.run());
-          }
-          rc.next();
-        });
-  }
 
-  private Future<Boolean> acquire(String key, long limit) {
-    return key == null ? Future.succeededFuture(true) : limiter.acquire(key, limit);
-  }
 }

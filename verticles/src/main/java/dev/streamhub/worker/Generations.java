@@ -3,7 +3,6 @@ package dev.streamhub.worker;
 import dev.streamhub.cluster.Addresses;
 import dev.streamhub.config.WorkerConfig;
 import dev.streamhub.limits.NodeLimits;
-import dev.streamhub.limits.Quota;
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.Event;
 import dev.streamhub.stream.HubException;
@@ -17,7 +16,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
 import java.util.Comparator;
@@ -54,20 +52,15 @@ public final class Generations {
   }
 
   /**
-   * Creates a stream for {@code model} owned by {@code owner} and hands it to a worker. Fails with
-   * {@code model_not_found} or {@code no_worker_available}; in the second case the stream is
-   * ended with that error so that nobody waits on it.
-   */
-  public Future<StreamMeta> start(String model, String owner, JsonArray messages, int maxTokens, Long seed) {
-    return start(model, owner, Quota.NONE, messages, maxTokens, seed);
-  }
-
-  /**
-   * As {@link #start(String, String, JsonArray, int, Long)}, counted against {@code quota}: fails
-   * first with {@code rate_limited} when its token budget is spent or its consumer runs
+   * Creates a stream for a client's validated {@code request} (its model, owned by its owner) and
+   * hands the request, now naming the stream, to a worker. Fails with
+   * {@code model_not_found} or {@code no_worker_available} (in the second case the stream is
+   * ended with that error so that nobody waits on it), or first with {@code rate_limited} when the
+   * token budget of its {@link GenerateRequest#quota} is spent or its consumer runs
    * {@code limits_concurrent_streams} generations ({@link NodeLimits#admitGeneration}).
    */
-  public Future<StreamMeta> start(String model, String owner, Quota quota, JsonArray messages, int maxTokens, Long seed) {
+  public Future<StreamMeta> start(GenerateRequest request) {
+    String model = request.model();
     if (StreamMeta.EXTERNAL.equals(model)) {
       return Future.failedFuture(new HubException(ErrorCode.BAD_REQUEST,
           "'external' is not a model; create an external stream with {\"publisher\":\"external\"}"));
@@ -77,9 +70,9 @@ public final class Generations {
         .compose(map -> map.get(model))
         .compose(known -> known == null
             ? Future.failedFuture(new HubException(ErrorCode.MODEL_NOT_FOUND, "The model '" + model + "' does not exist"))
-            : limits.admitGeneration(quota))
-        .compose(admitted -> log.create(StreamMeta.fresh(StreamIds.next(), owner, model, System.currentTimeMillis()))
-            .compose(meta -> handOver(new GenerateRequest(meta.id(), model, owner, messages, maxTokens, seed, admitted)).map(meta))
+            : limits.admitGeneration(request.quota()))
+        .compose(admitted -> log.create(StreamMeta.fresh(StreamIds.next(), request.owner(), model, System.currentTimeMillis()))
+            .compose(meta -> handOver(request.withStream(meta.id()).withQuota(admitted)).map(meta))
             .onFailure(notStarted -> limits.releaseSlot(admitted)));
   }
 

@@ -1,7 +1,8 @@
-package dev.streamhub.transport;
+package dev.streamhub.session;
 
 import dev.streamhub.auth.Principal;
 import dev.streamhub.limits.Quota;
+import dev.streamhub.worker.GenerateRequest;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -20,6 +21,16 @@ public final class Owners {
     return quota == null ? Quota.NONE : quota;
   }
 
+  /**
+   * {@code request} on behalf of whom {@code rc} acts, counted against its quota: how every create
+   * path ({@code POST /v1/streams}, {@code /v1/chat/completions}, a WebSocket's {@code response.create}
+   * through {@link Session#own}) stamps its generation.
+   */
+  public static GenerateRequest own(RoutingContext rc, GenerateRequest request) {
+    return request.withOwner(of(rc)).withQuota(quota(rc));
+  }
+
+  /** Who {@code rc} acts for: the {@code sub} of its {@link Principal}, else {@link #ANONYMOUS}. */
   public static String of(RoutingContext rc) {
     Principal principal = Principal.of(rc);
     if (principal != null) {
