@@ -67,6 +67,8 @@ public final class TokenVerifier {
 
   /** The principal of a valid token, or a failure with {@code unauthorized}. */
   public Future<Principal> verify(String token) {
+    // the JWKS refresh is shared by the node's event loops and completes on the one that started it:
+    // onCaller brings the result back to the request's event loop (sessions are confined to theirs)
     JsonObject header;
     try {
       header = header(token);
@@ -87,7 +89,7 @@ public final class TokenVerifier {
         return null;
       });
     }
-    return keysReady.compose(ready -> {
+    return onCaller(keysReady).compose(ready -> {
       if (kid != null && !kids.contains(kid) && (remote != null || !fileJwks.isEmpty())) {
         return Future.failedFuture(unauthorized("token key id unknown"));
       }
@@ -221,5 +223,22 @@ public final class TokenVerifier {
     } catch (Exception e) {
       throw new ConfigException("cannot read " + file + " (" + key + "): " + e.getMessage());
     }
+  }
+
+  /** {@code future}, its callbacks run on the caller's context (the request's event loop) wherever it completes. */
+  private static <T> Future<T> onCaller(Future<T> future) {
+    io.vertx.core.Context caller = io.vertx.core.Vertx.currentContext();
+    if (caller == null || future.isComplete()) {
+      return future;
+    }
+    io.vertx.core.Promise<T> promise = io.vertx.core.Promise.promise();
+    future.onComplete(ar -> {
+      if (io.vertx.core.Vertx.currentContext() == caller) {
+        promise.handle(ar);
+      } else {
+        caller.runOnContext(v -> promise.handle(ar));
+      }
+    });
+    return promise.future();
   }
 }

@@ -22,8 +22,8 @@ import java.util.Set;
  * @param tokenWindowMs {@code limits_token_window_ms}: the token-rate window (60000: tokens per minute)
  * @param tokenKey {@code limits_token_key}: what the token rate counts per
  * @param concurrentStreams {@code limits_concurrent_streams}: unfinished generations per consumer
- * @param connectionsPerConsumer {@code limits_connections_per_consumer}: open API requests and WebSockets per consumer
- * @param connectionsPerIp {@code limits_connections_per_ip}: open API requests and WebSockets per client IP
+ * @param connectionsPerConsumer {@code limits_connections_per_consumer}: open sessions (SSE, long-poll, WebSocket, completion) per consumer
+ * @param connectionsPerIp {@code limits_connections_per_ip}: open sessions per client IP
  * @param ipAllow {@code ip_allow}: CIDRs; when set, only these client IPs are served
  * @param ipDeny {@code ip_deny}: CIDRs refused (403 {@code forbidden}), checked before {@code ip_allow}
  * @param rules {@code access_rules}: ordered {@code {"action":"allow"|"deny", "path": glob, "method", "header", "match": regex,
