@@ -94,8 +94,12 @@ test('EventSource behind a proxy resumes on another node across a drain, every o
       if (f.transport !== 'ws') assert.equal(nodes.length, 2, `${f.transport} served by both nodes: ${nodes}`);
     }
     const reasons = (t) => followers.find((f) => f.transport === t).states.filter((st) => st.state === 'reconnecting').map((st) => st.reason);
-    assert.deepEqual(reasons('ws'), ['close 1012'], 'the WebSocket was closed with 1012 and reconnected at once');
-    assert.deepEqual(reasons('sse'), ['draining'], 'SSE got the reconnect event');
+    // The first reconnect is the drained node's notice; a retry after it may find the proxy's pick of
+    // the draining node already refusing connections ('sse: fetch failed'), which the client rides
+    // out (the every-offset-once checks above hold either way).
+    assert.equal(reasons('ws')[0], 'close 1012', `the WebSocket was closed with 1012 first: ${reasons('ws')}`);
+    assert.equal(reasons('sse')[0], 'draining', `SSE got the reconnect event first: ${reasons('sse')}`);
+
   } finally {
     server.close();
     for (const node of [a, b]) {

@@ -59,7 +59,7 @@ public final class EdgeSecurity {
   /** Builds the node-wide parts (token verifier, limiter) once per node; Hub.start calls it. */
   public static void install(Vertx vertx, HubConfig config) {
     NodeAuth.install(vertx, config.auth());
-    NodeLimits.install(vertx, config.limits());
+    NodeLimits.install(vertx, config.limits(), config.log());
   }
 
   /** Header and idle bounds, and the WebSocket subprotocol a browser offers next to {@code bearer.<token>}. */

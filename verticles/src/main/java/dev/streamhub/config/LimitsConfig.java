@@ -13,8 +13,9 @@ import java.util.Set;
  * the client IP when auth is off), {@code ip}, {@code header:<name>}, {@code query:<name>} or
  * {@code cookie:<name>}; a request without the header, parameter or cookie is counted under its IP.
  *
- * @param store {@code limits_store}: {@code memory} (this node) or {@code hazelcast} (cluster-wide, atomic);
- *     default: hazelcast on a clustered node
+ * @param store {@code limits_store}: {@code memory} (this node), {@code hazelcast} (cluster-wide, atomic) or
+ *     {@code redis} (every node on {@code redis_url}, atomic Lua scripts); default: redis with {@code log_store}
+ *     redis, else hazelcast on a clustered node, else memory
  * @param requestRate {@code limits_request_rate}: API requests per {@code limits_request_window_ms} per key
  * @param requestWindowMs {@code limits_request_window_ms}: the request-rate window
  * @param requestKey {@code limits_request_key}: what the request rate counts per
@@ -50,9 +51,10 @@ public record LimitsConfig(String store, long requestRate, long requestWindowMs,
     return requestRate > 0 || tokenRate > 0 || concurrentStreams > 0 || connectionsPerConsumer > 0 || connectionsPerIp > 0;
   }
 
-  static LimitsConfig from(Settings s, boolean clustered) {
+  /** @param logStore {@code log_store}: with {@code redis}, the limits live on the same Redis by default */
+  static LimitsConfig from(Settings s, boolean clustered, String logStore) {
     LimitsConfig config = new LimitsConfig(
-        s.oneOf(ConfigKey.LIMITS_STORE, clustered ? "hazelcast" : "memory"),
+        s.oneOf(ConfigKey.LIMITS_STORE, "redis".equals(logStore) ? "redis" : clustered ? "hazelcast" : "memory"),
         s.longValue(ConfigKey.LIMITS_REQUEST_RATE),
         s.longValue(ConfigKey.LIMITS_REQUEST_WINDOW_MS),
         key(s, ConfigKey.LIMITS_REQUEST_KEY),

@@ -2,8 +2,10 @@ package dev.streamhub.limits;
 
 import dev.streamhub.cluster.HazelcastSetup;
 import dev.streamhub.config.LimitsConfig;
+import dev.streamhub.config.StreamLogConfig;
 import dev.streamhub.limits.hazelcast.HazelcastLimiter;
 import dev.streamhub.limits.memory.MemoryLimiter;
+import dev.streamhub.limits.redis.RedisLimiter;
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.HubException;
 import io.vertx.core.Future;
@@ -14,7 +16,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A node's limits: its {@link LimitsConfig} and {@link Limiter} ({@code limits_store}: memory, or
- * Hazelcast for cluster-wide counts), shared by the edge and worker verticles of the node. The
+ * Hazelcast or Redis for cluster-wide counts), shared by the edge and worker verticles of the node. The
  * generation side of the limits lives here: admitting a generation (its consumer's concurrent-stream
  * slot, a token budget not yet spent) and metering the tokens a worker produces.
  */
@@ -34,9 +36,11 @@ public final class NodeLimits implements Shareable {
   }
 
   /** Builds the node's limits; Hub.start calls it once per node. */
-  public static NodeLimits install(Vertx vertx, LimitsConfig config) {
+  public static NodeLimits install(Vertx vertx, LimitsConfig config, StreamLogConfig log) {
     Limiter limiter;
-    if (config.store().equals("hazelcast")) {
+    if (config.store().equals("redis")) {
+      limiter = new RedisLimiter(vertx, log.redisUrl(), log.redisTimeoutMs());
+    } else if (config.store().equals("hazelcast")) {
       limiter = HazelcastSetup.hazelcast(vertx).map(hz -> (Limiter) new HazelcastLimiter(vertx, hz))
           .orElseThrow(() -> new IllegalStateException("limits_store 'hazelcast' needs a clustered node (cluster_config)"));
     } else {

@@ -58,6 +58,15 @@ public enum ErrorCode {
   COMPLETION_TIMEOUT(504, "server_error", true, null,
       "a `stream:false` completion whose stream did not end within `completion_timeout_ms` (it can still be read from the log)"),
   /**
+   * The stream store (Redis) is unreachable or did not answer within {@code redis_timeout_ms}: the
+   * request changed nothing that was acknowledged; retry later. The hub reconnects by itself.
+   */
+  STORE_UNAVAILABLE(503, "server_error", true, null,
+      "the Redis store is unreachable or slower than `redis_timeout_ms`; nothing acknowledged is lost, the hub reconnects by itself"),
+  /** No conversation of this id belongs to the caller (unknown, expired, deleted, or another principal's). */
+  CONVERSATION_NOT_FOUND(404, "invalid_request_error", false, null,
+      "unknown, expired or deleted conversation, or another principal's"),
+  /**
    * A generation ended because its consumer's LLM-token budget ({@code limits_token_rate}) ran out
    * mid-stream: the terminal {@code error} at the token where it ran out.
    */

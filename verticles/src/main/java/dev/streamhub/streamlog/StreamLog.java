@@ -53,4 +53,14 @@ public interface StreamLog {
   Future<Integer> expire();
 
   Future<Void> close();
+
+  /**
+   * The readiness hook: succeeds when the store answers now, fails with {@code store_unavailable}
+   * when it cannot be reached (bounded by the store's timeout, never hanging). {@code /health/ready}
+   * calls it so a node whose store is down leaves the load balancer; {@code /health/live} does not.
+   * Stores in this JVM's heap or in the cluster's own memory are always reachable: the default succeeds.
+   */
+  default Future<Void> ping() {
+    return Future.succeededFuture();
+  }
 }

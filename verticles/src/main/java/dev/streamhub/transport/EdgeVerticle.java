@@ -2,6 +2,8 @@ package dev.streamhub.transport;
 
 import dev.streamhub.auth.EdgeSecurity;
 import dev.streamhub.config.HubConfig;
+import dev.streamhub.conversation.Conversations;
+import dev.streamhub.conversation.ConversationsHandler;
 import dev.streamhub.ops.Drain;
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.HubException;
@@ -65,7 +67,7 @@ public final class EdgeVerticle extends VerticleBase {
 
     Router router = Router.router(vertx);
     router.get("/health/live").handler(rc -> health(rc, 200, "UP"));
-    router.get("/health/ready").handler(rc -> health(rc, drain.draining() ? 503 : 200, drain.draining() ? "DRAINING" : "UP"));
+    router.get("/health/ready").handler(rc -> ready(rc, log));
     router.route().handler(this::refuseWhileDraining);
     EdgeSecurity security = new EdgeSecurity(vertx, config, log);
     security.mount(router);
@@ -80,6 +82,7 @@ public final class EdgeVerticle extends VerticleBase {
     PublishHandler publish = new PublishHandler(new Publisher(log, writer));
     publish.mount(router);
     new StreamsHandler(log, generations, sse, publish).mount(router);
+    new ConversationsHandler(Conversations.of(vertx)).mount(router);
     new PollHandler(vertx, sessions, config.poll()).mount(router);
     new WsHandler(sessions, generations, config.ws(), config.http().writeQueueBytes()).mount(router);
     // the browser demo (web-demo/): only page-like paths, so an unknown API path stays a 404
@@ -121,6 +124,15 @@ public final class EdgeVerticle extends VerticleBase {
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
         .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
         .end("{\"status\":\"" + state + "\"}");
+  }
+
+  /** {@code /health/ready}: 503 {@code DRAINING} while draining, 503 {@code DOWN} while the store does not answer ({@link StreamLog#ping}), else 200 {@code UP}. */
+  private void ready(RoutingContext rc, StreamLog log) {
+    if (drain.draining()) {
+      health(rc, 503, "DRAINING");
+      return;
+    }
+    log.ping().onComplete(pinged -> health(rc, pinged.succeeded() ? 200 : 503, pinged.succeeded() ? "UP" : "DOWN"));
   }
 
   /** While the node drains, every request but the health checks gets 503 {@code draining}. */

@@ -1,5 +1,6 @@
 package dev.streamhub.transport;
 
+import dev.streamhub.conversation.Conversations;
 import dev.streamhub.session.Owners;
 import dev.streamhub.stream.HubException;
 import dev.streamhub.stream.StreamIds;
@@ -45,13 +46,19 @@ public final class StreamsHandler {
   private void create(RoutingContext rc) {
     Future.succeededFuture(rc.body().buffer())
         .map(GenerateRequest::parseObject)
-        .compose(json -> PublishHandler.wantsExternal(json) ? publish.create(json, Owners.of(rc)) : generate(rc, GenerateRequest.fromClient(json)))
-        .onSuccess(meta -> json(rc, 201, describe(meta)))
+        .compose(json -> PublishHandler.wantsExternal(json)
+            ? publish.create(json, Owners.of(rc)).map(meta -> new Conversations.Started(meta, null))
+            : generate(rc, GenerateRequest.fromClient(json)))
+        .onSuccess(started -> json(rc, 201, started.conversation() == null
+            ? describe(started.meta())
+            : describe(started.meta()).put("conversation", started.conversation())))
         .onFailure(rc::fail);
   }
 
-  private Future<StreamMeta> generate(RoutingContext rc, GenerateRequest request) {
-    return generations.start(Owners.own(rc, request));
+  private Future<Conversations.Started> generate(RoutingContext rc, GenerateRequest request) {
+    GenerateRequest owned = Owners.own(rc, request);
+    return Conversations.of(rc.vertx()).start(owned.conversation(), owned.owner(), owned.messages(),
+        context -> generations.start(owned.withMessages(context)));
   }
 
   private void meta(RoutingContext rc) {

@@ -1,5 +1,6 @@
 package dev.streamhub.worker;
 
+import dev.streamhub.conversation.ConversationIds;
 import dev.streamhub.limits.Quota;
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.HubException;
@@ -26,10 +27,13 @@ import java.util.Set;
  * @param seed the client's seed, or null
  * @param streaming the client's {@code stream} flag (SSE chunks, or one JSON answer); edge only
  * @param includeUsage {@code stream_options.include_usage}; edge only
+ * @param conversation the {@code conversation} field, parsed by {@link ConversationIds#parseField}:
+ *     null for none, {@link ConversationIds#NEW}, or an id; edge only (the worker gets the whole
+ *     context in {@code messages})
  * @param quota the limit keys it counts against (on the bus {@code "quota"}; absent: {@link Quota#NONE})
  */
 public record GenerateRequest(String stream, String model, String owner, JsonArray messages, int maxTokens, Long seed,
-    boolean streaming, boolean includeUsage, Quota quota) {
+    boolean streaming, boolean includeUsage, String conversation, Quota quota) {
 
   private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool");
 
@@ -39,10 +43,10 @@ public record GenerateRequest(String stream, String model, String owner, JsonArr
     quota = quota == null ? Quota.NONE : quota;
   }
 
-  /** A client's request before the edge assigned it an owner and a stream; counted against no quota yet. */
+  /** A client's request before the edge stamped it ({@link #withQuota}): counted against no quota yet. */
   public GenerateRequest(String stream, String model, String owner, JsonArray messages, int maxTokens, Long seed,
-      boolean streaming, boolean includeUsage) {
-    this(stream, model, owner, messages, maxTokens, seed, streaming, includeUsage, Quota.NONE);
+      boolean streaming, boolean includeUsage, String conversation) {
+    this(stream, model, owner, messages, maxTokens, seed, streaming, includeUsage, conversation, Quota.NONE);
   }
 
   /** A request as a worker receives it: stream and owner assigned, no edge-only flags. */
@@ -52,22 +56,28 @@ public record GenerateRequest(String stream, String model, String owner, JsonArr
 
   /** A request as a worker receives it, counted against {@code quota}. */
   public GenerateRequest(String stream, String model, String owner, JsonArray messages, int maxTokens, Long seed, Quota quota) {
-    this(Objects.requireNonNull(stream, "stream"), model, Objects.requireNonNull(owner, "owner"), messages, maxTokens, seed, false, false, quota);
+    this(Objects.requireNonNull(stream, "stream"), model, Objects.requireNonNull(owner, "owner"), messages, maxTokens, seed, false, false,
+        null, quota);
   }
 
   /** The same request on behalf of {@code owner}. */
   public GenerateRequest withOwner(String owner) {
-    return new GenerateRequest(stream, model, owner, messages, maxTokens, seed, streaming, includeUsage, quota);
+    return new GenerateRequest(stream, model, owner, messages, maxTokens, seed, streaming, includeUsage, conversation, quota);
   }
 
   /** The same request for the stream the hub created for it. */
   public GenerateRequest withStream(String stream) {
-    return new GenerateRequest(stream, model, owner, messages, maxTokens, seed, streaming, includeUsage, quota);
+    return new GenerateRequest(stream, model, owner, messages, maxTokens, seed, streaming, includeUsage, conversation, quota);
   }
 
   /** The same request counted against {@code quota} (the limit keys of its owner). */
   public GenerateRequest withQuota(Quota quota) {
-    return new GenerateRequest(stream, model, owner, messages, maxTokens, seed, streaming, includeUsage, quota);
+    return new GenerateRequest(stream, model, owner, messages, maxTokens, seed, streaming, includeUsage, conversation, quota);
+  }
+
+  /** The same request with {@code messages} as the model's input (a conversation's context before the new turn). */
+  public GenerateRequest withMessages(JsonArray messages) {
+    return new GenerateRequest(stream, model, owner, messages, maxTokens, seed, streaming, includeUsage, conversation, quota);
   }
 
   /** A client's body, validated; {@code bad_request} naming the field otherwise. */
@@ -128,7 +138,7 @@ public record GenerateRequest(String stream, String model, String owner, JsonArr
       includeUsage = bool((JsonObject) options, "include_usage");
     }
     return new GenerateRequest(null, (String) model, null, list, maxTokens, seed == null ? null : ((Number) seed).longValue(),
-        stream, includeUsage);
+        stream, includeUsage, ConversationIds.parseField(json.getValue("conversation")));
   }
 
   public JsonObject toJson() {

@@ -54,7 +54,7 @@ class SecurityConfigTest {
     refused(new JsonObject().put("limits_request_key", "header:"), "limits_request_key");
     refused(new JsonObject().put("limits_token_key", "jwt"), "limits_token_key", "consumer, ip, header:<name>");
     refused(new JsonObject().put("access_rules", new JsonArray().add(new JsonObject().put("action", "maybe"))), "access_rules");
-    refused(new JsonObject().put("limits_store", "redis"), "limits_store");
+    refused(new JsonObject().put("limits_store", "postgres"), "limits_store"); // redis is a store now (RedisLimiter)
     refused(new JsonObject().put("ip_allow", "10.0.0.0/8"), "ip_allow");
     refused(new JsonObject().put("ip_deny", new JsonArray().add("10.0.0.0/33")), "ip_deny", "10.0.0.0/33");
     refused(new JsonObject().put("trusted_proxies", new JsonArray().add("proxy.example.com")), "trusted_proxies");

@@ -1,6 +1,7 @@
 package dev.streamhub.transport.ws;
 
 import dev.streamhub.config.WsConfig;
+import dev.streamhub.conversation.Conversations;
 import dev.streamhub.session.Framing;
 import dev.streamhub.session.Session;
 import dev.streamhub.stats.EdgeStats;
@@ -8,9 +9,11 @@ import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.Event;
 import dev.streamhub.stream.EventType;
 import dev.streamhub.stream.HubException;
+import dev.streamhub.stream.StreamMeta;
 import dev.streamhub.subscribe.Sink;
 import dev.streamhub.subscribe.Subscription;
 import dev.streamhub.transport.ErrorResponses;
+import dev.streamhub.worker.GenerateRequest;
 import dev.streamhub.worker.Generations;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
@@ -47,6 +50,7 @@ final class WsConnection implements Framing {
   private final Generations generations;
   private final WsConfig config;
   private final EdgeStats stats;
+  private final Conversations conversations;
   private Session session;
   private ServerWebSocket ws;
   private final Map<String, Subscription> subscriptions = new HashMap<>();
@@ -54,10 +58,11 @@ final class WsConnection implements Framing {
   private long lastHeard = System.nanoTime();
   private boolean closed;
 
-  WsConnection(Generations generations, WsConfig config, EdgeStats stats) {
+  WsConnection(Generations generations, WsConfig config, EdgeStats stats, Conversations conversations) {
     this.generations = generations;
     this.config = config;
     this.stats = stats;
+    this.conversations = conversations;
   }
 
   /** Takes the upgraded socket of {@code session}; the socket's close closes the session. */
@@ -110,14 +115,17 @@ final class WsConnection implements Framing {
 
   private void create(WsMessage.Create create) {
     session.own(create.request())
-        .compose(generations::start)
-        .onSuccess(meta -> {
-          send(new JsonObject()
+        .compose(request -> conversations.start(request.conversation(), request.owner(), request.messages(),
+            context -> generations.start(request.withMessages(context))))
+        .onSuccess(started -> {
+          StreamMeta meta = started.meta();
+          JsonObject created = new JsonObject()
               .put("type", "stream.created")
               .put("request_id", create.requestId())
               .put("stream", meta.id())
               .put("model", meta.model())
-              .put("created", meta.createdAt() / 1000));
+              .put("created", meta.createdAt() / 1000);
+          send(started.conversation() == null ? created : created.put("conversation", started.conversation()));
           subscribe(meta.id(), 0);
         })
         .onFailure(err -> sendError(create.requestId(), null, err));

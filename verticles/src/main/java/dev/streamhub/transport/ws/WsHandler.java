@@ -1,6 +1,7 @@
 package dev.streamhub.transport.ws;
 
 import dev.streamhub.config.WsConfig;
+import dev.streamhub.conversation.Conversations;
 import dev.streamhub.internal.DeflaterSwap;
 import dev.streamhub.internal.DirectWrites;
 import dev.streamhub.session.Session;
@@ -63,7 +64,7 @@ public final class WsHandler {
       rc.fail(new HubException(ErrorCode.BAD_REQUEST, "/v1/ws expects a WebSocket upgrade"));
       return;
     }
-    WsConnection connection = new WsConnection(generations, config, sessions.stats());
+    WsConnection connection = new WsConnection(generations, config, sessions.stats(), Conversations.of(rc.vertx()));
     sessions.open(Transport.WEBSOCKET, rc, connection)
         .recover(refused -> closesSockets(refused) ? refuseUpgraded(rc, HubException.of(refused)) : Future.failedFuture(refused))
         .compose(session -> rc.request().toWebSocket()
