@@ -55,7 +55,7 @@ public final class Bystander {
     assertEquals(200, text.status(), text.body());
     List<SseFrame> frames = text.frames().stream().filter(f -> f.data() != null).toList();
     for (int i = 0; i < frames.size(); i++) {
-      assertEquals(String.valueOf(i), frames.get(i).id(), "offsets of the bystander stream");
+      assertEquals(String.valueOf(i), frames.get(i).id(), () -> "offsets of the bystander stream; the response: " + text.headers() + "\n" + text.body());
     }
     SseFrame last = frames.get(frames.size() - 1);
     assertEquals("done", last.event(), "the bystander ended with done: " + last.raw());
