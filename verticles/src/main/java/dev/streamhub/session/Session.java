@@ -111,6 +111,15 @@ public final class Session extends Ticker.Member implements EdgeClients.Client {
    * the connection closed meanwhile). The session closes the reader when it closes.
    */
   public Future<Subscription> read(String stream, long from, Sink sink) {
+    return read(stream, from, false, sink);
+  }
+
+  /**
+   * As {@link #read(String, long, Sink)}; with {@code compact} (a client's {@code compact=true}) the
+   * catch-up from the log reaches the sink as one {@code snapshot} event instead of one event per
+   * delta (see {@link Subscription}), live events as they are.
+   */
+  public Future<Subscription> read(String stream, long from, boolean compact, Sink sink) {
     if (closed) {
       return Future.failedFuture(new HubException(ErrorCode.BAD_REQUEST, "the connection is closed"));
     }
@@ -121,7 +130,7 @@ public final class Session extends Ticker.Member implements EdgeClients.Client {
       return Future.failedFuture(new HubException(ErrorCode.BAD_OFFSET, "offset must be a non-negative integer, got " + from));
     }
     return sessions.guard().mayRead(this, stream)
-        .compose(allowed -> sessions.subscribe(stream, from, sink))
+        .compose(allowed -> sessions.subscribe(stream, from, compact, sink))
         .map(subscription -> {
           if (!subscription.nothingToSend() && !subscription.ended()) {
             if (closed) {

@@ -113,8 +113,8 @@ public final class Sessions {
     return guard;
   }
 
-  Future<Subscription> subscribe(String stream, long from, Sink sink) {
-    return Subscription.open(feeds, log, stream, from, readBatch, sink);
+  Future<Subscription> subscribe(String stream, long from, boolean compact, Sink sink) {
+    return Subscription.open(feeds, log, stream, from, readBatch, compact, sink);
   }
 
   long timer(long delayMs, Runnable action) {

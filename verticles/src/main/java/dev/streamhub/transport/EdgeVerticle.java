@@ -71,6 +71,7 @@ public final class EdgeVerticle extends VerticleBase {
     router.route().handler(this::refuseWhileDraining);
     EdgeSecurity security = new EdgeSecurity(vertx, config, log);
     security.mount(router);
+    HttpSemantics semantics = HttpSemantics.mount(router, log, BODY_PATHS);
     // bodies are read only where a POST takes one (a path-less POST route would turn every 404 into a 405)
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes());
     for (String path : BODY_PATHS) {
@@ -88,8 +89,8 @@ public final class EdgeVerticle extends VerticleBase {
     // the browser demo (web-demo/): only page-like paths, so an unknown API path stays a 404
     router.getWithRegex("/|/[\\w-]+\\.(html|js|css)").handler(StaticHandler.create("webroot").setCachingEnabled(false));
     router.route().failureHandler(ErrorResponses::onFailure);
-    router.errorHandler(404, rc -> ErrorResponses.send(rc, ErrorResponses.fromStatus(rc)));
-    router.errorHandler(405, rc -> ErrorResponses.send(rc, ErrorResponses.fromStatus(rc)));
+    router.errorHandler(404, rc -> ErrorResponses.send(rc, semantics.noRoute(rc)));
+    router.errorHandler(405, rc -> ErrorResponses.send(rc, semantics.noRoute(rc)));
 
     HttpServerOptions options = new HttpServerOptions()
         .setHost(config.http().host())

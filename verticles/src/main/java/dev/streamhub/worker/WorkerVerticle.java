@@ -12,7 +12,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.shareddata.AsyncMap;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -36,6 +35,7 @@ public final class WorkerVerticle extends VerticleBase {
   private final Set<GenerationRun> running = new HashSet<>();
   private ModelBackend backend;
   private Leases leases;
+  private ModelRegistry registry;
 
   public WorkerVerticle(Function<io.vertx.core.Vertx, ModelBackend> backendFactory, StreamWriter writer, WorkerConfig config,
       Drain drain) {
@@ -49,17 +49,20 @@ public final class WorkerVerticle extends VerticleBase {
   public Future<?> start() {
     backend = backendFactory.apply(vertx);
     leases = new Leases(vertx, config);
+    registry = new ModelRegistry(vertx);
     return backend.start().compose(started -> registerModels()).onSuccess(ready -> drain.register(this::drain));
   }
 
   /**
-   * A drain: take no new generations (the event bus sends them to the other workers), let the ones
+   * A drain: take no new generations (the event bus sends them to the other workers; this node's
+   * models are no longer listed as served by it), let the ones
    * in flight run to their end; those still running shortly before the deadline end with
    * {@code worker_lost}, so their readers learn it before the node leaves.
    */
   private Future<Void> drain(long deadline) {
     List<Future<Void>> unregistered = new ArrayList<>();
     consumers.forEach(consumer -> unregistered.add(consumer.unregister()));
+    backend.models().forEach(model -> unregistered.add(registry.remove(ModelRegistry.WORKER, model.getString("id"))));
     List<Future<Event>> ends = new ArrayList<>();
     running.forEach(run -> ends.add(run.ended()));
     long left = deadline - System.currentTimeMillis();
@@ -72,15 +75,15 @@ public final class WorkerVerticle extends VerticleBase {
         .otherwiseEmpty();
   }
 
+  /** Takes requests for each model of the backend and lists it in the {@link ModelRegistry} as served by this node. */
   private Future<?> registerModels() {
     List<Future<?>> ready = new ArrayList<>();
-    Future<AsyncMap<String, JsonObject>> models = vertx.sharedData().getAsyncMap(Addresses.MODELS_MAP);
     for (JsonObject model : backend.models()) {
       String id = model.getString("id");
       MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(Addresses.generate(id), this::onGenerate);
       consumers.add(consumer);
       ready.add(consumer.completion());
-      ready.add(models.compose(map -> map.put(id, model)));
+      ready.add(registry.add(ModelRegistry.WORKER, model));
     }
     return Future.all(ready);
   }

@@ -5,6 +5,8 @@ import dev.streamhub.conversation.Conversations;
 import dev.streamhub.internal.DeflaterSwap;
 import dev.streamhub.internal.DirectWrites;
 import dev.streamhub.session.Session;
+import dev.streamhub.internal.FrameChecks;
+import dev.streamhub.internal.ChannelReads;
 import dev.streamhub.session.Sessions;
 import dev.streamhub.session.Transport;
 import dev.streamhub.stream.ErrorCode;
@@ -73,13 +75,15 @@ public final class WsHandler {
             .compose(ws -> {
               directWrites.apply(ws); // the edge server runs in strict thread mode; see DirectWrites
               deflaterSwap.apply(rc.request().connection(), () -> new SharedDeflateEncoder(deflate));
+              FrameChecks.apply(rc.request().connection()); // RSV bits no extension took: 1002; invalid UTF-8: 1007
+
               ws.setWriteQueueMaxSize(writeQueueBytes);
               ws.pause();
               return sessions.upgraded(session, ws)
                   .onFailure(refused -> session.close())
                   .recover(refused -> Future.failedFuture(new Refused(HubException.of(refused))))
                   .map(admitted -> {
-                    connection.start(session, ws);
+                    connection.start(session, ws, ChannelReads.of(rc.request().connection()));
                     ws.resume();
                     return ws;
                   });
