@@ -14,6 +14,8 @@ import dev.streamhub.broker.Fanout;
 import dev.streamhub.session.Sessions;
 import dev.streamhub.transport.openai.ChatCompletionsHandler;
 import dev.streamhub.transport.poll.PollHandler;
+import dev.streamhub.transport.realtime.RealtimeHandler;
+import dev.streamhub.transport.responses.ResponsesHandler;
 import dev.streamhub.transport.sse.SseStreams;
 import dev.streamhub.transport.ws.WsHandler;
 import dev.streamhub.worker.Generations;
@@ -35,7 +37,7 @@ public final class EdgeVerticle extends VerticleBase {
   /** After the drain deadline, how long the last writes get before Vert.x closes what is left. */
   private static final long CLOSE_GRACE_MS = 1000;
   /** The endpoints that take a JSON body. */
-  private static final List<String> BODY_PATHS = List.of("/v1/chat/completions", "/v1/streams", "/v1/streams/:id/events");
+  private static final List<String> BODY_PATHS = List.of("/v1/chat/completions", "/v1/streams", "/v1/streams/:id/events", "/v1/responses");
 
   private final HubConfig config;
   private final EdgeParts parts;
@@ -83,6 +85,8 @@ public final class EdgeVerticle extends VerticleBase {
     PublishHandler publish = new PublishHandler(new Publisher(log, writer));
     publish.mount(router);
     new StreamsHandler(log, generations, sse, publish).mount(router);
+    new ResponsesHandler(log, generations, sse, sessions, config.http().completionTimeoutMs()).mount(router);
+    new RealtimeHandler(sessions, generations).mount(router);
     new ConversationsHandler(Conversations.of(vertx)).mount(router);
     new PollHandler(vertx, sessions, config.poll()).mount(router);
     new WsHandler(sessions, generations, config.ws(), config.http().writeQueueBytes()).mount(router);
