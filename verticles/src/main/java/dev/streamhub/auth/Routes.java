@@ -12,6 +12,8 @@ import java.util.Set;
  *   GET    /v1/streams/{id}, /events, /poll, /v1/ws   read
  *   GET    /v1/models[/{id}]                           read or create
  *   POST   /v1/chat/completions                        create
+ *   POST   /v1/responses[/{id}/cancel], DELETE /v1/responses/{id}, GET /v1/realtime   create
+ *   GET    /v1/responses/{id}                          read
  *   POST   /v1/streams                                 create (a generation) or publish (an external stream)
  *   DELETE /v1/streams/{id}                            create
  *   POST   /v1/streams/{id}/events                     publish
@@ -34,6 +36,12 @@ public final class Routes {
     }
     if (path.startsWith("/v1/models")) {
       return EnumSet.of(Scope.READ, Scope.CREATE);
+    }
+    if (path.equals("/v1/realtime") || (path.startsWith("/v1/responses") && method != HttpMethod.GET)) {
+      return EnumSet.of(Scope.CREATE);
+    }
+    if (path.startsWith("/v1/responses")) {
+      return EnumSet.of(Scope.READ);
     }
     if (path.equals("/v1/chat/completions")) {
       return EnumSet.of(Scope.CREATE);
