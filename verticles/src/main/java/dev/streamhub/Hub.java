@@ -1,5 +1,7 @@
 package dev.streamhub;
 
+import dev.streamhub.auth.EdgeSecurity;
+import dev.streamhub.auth.SessionSecurity;
 import dev.streamhub.bridge.BridgeVerticle;
 import dev.streamhub.broker.Broker;
 import dev.streamhub.broker.EventBusBroker;
@@ -17,7 +19,6 @@ import dev.streamhub.streamlog.StreamLog;
 import dev.streamhub.streamlog.StreamLogs;
 import dev.streamhub.streamlog.StreamWriter;
 import dev.streamhub.stats.EdgeStats;
-import dev.streamhub.session.SessionGuard;
 import dev.streamhub.transport.EdgeParts;
 import dev.streamhub.transport.EdgeVerticle;
 import dev.streamhub.worker.DemoModelBackend;
@@ -65,11 +66,12 @@ public final class Hub {
    * clustered, the direct local hand-off when alone; a test may wrap either).
    */
   public static Future<Hub> start(Vertx vertx, HubConfig config, Broker broker) {
+    EdgeSecurity.install(vertx, config);
     List<String> deployments = new ArrayList<>();
     EdgeStats stats = new EdgeStats();
     Drain drain = new Drain();
     return StreamLogs.create(vertx, config.log()).compose(log -> installConversations(vertx, config, log)).compose(log -> {
-      EdgeParts parts = new EdgeParts(log, broker, stats, drain, SessionGuard.OPEN);
+      EdgeParts parts = new EdgeParts(log, broker, stats, drain, SessionSecurity.of(vertx, log));
       StreamWriter writer = new StreamWriter(log, broker);
       Future<String> retention = vertx.deployVerticle(new RetentionVerticle(log)).onSuccess(deployments::add);
       Future<String> watchdog = vertx.deployVerticle(new LeaseWatchdogVerticle(writer, config.worker())).onSuccess(deployments::add);

@@ -46,7 +46,7 @@ public final class BridgeVerticle extends VerticleBase {
     BridgePublisher publish = new BridgePublisher(publisher);
     MessageConsumer<Object> consumer = vertx.eventBus().consumer(Addresses.PUBLISH, publish::handle);
     NetServerOptions server = new NetServerOptions().setHost(config.host()).setPort(config.port()).setTcpNoDelay(true);
-    bridge = TcpEventBusBridge.create(vertx, permissions(), server, new BridgeAuth(config.token(), new BridgeModels(vertx)));
+    bridge = TcpEventBusBridge.create(vertx, permissions(), server, new BridgeAuth(vertx, config.token(), new BridgeModels(vertx)));
     return Future.all(consumer.completion(), bridge.listen())
         .onSuccess(ok -> LOG.info("worker bridge listening on {}:{}", config.host(), config.port()));
   }

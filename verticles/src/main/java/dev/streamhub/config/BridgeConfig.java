@@ -8,8 +8,8 @@ package dev.streamhub.config;
  * @param host {@code bridge_host}: interface to bind; loopback unless workers run on other hosts
  * @param port {@code bridge_port}: TCP port (a fixed one: the bridge cannot report a port picked for it)
  * @param token {@code bridge_token}: the shared worker secret every inbound frame must carry in
- *     {@code headers.token}; required when enabled, at least 16 characters. Never logged. (The
- *     security issue replaces it with a JWT carrying the worker scope.)
+ *     {@code headers.token}; at least 16 characters; required when enabled unless auth is on (workers
+ *     then present a JWT with the {@code publish} scope). Never logged.
  */
 public record BridgeConfig(boolean enabled, String host, int port, String token) {
 
@@ -18,15 +18,19 @@ public record BridgeConfig(boolean enabled, String host, int port, String token)
   public static final int DEFAULT_PORT = 7001;
   public static final int MIN_TOKEN_LENGTH = 16;
 
-  static BridgeConfig from(Settings s) {
+  /** @param jwt whether auth is on, so that workers may present a {@code publish}-scope JWT instead of the shared token */
+  static BridgeConfig from(Settings s, boolean jwt) {
     BridgeConfig config = new BridgeConfig(
         s.bool(ConfigKey.BRIDGE_ENABLED),
         s.string(ConfigKey.BRIDGE_HOST),
         s.integer(ConfigKey.BRIDGE_PORT),
         s.string(ConfigKey.BRIDGE_TOKEN));
-    if (config.enabled && (config.token == null || config.token.length() < MIN_TOKEN_LENGTH)) {
+    if (config.enabled && config.token != null && config.token.length() < MIN_TOKEN_LENGTH) {
+      throw new ConfigException("bridge_token (STREAMHUB_BRIDGE_TOKEN) must have at least " + MIN_TOKEN_LENGTH + " characters");
+    }
+    if (config.enabled && config.token == null && !jwt) {
       throw new ConfigException("bridge_enabled needs bridge_token (STREAMHUB_BRIDGE_TOKEN), a shared secret of at least "
-          + MIN_TOKEN_LENGTH + " characters");
+          + MIN_TOKEN_LENGTH + " characters, or auth on (workers then present a JWT with the 'publish' scope)");
     }
     return config;
   }

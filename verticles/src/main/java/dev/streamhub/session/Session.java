@@ -6,8 +6,10 @@ import dev.streamhub.stream.HubException;
 import dev.streamhub.stream.StreamIds;
 import dev.streamhub.subscribe.Sink;
 import dev.streamhub.subscribe.Subscription;
+import dev.streamhub.worker.GenerateRequest;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -39,7 +41,9 @@ public final class Session extends Ticker.Member implements EdgeClients.Client {
 
   private final Sessions sessions;
   private final Transport transport;
-  private final String principal;
+  private final RoutingContext context;
+  /** Set at {@link Sessions#open}; a WebSocket's may be set once more by {@link Sessions#upgraded}. */
+  private String principal;
   private final Framing framing;
   /** Readers opened here that may still be live; ended ones are dropped at the next tick or read. */
   private final List<Subscription> readers = new ArrayList<>(1);
@@ -47,9 +51,10 @@ public final class Session extends Ticker.Member implements EdgeClients.Client {
   /** The timer of {@link #deadline}, or -1. */
   private long deadline = -1;
 
-  Session(Sessions sessions, Transport transport, String principal, Framing framing) {
+  Session(Sessions sessions, Transport transport, RoutingContext context, String principal, Framing framing) {
     this.sessions = sessions;
     this.transport = transport;
+    this.context = context;
     this.principal = principal;
     this.framing = framing;
   }
@@ -57,6 +62,39 @@ public final class Session extends Ticker.Member implements EdgeClients.Client {
   /** Who the connection acts for ({@link SessionGuard#admit}): the owner of the streams it creates. */
   public String principal() {
     return principal;
+  }
+
+  void principal(String principal) {
+    this.principal = principal;
+  }
+
+  /**
+   * The request that opened the session (a WebSocket's upgrade request): where the router's steps
+   * left what they learnt (the verified token, the client IP, the limit keys) for the {@link SessionGuard}.
+   */
+  public RoutingContext context() {
+    return context;
+  }
+
+  /**
+   * {@code request} as this session's principal starts it: owned by {@link #principal}, counted
+   * against the quota of the request that opened the session ({@link Owners#quota}), the same
+   * stamping as every HTTP create path ({@link Owners#own}). Fails with the guard's
+   * {@code forbidden} when the principal may not create.
+   */
+  public Future<GenerateRequest> own(GenerateRequest request) {
+    return sessions.guard().mayCreate(this).map(allowed -> request.withOwner(principal).withQuota(Owners.quota(context)));
+  }
+
+  /**
+   * Succeeds when the principal may act on {@code stream} (cancel it, as read it): the guard's
+   * {@link SessionGuard#mayRead}; {@code stream_not_found} for a malformed id.
+   */
+  public Future<Void> mayUse(String stream) {
+    if (!StreamIds.looksValid(stream)) {
+      return Future.failedFuture(HubException.streamNotFound(stream));
+    }
+    return sessions.guard().mayRead(this, stream);
   }
 
   public Transport transport() {

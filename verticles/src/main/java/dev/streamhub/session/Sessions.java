@@ -8,6 +8,7 @@ import dev.streamhub.subscribe.Sink;
 import dev.streamhub.subscribe.Subscription;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.ServerWebSocket;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -64,7 +65,7 @@ public final class Sessions {
    */
   public Future<Session> open(Transport transport, RoutingContext rc, Framing framing) {
     return guard.admit(transport, rc).map(principal -> {
-      Session session = new Session(this, transport, principal, framing);
+      Session session = new Session(this, transport, rc, principal, framing);
       stats.connection(transport.wire(), 1);
       (transport == Transport.WEBSOCKET ? wsBeats : httpBeats).join(session);
       if (transport.http()) {
@@ -75,6 +76,18 @@ public final class Sessions {
         }
       }
       clients.add(session);
+      return session;
+    });
+  }
+
+  /**
+   * A WebSocket session's socket was upgraded: the guard may authenticate it now
+   * ({@link SessionGuard#upgraded}); the session then acts for the principal it yields. Fails,
+   * the socket closed by the guard, when it refuses; the caller closes the session.
+   */
+  public Future<Session> upgraded(Session session, ServerWebSocket ws) {
+    return guard.upgraded(session, ws).map(principal -> {
+      session.principal(principal);
       return session;
     });
   }

@@ -20,8 +20,10 @@ public enum ErrorCode {
   BAD_REQUEST(400, "invalid_request_error", false, null,
       "invalid JSON, missing or invalid fields (the message names the field), bad `format` or `timeout`"),
   BAD_OFFSET(400, "invalid_request_error", false, null, "offset not a non-negative integer in ASCII digits, or beyond the end of the stream"),
-  UNAUTHORIZED(401, "authentication_error", false, WebSocketCloseStatus.POLICY_VIOLATION, "(reserved for authentication)"),
-  FORBIDDEN(403, "permission_error", false, WebSocketCloseStatus.POLICY_VIOLATION, "publishing to a stream you do not own"),
+  UNAUTHORIZED(401, "authentication_error", false, WebSocketCloseStatus.POLICY_VIOLATION,
+      "no, malformed or invalid bearer token (wrong signature, expired, wrong issuer or audience); a WebSocket that did not authenticate in time"),
+  FORBIDDEN(403, "permission_error", false, WebSocketCloseStatus.POLICY_VIOLATION,
+      "a token without the endpoint's scope; a WebSocket `Origin` not allowed; a denied IP or a matching deny rule"),
   NOT_FOUND(404, "invalid_request_error", false, null, "no such endpoint"),
   STREAM_NOT_FOUND(404, "invalid_request_error", false, null, "unknown (or expired) stream"),
   MODEL_NOT_FOUND(404, "invalid_request_error", false, null, "no live worker serves this model (unknown, or its workers left)"),
@@ -31,7 +33,9 @@ public enum ErrorCode {
   PAYLOAD_TOO_LARGE(413, "invalid_request_error", false, WebSocketCloseStatus.MESSAGE_TOO_BIG,
       "body over `http_max_body_bytes`; a WebSocket message over `ws_max_message_bytes`"),
   UNSUPPORTED_MEDIA_TYPE(415, "invalid_request_error", false, null, "a JSON endpoint's body not declared `Content-Type: application/json` (a form or `text/plain` body, which browsers send cross-site without a preflight)"),
-  RATE_LIMITED(429, "rate_limit_error", true, WebSocketCloseStatus.TRY_AGAIN_LATER, "(reserved for rate limits)"),
+  /** Over a request, token, stream or connection limit; {@code type} as OpenAI's 429 ({@code rate_limit_exceeded}). */
+  RATE_LIMITED(429, "rate_limit_exceeded", true, WebSocketCloseStatus.TRY_AGAIN_LATER,
+      "over a request, token-budget, concurrent-stream or connection limit (with `Retry-After`)"),
   INTERNAL_ERROR(500, "server_error", true, WebSocketCloseStatus.INTERNAL_SERVER_ERROR, ""),
   WORKER_LOST(502, "server_error", true, null, "the worker generating the stream died (a terminal `error` event)"),
   NO_WORKER_AVAILABLE(503, "server_error", true, null, "the model is listed but no worker takes requests for it now (they are leaving or draining), or none accepted the generation within `worker_accept_timeout_ms`; the message says which"),
@@ -68,7 +72,14 @@ public enum ErrorCode {
       + "not confirm in time; nothing acknowledged is lost: resume from your offset through another node"),
   /** No conversation of this id belongs to the caller (unknown, expired, deleted, or another principal's). */
   CONVERSATION_NOT_FOUND(404, "invalid_request_error", false, null,
-      "unknown, expired or deleted conversation, or another principal's");
+      "unknown, expired or deleted conversation, or another principal's"),
+  /**
+   * A generation ended because its consumer's LLM-token budget ({@code limits_token_rate}) ran out
+   * mid-stream: the terminal {@code error} at the token where it ran out.
+   */
+  TOKEN_QUOTA_EXCEEDED(429, "rate_limit_exceeded", true, null, "the consumer's token budget ran out mid-stream (a terminal `error` event)"),
+  /** The request line and headers exceed {@code http_max_header_bytes}. */
+  HEADERS_TOO_LARGE(431, "invalid_request_error", false, null, "request line and headers over `http_max_header_bytes`");
 
   /** How an error ends a stream that is already being sent (SSE) or a held long-poll. */
   public enum Terminal {

@@ -1,5 +1,6 @@
 package dev.streamhub.transport;
 
+import dev.streamhub.auth.EdgeSecurity;
 import dev.streamhub.config.HubConfig;
 import dev.streamhub.conversation.Conversations;
 import dev.streamhub.conversation.ConversationsHandler;
@@ -70,6 +71,8 @@ public final class EdgeVerticle extends VerticleBase {
     router.get("/health/live").handler(rc -> health(rc, 200, "UP"));
     router.get("/health/ready").handler(rc -> ready(rc, log));
     router.route().handler(this::refuseWhileDraining);
+    EdgeSecurity security = new EdgeSecurity(vertx, config, log);
+    security.mount(router);
     HttpSemantics semantics = HttpSemantics.mount(router, log, BODY_PATHS);
     // bodies are read only where a POST takes one (a path-less POST route would turn every 404 into a 405)
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes());
@@ -105,7 +108,8 @@ public final class EdgeVerticle extends VerticleBase {
       options.setSendBufferSize(config.http().sendBufferBytes());
     }
     WsHandler.configure(options, config.ws());
-    server = vertx.createHttpServer(options).requestHandler(router);
+    security.configure(options);
+    server = vertx.createHttpServer(options).requestHandler(router).connectionHandler(security::opened);
     return server.listen().onSuccess(listening -> drain.register(deadline -> letGo(sessions, deadline)));
   }
 

@@ -55,7 +55,7 @@ public final class StreamsHandler {
   }
 
   private Future<Conversations.Started> generate(RoutingContext rc, GenerateRequest request) {
-    GenerateRequest owned = request.withOwner(Owners.of(rc));
+    GenerateRequest owned = Owners.own(rc, request);
     return Conversations.of(rc.vertx()).start(owned.conversation(), owned.owner(), owned.messages(),
         context -> generations.start(owned.withMessages(context)));
   }

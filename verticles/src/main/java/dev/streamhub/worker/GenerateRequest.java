@@ -1,6 +1,7 @@
 package dev.streamhub.worker;
 
 import dev.streamhub.conversation.ConversationIds;
+import dev.streamhub.limits.Quota;
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.HubException;
 import io.vertx.core.buffer.Buffer;
@@ -29,36 +30,54 @@ import java.util.Set;
  * @param conversation the {@code conversation} field, parsed by {@link ConversationIds#parseField}:
  *     null for none, {@link ConversationIds#NEW}, or an id; edge only (the worker gets the whole
  *     context in {@code messages})
+ * @param quota the limit keys it counts against (on the bus {@code "quota"}; absent: {@link Quota#NONE})
  */
 public record GenerateRequest(String stream, String model, String owner, JsonArray messages, int maxTokens, Long seed,
-    boolean streaming, boolean includeUsage, String conversation) {
+    boolean streaming, boolean includeUsage, String conversation, Quota quota) {
 
   private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool");
 
   public GenerateRequest {
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(messages, "messages");
+    quota = quota == null ? Quota.NONE : quota;
+  }
+
+  /** A client's request before the edge stamped it ({@link #withQuota}): counted against no quota yet. */
+  public GenerateRequest(String stream, String model, String owner, JsonArray messages, int maxTokens, Long seed,
+      boolean streaming, boolean includeUsage, String conversation) {
+    this(stream, model, owner, messages, maxTokens, seed, streaming, includeUsage, conversation, Quota.NONE);
   }
 
   /** A request as a worker receives it: stream and owner assigned, no edge-only flags. */
   public GenerateRequest(String stream, String model, String owner, JsonArray messages, int maxTokens, Long seed) {
+    this(stream, model, owner, messages, maxTokens, seed, Quota.NONE);
+  }
+
+  /** A request as a worker receives it, counted against {@code quota}. */
+  public GenerateRequest(String stream, String model, String owner, JsonArray messages, int maxTokens, Long seed, Quota quota) {
     this(Objects.requireNonNull(stream, "stream"), model, Objects.requireNonNull(owner, "owner"), messages, maxTokens, seed, false, false,
-        null);
+        null, quota);
   }
 
   /** The same request on behalf of {@code owner}. */
   public GenerateRequest withOwner(String owner) {
-    return new GenerateRequest(stream, model, owner, messages, maxTokens, seed, streaming, includeUsage, conversation);
+    return new GenerateRequest(stream, model, owner, messages, maxTokens, seed, streaming, includeUsage, conversation, quota);
   }
 
   /** The same request for the stream the hub created for it. */
   public GenerateRequest withStream(String stream) {
-    return new GenerateRequest(stream, model, owner, messages, maxTokens, seed, streaming, includeUsage, conversation);
+    return new GenerateRequest(stream, model, owner, messages, maxTokens, seed, streaming, includeUsage, conversation, quota);
+  }
+
+  /** The same request counted against {@code quota} (the limit keys of its owner). */
+  public GenerateRequest withQuota(Quota quota) {
+    return new GenerateRequest(stream, model, owner, messages, maxTokens, seed, streaming, includeUsage, conversation, quota);
   }
 
   /** The same request with {@code messages} as the model's input (a conversation's context before the new turn). */
   public GenerateRequest withMessages(JsonArray messages) {
-    return new GenerateRequest(stream, model, owner, messages, maxTokens, seed, streaming, includeUsage, conversation);
+    return new GenerateRequest(stream, model, owner, messages, maxTokens, seed, streaming, includeUsage, conversation, quota);
   }
 
   /** A client's body, validated; {@code bad_request} naming the field otherwise. */
@@ -129,12 +148,14 @@ public record GenerateRequest(String stream, String model, String owner, JsonArr
         .put("owner", owner)
         .put("messages", messages)
         .put("max_tokens", maxTokens)
-        .put("seed", seed);
+        .put("seed", seed)
+        .put("quota", quota.none() ? null : quota.toJson());
   }
 
   public static GenerateRequest fromJson(JsonObject json) {
     return new GenerateRequest(json.getString("stream"), json.getString("model"), json.getString("owner"),
-        json.getJsonArray("messages", new JsonArray()), json.getInteger("max_tokens", 0), json.getLong("seed"));
+        json.getJsonArray("messages", new JsonArray()), json.getInteger("max_tokens", 0), json.getLong("seed"),
+        Quota.fromJson(json.getJsonObject("quota")));
   }
 
   /** The text of the last message with role {@code user}, or "" if there is none. */

@@ -2,7 +2,10 @@ package dev.streamhub.worker;
 
 import dev.streamhub.cluster.Addresses;
 import dev.streamhub.stream.ErrorCode;
+import dev.streamhub.limits.NodeLimits;
+import dev.streamhub.limits.Quota;
 import dev.streamhub.stream.Event;
+import dev.streamhub.stream.EventType;
 import dev.streamhub.stream.HubException;
 import dev.streamhub.stream.NewEvent;
 import dev.streamhub.streamlog.StreamWriter;
@@ -13,6 +16,7 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +38,9 @@ final class GenerationRun implements TokenSink {
 
   private final String stream;
   private final StreamWriter writer;
+  /** The generation's limit keys: its token budget is metered per batch, its stream slot given back at the end. */
+  private final Quota quota;
+  private final NodeLimits limits;
   private final MessageConsumer<JsonObject> cancels;
   private final ArrayDeque<NewEvent> waiting = new ArrayDeque<>();
   private final Promise<Event> terminal = Promise.promise();
@@ -43,15 +50,17 @@ final class GenerationRun implements TokenSink {
   private Leases.Lease lease;
   private boolean ended;
 
-  private GenerationRun(Vertx vertx, String stream, StreamWriter writer) {
+  private GenerationRun(Vertx vertx, String stream, StreamWriter writer, Quota quota) {
     this.stream = stream;
     this.writer = writer;
+    this.quota = quota;
+    this.limits = NodeLimits.of(vertx);
     this.cancels = vertx.eventBus().consumer(Addresses.cancel(stream), this::onCancel);
   }
 
   /** Registers for cancel requests, takes the stream's liveness lease, then starts the backend. */
   static Future<GenerationRun> start(Vertx vertx, StreamWriter writer, Leases leases, ModelBackend backend, GenerateRequest request) {
-    GenerationRun run = new GenerationRun(vertx, request.stream(), writer);
+    GenerationRun run = new GenerationRun(vertx, request.stream(), writer, request.quota());
     return run.cancels.completion()
         .compose(registered -> leases.hold(request.stream()))
         .onFailure(err -> run.cancels.unregister())
@@ -143,7 +152,7 @@ final class GenerationRun implements TokenSink {
     }
     List<NewEvent> batch = List.of(taken);
     appending = true;
-    writer.write(stream, batch, lease.epoch()).onComplete(ar -> {
+    meter(batch).compose(metered -> writer.write(stream, metered, lease.epoch())).onComplete(ar -> {
       appending = false;
       if (ar.failed()) {
         stop(ar.cause());
@@ -156,6 +165,49 @@ final class GenerationRun implements TokenSink {
       } else {
         appendWaiting();
       }
+    });
+  }
+
+  /**
+   * Counts the batch's tokens (delta events) against the generation's token budget. When only part
+   * fits, the batch is cut after the last token that fit and ends with the terminal {@code error}
+   * {@code token_quota_exceeded}, and the backend is stopped: the stream ends at the token where
+   * the budget ran out. A limiter that cannot be reached lets the batch through (fail open, logged).
+   */
+  private Future<List<NewEvent>> meter(List<NewEvent> batch) {
+    if (!limits.metersTokens(quota)) {
+      return Future.succeededFuture(batch);
+    }
+    long tokens = batch.stream().filter(event -> event.type() == EventType.DELTA).count();
+    if (tokens == 0) {
+      return Future.succeededFuture(batch);
+    }
+    return limits.takeTokens(quota, tokens).map(granted -> {
+      if (granted == tokens) {
+        return batch;
+      }
+      List<NewEvent> cut = new ArrayList<>();
+      long left = granted;
+      for (NewEvent event : batch) {
+        if (event.type().isTerminal() || (event.type() == EventType.DELTA && left-- == 0)) {
+          break;
+        }
+        cut.add(event);
+      }
+      cut.add(NewEvent.error(limits.quotaExceeded()));
+      if (!ended) {
+        stopBackend.run();
+      }
+      ended = true;
+      waiting.clear();
+      LOG.info("stream={} ended: token budget ran out after {} more token(s)", stream, granted);
+      return cut;
+    }).recover(err -> {
+      if (err instanceof HubException) {
+        return Future.failedFuture(err);
+      }
+      LOG.warn("stream={} token limiter unavailable, not metering this batch: {}", stream, err.getMessage());
+      return Future.succeededFuture(batch);
     });
   }
 
@@ -187,6 +239,7 @@ final class GenerationRun implements TokenSink {
       released = true;
       cancels.unregister();
       lease.release();
+      limits.releaseSlot(quota);
     }
   }
 }

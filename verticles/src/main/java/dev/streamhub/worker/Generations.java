@@ -2,6 +2,7 @@ package dev.streamhub.worker;
 
 import dev.streamhub.cluster.Addresses;
 import dev.streamhub.config.WorkerConfig;
+import dev.streamhub.limits.NodeLimits;
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.Event;
 import dev.streamhub.stream.HubException;
@@ -56,7 +57,9 @@ public final class Generations {
    * none accepted within {@code worker_accept_timeout_ms}, each said in the message); in the second
    * case the stream is ended with that error so that nobody waits on it. Messages with an unpaired
    * UTF-16 surrogate are {@code bad_request} (a model would echo it into the stream, where no
-   * transport can send it).
+   * transport can send it). Fails first with {@code rate_limited} when the
+   * token budget of its {@link GenerateRequest#quota} is spent or its consumer runs
+   * {@code limits_concurrent_streams} generations ({@link NodeLimits#admitGeneration}).
    */
   public Future<StreamMeta> start(GenerateRequest request) {
     String model = request.model();
@@ -68,11 +71,14 @@ public final class Generations {
     if (lone != null) {
       return Future.failedFuture(new HubException(ErrorCode.BAD_REQUEST, lone));
     }
+    NodeLimits limits = NodeLimits.of(vertx);
     return registry.serves(model)
         .compose(served -> !served
             ? Future.failedFuture(new HubException(ErrorCode.MODEL_NOT_FOUND, "The model '" + model + "' does not exist: no live worker serves it"))
-            : log.create(StreamMeta.fresh(StreamIds.next(), request.owner(), model, System.currentTimeMillis())))
-        .compose(meta -> handOver(request.withStream(meta.id())).map(meta));
+            : limits.admitGeneration(request.quota()))
+        .compose(admitted -> log.create(StreamMeta.fresh(StreamIds.next(), request.owner(), model, System.currentTimeMillis()))
+            .compose(meta -> handOver(request.withStream(meta.id()).withQuota(admitted)).map(meta))
+            .onFailure(notStarted -> limits.releaseSlot(admitted)));
   }
 
   /**

@@ -41,7 +41,7 @@ public final class ChatCompletionsHandler {
     Future.succeededFuture(rc.body().buffer())
         .map(GenerateRequest::parse)
         .compose(request -> {
-          GenerateRequest owned = request.withOwner(Owners.of(rc));
+          GenerateRequest owned = Owners.own(rc, request);
           return Conversations.of(rc.vertx()).start(owned.conversation(), owned.owner(), owned.messages(),
                   context -> generations.start(owned.withMessages(context)))
               .compose(started -> {

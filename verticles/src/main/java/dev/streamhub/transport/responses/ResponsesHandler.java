@@ -72,7 +72,7 @@ public final class ResponsesHandler {
   private void create(RoutingContext rc) {
     Future.succeededFuture(rc.body().buffer())
         .map(ResponsesRequest::parse)
-        .compose(request -> generations.start(request.generate().withOwner(Owners.of(rc)))
+        .compose(request -> generations.start(Owners.own(rc, request.generate()))
             .compose(meta -> {
               rc.response().putHeader("X-Stream-Id", meta.id());
               if (request.stream()) {

@@ -10,7 +10,6 @@ import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.Event;
 import dev.streamhub.stream.EventType;
 import dev.streamhub.stream.HubException;
-import dev.streamhub.stream.StreamIds;
 import dev.streamhub.stream.StreamMeta;
 import dev.streamhub.subscribe.Sink;
 import dev.streamhub.subscribe.Subscription;
@@ -161,9 +160,9 @@ final class WsConnection implements Framing {
   }
 
   private void create(WsMessage.Create create) {
-    GenerateRequest request = create.request().withOwner(session.principal());
-    conversations.start(request.conversation(), request.owner(), request.messages(),
-            context -> generations.start(request.withMessages(context)))
+    session.own(create.request())
+        .compose(request -> conversations.start(request.conversation(), request.owner(), request.messages(),
+            context -> generations.start(request.withMessages(context))))
         .onSuccess(started -> {
           StreamMeta meta = started.meta();
           JsonObject created = new JsonObject()
@@ -212,7 +211,7 @@ final class WsConnection implements Framing {
 
   private void cancel(String stream) {
     Future.succeededFuture(stream)
-        .compose(id -> StreamIds.looksValid(id) ? generations.cancel(id) : Future.failedFuture(HubException.streamNotFound(id)))
+        .compose(id -> session.mayUse(id).compose(allowed -> generations.cancel(id)))
         .onSuccess(event -> send(new JsonObject().put("type", "response.cancelled").put("stream", stream).put("cancelled_offset", event.offset())))
         .onFailure(err -> sendError(null, stream, err));
   }

@@ -4,12 +4,14 @@ import dev.streamhub.config.WsConfig;
 import dev.streamhub.conversation.Conversations;
 import dev.streamhub.internal.DeflaterSwap;
 import dev.streamhub.internal.DirectWrites;
+import dev.streamhub.session.Session;
 import dev.streamhub.internal.FrameChecks;
 import dev.streamhub.internal.ChannelReads;
 import dev.streamhub.session.Sessions;
 import dev.streamhub.session.Transport;
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.HubException;
+import dev.streamhub.transport.ErrorResponses;
 import dev.streamhub.transport.PrimedDeflater;
 import dev.streamhub.worker.Generations;
 import io.vertx.core.Future;
@@ -54,7 +56,10 @@ public final class WsHandler {
 
   /**
    * The session is opened (admitted, counted) before the upgrade, so a refused client gets an HTTP
-   * error and no socket; a failed handshake closes the session again.
+   * error and no socket, unless the refusal's code closes sockets ({@code rate_limited}: a browser
+   * cannot read a refused upgrade's status, so it gets an error message and close 1013). After the
+   * upgrade the guard may still authenticate the socket ({@link Sessions#upgraded}: a token as the
+   * first message); a failed handshake or a refused socket closes the session again.
    */
   private void upgrade(RoutingContext rc) {
     if (!"websocket".equalsIgnoreCase(rc.request().getHeader("Upgrade"))) {
@@ -63,18 +68,49 @@ public final class WsHandler {
     }
     WsConnection connection = new WsConnection(generations, config, sessions.stats(), Conversations.of(rc.vertx()));
     sessions.open(Transport.WEBSOCKET, rc, connection)
+        .recover(refused -> closesSockets(refused) ? refuseUpgraded(rc, HubException.of(refused)) : Future.failedFuture(refused))
         .compose(session -> rc.request().toWebSocket()
             .onFailure(err -> session.close())
             .recover(err -> Future.failedFuture(new HubException(ErrorCode.BAD_REQUEST, "WebSocket handshake failed: " + err.getMessage())))
-            .map(ws -> {
+            .compose(ws -> {
               directWrites.apply(ws); // the edge server runs in strict thread mode; see DirectWrites
               deflaterSwap.apply(rc.request().connection(), () -> new SharedDeflateEncoder(deflate));
               FrameChecks.apply(rc.request().connection()); // RSV bits no extension took: 1002; invalid UTF-8: 1007
 
               ws.setWriteQueueMaxSize(writeQueueBytes);
-              connection.start(session, ws, ChannelReads.of(rc.request().connection()));
-              return ws;
+              ws.pause();
+              return sessions.upgraded(session, ws)
+                  .onFailure(refused -> session.close())
+                  .recover(refused -> Future.failedFuture(new Refused(HubException.of(refused))))
+                  .map(admitted -> {
+                    connection.start(session, ws, ChannelReads.of(rc.request().connection()));
+                    ws.resume();
+                    return ws;
+                  });
             }))
-        .onFailure(rc::fail);
+        .onFailure(err -> {
+          if (!(err instanceof Refused)) {
+            rc.fail(err);
+          }
+        });
+  }
+
+  private static boolean closesSockets(Throwable refused) {
+    return refused instanceof HubException && ((HubException) refused).code().wsClose() != null;
+  }
+
+  /** Upgrades a refused socket to tell it why: an error message, then the code's close status. */
+  private static Future<Session> refuseUpgraded(RoutingContext rc, HubException refused) {
+    return rc.request().toWebSocket().compose(ws -> {
+      ws.writeTextMessage(ErrorResponses.body(refused).put("type", "error").encode());
+      return ws.close((short) refused.code().wsClose().code(), refused.code().code());
+    }).transform(closed -> Future.failedFuture(new Refused(refused)));
+  }
+
+  /** A refusal already told to an upgraded socket (nothing more to answer). */
+  private static final class Refused extends RuntimeException {
+    Refused(HubException refused) {
+      super(refused.getMessage(), null, false, false);
+    }
   }
 }

@@ -1,0 +1,34 @@
+package dev.streamhub.limits;
+
+import io.vertx.core.json.JsonObject;
+
+/**
+ * The limit keys a generation is counted under, chosen by the edge from its request and carried to
+ * the worker in the generation request ({@code "quota": {"tokens", "slot"}}).
+ *
+ * @param tokenKey the key of its LLM-token budget ({@code limits_token_key}), or null: not counted
+ * @param slotKey the key of its concurrent-stream slot ({@code limits_concurrent_streams}), or null
+ */
+public record Quota(String tokenKey, String slotKey) {
+
+  public static final Quota NONE = new Quota(null, null);
+  /** Where the edge keeps a request's quota on its routing context. */
+  public static final String KEY = "streamhub.quota";
+
+  public boolean none() {
+    return tokenKey == null && slotKey == null;
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject().put("tokens", tokenKey).put("slot", slotKey);
+  }
+
+  public static Quota fromJson(JsonObject json) {
+    return json == null ? NONE : new Quota(json.getString("tokens"), json.getString("slot"));
+  }
+
+  /** This quota with no slot (when none was held). */
+  public Quota withoutSlot() {
+    return new Quota(tokenKey, null);
+  }
+}
