@@ -1,6 +1,7 @@
 package dev.streamhub.transport;
 
 import dev.streamhub.config.HubConfig;
+import dev.streamhub.ops.AdminHandler;
 import dev.streamhub.ops.Drain;
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.HubException;
@@ -68,6 +69,7 @@ public final class EdgeVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.get("/health/live").handler(rc -> health(rc, 200, "UP"));
     router.get("/health/ready").handler(rc -> health(rc, drain.draining() ? 503 : 200, drain.draining() ? "DRAINING" : "UP"));
+    new AdminHandler(vertx, drain, config.ops().adminToken(), config.drain().timeoutMs()).mount(router);
     router.route().handler(this::refuseWhileDraining);
     // bodies are read only where a POST takes one (a path-less POST route would turn every 404 into a 405)
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes());
@@ -105,17 +107,19 @@ public final class EdgeVerticle extends VerticleBase {
       stats.connection(1);
       connection.closeHandler(closed);
     });
-    return server.listen().onSuccess(listening -> drain.register(deadline -> letGo(clients, deadline)));
+    return server.listen().onSuccess(listening -> {
+      drain.register(clients); // readers: let go on SIGTERM and on an admin drain (POST /admin/drain)
+      drain.register(this::closeServer); // the port: closed on SIGTERM only
+    });
   }
 
   /**
-   * A drain: stop accepting connections and close idle ones (Vert.x closes a connection once its
-   * response in progress ended), and let every reader go; past the deadline Vert.x closes the rest.
+   * The final drain: stop accepting connections and close idle ones (Vert.x closes a connection
+   * once its response in progress ended); past the deadline Vert.x closes the rest.
    */
-  private Future<Void> letGo(EdgeClients clients, long deadline) {
+  private Future<Void> closeServer(long deadline) {
     long left = Math.max(0, deadline - System.currentTimeMillis());
-    Future<Void> closed = server.shutdown(left + CLOSE_GRACE_MS, TimeUnit.MILLISECONDS);
-    return Future.join(clients.drain(deadline), closed).mapEmpty();
+    return server.shutdown(left + CLOSE_GRACE_MS, TimeUnit.MILLISECONDS);
   }
 
   private static void health(RoutingContext rc, int status, String state) {
