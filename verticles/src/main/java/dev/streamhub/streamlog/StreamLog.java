@@ -52,5 +52,14 @@ public interface StreamLog {
    */
   Future<Integer> expire();
 
+  /**
+   * A real round trip to the store, as cheap as it can be (Hazelcast: a read of an absent key from
+   * its partition owner; Redis: {@code PING}), for {@code /health/ready}. Fails when the store is
+   * unreachable. The default succeeds: a store that lives in this JVM.
+   */
+  default Future<Void> ping() {
+    return Future.succeededFuture();
+  }
+
   Future<Void> close();
 }

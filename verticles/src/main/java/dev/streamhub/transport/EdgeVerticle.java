@@ -3,6 +3,8 @@ package dev.streamhub.transport;
 import dev.streamhub.config.HubConfig;
 import dev.streamhub.ops.AdminHandler;
 import dev.streamhub.ops.Drain;
+import dev.streamhub.ops.HealthHandler;
+import dev.streamhub.ops.StoreProbe;
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.HubException;
 import dev.streamhub.publish.Publisher;
@@ -67,8 +69,7 @@ public final class EdgeVerticle extends VerticleBase {
     SseStreams sse = new SseStreams(vertx, log, config.sse(), readBatch, config.http().writeQueueBytes(), stats, clients, feeds);
 
     Router router = Router.router(vertx);
-    router.get("/health/live").handler(rc -> health(rc, 200, "UP"));
-    router.get("/health/ready").handler(rc -> health(rc, drain.draining() ? 503 : 200, drain.draining() ? "DRAINING" : "UP"));
+    new HealthHandler(vertx, drain, new StoreProbe(log)).mount(router);
     new AdminHandler(vertx, drain, config.ops().adminToken(), config.drain().timeoutMs()).mount(router);
     router.route().handler(this::refuseWhileDraining);
     // bodies are read only where a POST takes one (a path-less POST route would turn every 404 into a 405)
@@ -120,14 +121,6 @@ public final class EdgeVerticle extends VerticleBase {
   private Future<Void> closeServer(long deadline) {
     long left = Math.max(0, deadline - System.currentTimeMillis());
     return server.shutdown(left + CLOSE_GRACE_MS, TimeUnit.MILLISECONDS);
-  }
-
-  private static void health(RoutingContext rc, int status, String state) {
-    rc.response()
-        .setStatusCode(status)
-        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
-        .end("{\"status\":\"" + state + "\"}");
   }
 
   /** While the node drains, every request but the health checks gets 503 {@code draining}. */

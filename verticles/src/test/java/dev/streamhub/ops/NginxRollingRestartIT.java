@@ -83,6 +83,7 @@ class NginxRollingRestartIT {
     }
     awaitMembers("e1", 4);
     awaitMembers("e3", 4);
+    List.of("e1", "e2", "e3").forEach(this::awaitReady);
     nginx = Nginx.start(Path.of("target", "nginx-it", cluster), freePort(), edgePorts());
     HttpClient http = vertx.createHttpClient(
         new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(nginx.port()), new PoolOptions().setHttp1MaxSize(400));
@@ -154,6 +155,7 @@ class NginxRollingRestartIT {
     long drainedMs = (System.nanoTime() - started) / 1_000_000;
     startNode(name, "edge");
     awaitMembers(name, nodes.size());
+    awaitReady(name);
     System.out.printf("[nginx-it] %s drained and exited in %d ms, back in service after %d ms%n",
         name, drainedMs, (System.nanoTime() - started) / 1_000_000);
   }
@@ -191,6 +193,14 @@ class NginxRollingRestartIT {
         return members.size() == count && members.stream().allMatch(m -> !((JsonObject) m).getJsonArray("roles").isEmpty());
       }).otherwise(false);
     }).await();
+    client.close();
+  }
+
+  /** /health/ready of {@code edge} answers 200 {"status":"UP"}: joined, its Hazelcast store answered a ping, not draining. */
+  private void awaitReady(String edge) {
+    HubClient client = new HubClient(vertx, ports.get(edge));
+    TestHubs.eventually(vertx, 100, 100, () -> client.get("/health/ready")
+        .map(resp -> resp.statusCode() == 200 && resp.bodyAsString().equals("{\"status\":\"UP\"}")).otherwise(false)).await();
     client.close();
   }
 

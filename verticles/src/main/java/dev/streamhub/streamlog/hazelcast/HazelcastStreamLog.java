@@ -60,6 +60,8 @@ public final class HazelcastStreamLog implements StreamLog {
   public static final int BACKUP_COUNT = 1;
 
   private static final Logger LOG = LoggerFactory.getLogger(HazelcastStreamLog.class);
+  /** The key {@link #ping} reads; no stream id looks like it. */
+  private static final String PING_KEY = "streamhub.ping";
 
   private final Vertx vertx;
   private final IMap<String, StoredStream> map;
@@ -132,6 +134,12 @@ public final class HazelcastStreamLog implements StreamLog {
         ? Future.succeededFuture(0)
         : Future.fromCompletionStage(map.submitToKeys(owned, sweep), context)
             .map(results -> (int) results.values().stream().filter("dropped"::equals).count()));
+  }
+
+  /** A read of an absent key: a round trip to the member that owns its partition. */
+  @Override
+  public Future<Void> ping() {
+    return Future.fromCompletionStage(map.getAsync(PING_KEY), vertx.getOrCreateContext()).mapEmpty();
   }
 
   /** The map is the cluster's: closing one node's view of it leaves the streams to the others. */
