@@ -166,7 +166,7 @@ public final class LiveFeeds {
           l.onLive(batch);
         } catch (RuntimeException e) {
           // as when each had its own consumer: one failing listener does not starve the others
-          LOG.error("live event handler failed for stream {}", stream, e);
+          LOG.atError().addKeyValue("stream", stream).setCause(e).log("live event handler failed for stream {}", stream);
         }
       }
     }

@@ -161,7 +161,7 @@ final class GenerationRun implements TokenSink {
   /** An append failed (say, the stream was ended elsewhere): nothing more is written. */
   private void stop(Throwable err) {
     if (!ended) {
-      LOG.warn("stream={} append failed, stopping its generation: {}", stream, err.getMessage());
+      LOG.atWarn().addKeyValue("stream", stream).log("append failed, stopping its generation: {}", err.getMessage());
       stopBackend.run();
     }
     ended = true;

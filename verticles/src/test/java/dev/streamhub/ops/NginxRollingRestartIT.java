@@ -16,16 +16,12 @@ import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -76,7 +72,7 @@ class NginxRollingRestartIT {
   @Test
   void everyClientGetsEveryOffsetOnceThroughARollingRestartAndANewNodeTakesConnections() throws Exception {
     vertx = Vertx.vertx();
-    hazelcastConfig = hazelcastConfig();
+    hazelcastConfig = LoopbackCluster.hazelcastConfig();
     startNode("w", "worker");
     for (String edge : List.of("e1", "e2", "e3")) {
       startNode(edge, "edge");
@@ -84,7 +80,7 @@ class NginxRollingRestartIT {
     awaitMembers("e1", 4);
     awaitMembers("e3", 4);
     List.of("e1", "e2", "e3").forEach(this::awaitReady);
-    nginx = Nginx.start(Path.of("target", "nginx-it", cluster), freePort(), edgePorts());
+    nginx = Nginx.start(Path.of("target", "ops-it", cluster), LoopbackCluster.freePort(), edgePorts());
     HttpClient http = vertx.createHttpClient(
         new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(nginx.port()), new PoolOptions().setHttp1MaxSize(400));
     WebSocketClient ws = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxMessageSize(1 << 20));
@@ -161,7 +157,7 @@ class NginxRollingRestartIT {
   }
 
   private void startNode(String name, String roles) throws IOException {
-    int port = ports.computeIfAbsent(name, n -> freePortUnchecked());
+    int port = ports.computeIfAbsent(name, n -> LoopbackCluster.freePort());
     Map<String, String> env = new HashMap<>(Map.of(
         "STREAMHUB_CLUSTER_CONFIG", hazelcastConfig.toAbsolutePath().toString(),
         "STREAMHUB_HTTP_PORT", Integer.toString(port),
@@ -216,44 +212,5 @@ class NginxRollingRestartIT {
       System.out.printf("[nginx-it] %s: %d clients, %d connections (long-poll: requests), longest pause %d ms%n", transport, of.size(), connects, longest);
     }
     System.out.printf("[nginx-it] longest pause any client saw: %d ms%n", clients.stream().mapToLong(c -> c.longestPauseMs).max().orElse(0));
-  }
-
-  /**
-   * The loopback config with a Hazelcast port range of its own: 20 ports from a random base in
-   * 47300-47880 (5701-5720 and 47100-47199 are left to other tests on this host).
-   */
-  private static Path hazelcastConfig() throws IOException {
-    int base = 47300 + 20 * new Random().nextInt(30);
-    String xml = Files.readString(NodeProcess.LOOPBACK_CONFIG)
-        .replace("<port auto-increment=\"true\" port-count=\"10\">5701</port>", "<port auto-increment=\"true\" port-count=\"20\">" + base + "</port>")
-        .replace("<property name=\"hazelcast.tcp.join.port.try.count\">10</property>", "<property name=\"hazelcast.tcp.join.port.try.count\">20</property>");
-    if (!xml.contains(">" + base + "</port>") || !xml.contains("try.count\">20<")) {
-      throw new AssertionError("hazelcast-loopback.xml changed shape: its port range could not be moved");
-    }
-    Path file = Files.createDirectories(Path.of("target", "nginx-it")).resolve("hazelcast-" + base + ".xml");
-    Files.writeString(file, xml);
-    return file;
-  }
-
-  private static int freePortUnchecked() {
-    try {
-      return freePort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  /** A free port below the ephemeral range (see NodeProcess: a node binds it seconds later). */
-  private static int freePort() throws IOException {
-    Random random = new Random();
-    for (int attempt = 0; attempt < 200; attempt++) {
-      int candidate = 20_000 + random.nextInt(12_000);
-      try (ServerSocket socket = new ServerSocket(candidate, 1, InetAddress.getLoopbackAddress())) {
-        return socket.getLocalPort();
-      } catch (IOException taken) {
-        // try another
-      }
-    }
-    throw new IOException("no free port found in 20000-31999");
   }
 }
