@@ -7,6 +7,7 @@ import dev.streamhub.cluster.NodeCardVerticle;
 import dev.streamhub.config.ClusterConfig.Role;
 import dev.streamhub.config.HubConfig;
 import dev.streamhub.ops.Drain;
+import dev.streamhub.ops.metrics.HubMetrics;
 import dev.streamhub.publish.Publisher;
 import dev.streamhub.streamlog.RetentionVerticle;
 import dev.streamhub.streamlog.StreamLog;
@@ -53,7 +54,9 @@ public final class Hub {
     List<String> deployments = new ArrayList<>();
     EdgeStats stats = new EdgeStats();
     Drain drain = new Drain();
-    return StreamLogs.create(vertx, config.log()).compose(log -> {
+    HubMetrics metrics = HubMetrics.of(vertx);
+    metrics.bind(vertx, stats, drain);
+    return StreamLogs.create(vertx, config.log()).map(store -> metrics.metered(store, config.log().store())).compose(log -> {
       StreamWriter writer = new StreamWriter(log, vertx.eventBus());
       Future<String> retention = vertx.deployVerticle(new RetentionVerticle(log)).onSuccess(deployments::add);
       Future<String> watchdog = vertx.deployVerticle(new LeaseWatchdogVerticle(writer, config.worker())).onSuccess(deployments::add);

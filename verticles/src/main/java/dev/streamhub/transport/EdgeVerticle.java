@@ -5,6 +5,8 @@ import dev.streamhub.ops.AdminHandler;
 import dev.streamhub.ops.Drain;
 import dev.streamhub.ops.HealthHandler;
 import dev.streamhub.ops.StoreProbe;
+import dev.streamhub.ops.metrics.HubMetrics;
+import dev.streamhub.ops.metrics.MetricsHandler;
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.HubException;
 import dev.streamhub.publish.Publisher;
@@ -70,6 +72,7 @@ public final class EdgeVerticle extends VerticleBase {
 
     Router router = Router.router(vertx);
     new HealthHandler(vertx, drain, new StoreProbe(log)).mount(router);
+    new MetricsHandler(HubMetrics.of(vertx)).mount(router);
     new AdminHandler(vertx, drain, config.ops().adminToken(), config.drain().timeoutMs()).mount(router);
     router.route().handler(this::refuseWhileDraining);
     // bodies are read only where a POST takes one (a path-less POST route would turn every 404 into a 405)

@@ -3,6 +3,7 @@ package dev.streamhub.worker;
 import dev.streamhub.cluster.Addresses;
 import dev.streamhub.config.WorkerConfig;
 import dev.streamhub.ops.Drain;
+import dev.streamhub.ops.metrics.HubMetrics;
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.Event;
 import dev.streamhub.stream.HubException;
@@ -51,7 +52,7 @@ public final class WorkerVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    backend = backendFactory.apply(vertx);
+    backend = HubMetrics.of(vertx).generations().wrap(backendFactory.apply(vertx));
     leases = new Leases(vertx, config);
     return backend.start().compose(started -> registerModels()).onSuccess(ready -> drain.register(new Drain.Participant() {
       @Override

@@ -1,0 +1,138 @@
+package dev.streamhub.ops.metrics;
+
+import dev.streamhub.ops.Drain;
+import dev.streamhub.streamlog.StreamLog;
+import dev.streamhub.transport.EdgeStats;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.shareddata.LocalMap;
+import io.vertx.core.shareddata.Shareable;
+import io.vertx.core.spi.VertxMetricsFactory;
+import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
+import java.util.EnumSet;
+import java.util.UUID;
+
+/**
+ * A node's Prometheus registry ({@code GET /metrics}): the Vert.x meters (HTTP server, event bus,
+ * pools: {@code vertx_*}) when the node's Vertx was built with {@link #enable}, the JVM's
+ * ({@code jvm_*}, {@code process_*}, {@code system_*}), and the hub's own ({@code streamhub_*},
+ * one line each in the README). One per Vertx, found with {@link #of}.
+ *
+ * <p>No meter has a per-stream, per-user or per-IP label: Vert.x's event-bus address, HTTP path
+ * remote address and pool name labels are off (stream ids are in addresses and paths, addresses in
+ * pool names); HTTP requests are
+ * labelled by route pattern, method and status.
+ */
+public final class HubMetrics implements Shareable {
+
+  static final String MAP = "streamhub.metrics";
+
+  private final PrometheusMeterRegistry registry;
+  private final GenerationMeters generations;
+
+  private HubMetrics(PrometheusMeterRegistry registry) {
+    this.registry = registry;
+    this.generations = new GenerationMeters(registry);
+  }
+
+  /**
+   * Adds the Vert.x meters to {@code options} (under a unique registry name) and returns the
+   * registry to build the Vertx with ({@link #factory}) and then {@link #install}.
+   */
+  public static PrometheusMeterRegistry enable(VertxOptions options) {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    options.setMetricsOptions(new MicrometerMetricsOptions()
+        .setEnabled(true)
+        .setRegistryName("streamhub-" + UUID.randomUUID())
+        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
+        .setLabels(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE, Label.EB_SIDE, Label.EB_FAILURE,
+            Label.POOL_TYPE, Label.CLIENT_NAME)));
+    return registry;
+  }
+
+  /** What {@code Vertx.builder().withMetrics(...)} takes so that the Vert.x meters go to {@code registry}. */
+  public static VertxMetricsFactory factory(PrometheusMeterRegistry registry) {
+    return new MicrometerMetricsFactory(registry);
+  }
+
+  /** Makes {@code registry} (from {@link #enable}) the one {@link #of} returns for {@code vertx}. */
+  public static void install(Vertx vertx, PrometheusMeterRegistry registry) {
+    map(vertx).putIfAbsent(MAP, create(registry));
+  }
+
+  /** The node's metrics; a registry without Vert.x meters when {@code vertx} was built without {@link #enable}. */
+  public static HubMetrics of(Vertx vertx) {
+    LocalMap<String, HubMetrics> map = map(vertx);
+    HubMetrics metrics = map.get(MAP);
+    if (metrics == null) {
+      HubMetrics fresh = create(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+      metrics = map.putIfAbsent(MAP, fresh);
+      return metrics == null ? fresh : metrics;
+    }
+    return metrics;
+  }
+
+  private static LocalMap<String, HubMetrics> map(Vertx vertx) {
+    return vertx.sharedData().getLocalMap(MAP);
+  }
+
+  private static HubMetrics create(PrometheusMeterRegistry registry) {
+    new ClassLoaderMetrics().bindTo(registry);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    return new HubMetrics(registry);
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  /** The meters of the node's generations (one set for all its worker verticles). */
+  public GenerationMeters generations() {
+    return generations;
+  }
+
+  /** {@code streamhub_store_operation_seconds} and {@code streamhub_store_errors_total} around {@code log}. */
+  public StreamLog metered(StreamLog log, String store) {
+    return new MeteredStreamLog(log, store, registry);
+  }
+
+  /** The hub's gauges: connections and bytes from {@code stats}, the drain state, cluster membership. */
+  public void bind(Vertx vertx, EdgeStats stats, Drain drain) {
+    MeterRegistry r = registry;
+    Gauge.builder("streamhub.connections.open", stats, EdgeStats::connections)
+        .description("Client connections open now (HTTP and WebSocket, every transport)").register(r);
+    FunctionCounter.builder("streamhub.delivered.bytes", stats, EdgeStats::streamBytesWritten).baseUnit("bytes")
+        .description("Bytes of stream events and heartbeats handed to client connections, before compression").register(r);
+    for (Drain.State state : Drain.State.values()) {
+      Gauge.builder("streamhub.drain.state", drain, d -> d.state() == state ? 1 : 0).tag("state", state.wire())
+          .description("1 for the node's drain state (up, draining, drained, stopping), 0 for the others").register(r);
+    }
+    Gauge.builder("streamhub.cluster.members", vertx, HubMetrics::members)
+        .description("Members of the node's cluster as it sees them (1 when alone)").register(r);
+  }
+
+  private static double members(Vertx vertx) {
+    ClusterManager manager = ((VertxInternal) vertx).clusterManager();
+    return manager == null ? 1 : manager.getNodes().size();
+  }
+}
