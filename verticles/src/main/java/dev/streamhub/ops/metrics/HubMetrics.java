@@ -73,15 +73,15 @@ public final class HubMetrics implements Shareable {
 
   /** Makes {@code registry} (from {@link #enable}) the one {@link #of} returns for {@code vertx}. */
   public static void install(Vertx vertx, PrometheusMeterRegistry registry) {
-    map(vertx).putIfAbsent(MAP, create(registry));
+    map(vertx).putIfAbsent(MAP, create(registry, true));
   }
 
-  /** The node's metrics; a registry without Vert.x meters when {@code vertx} was built without {@link #enable}. */
+  /** The node's metrics; a registry without Vert.x and JVM meters when {@code vertx} was built without {@link #enable}. */
   public static HubMetrics of(Vertx vertx) {
     LocalMap<String, HubMetrics> map = map(vertx);
     HubMetrics metrics = map.get(MAP);
     if (metrics == null) {
-      HubMetrics fresh = create(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+      HubMetrics fresh = create(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), false);
       metrics = map.putIfAbsent(MAP, fresh);
       return metrics == null ? fresh : metrics;
     }
@@ -92,7 +92,11 @@ public final class HubMetrics implements Shareable {
     return vertx.sharedData().getLocalMap(MAP);
   }
 
-  private static HubMetrics create(PrometheusMeterRegistry registry) {
+  /** @param jvm with the JVM meters (the node's process; not for hubs embedded in tests, which would add a GC listener each) */
+  private static HubMetrics create(PrometheusMeterRegistry registry, boolean jvm) {
+    if (!jvm) {
+      return new HubMetrics(registry);
+    }
     new ClassLoaderMetrics().bindTo(registry);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmGcMetrics().bindTo(registry);
