@@ -38,9 +38,10 @@ import org.junit.jupiter.api.Timeout;
  * drained by SIGTERM and started again, one after the other; halfway a fourth edge joins, nginx is
  * reloaded with it, and new clients reach it. Every client must end with exactly the offsets
  * {@code 0..n-1} of its stream, each once, ending with {@code done}; the longest pause any client
- * saw between two events is printed.
+ * saw between two events is printed. Last, the new edge is drained by {@code POST /admin/drain}
+ * (the other nodes' {@code GET /v1/cluster} shows it {@code drained}) and put back in service.
  */
-@Timeout(value = 240, unit = TimeUnit.SECONDS)
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
 class NginxRollingRestartIT {
 
   static final int ANSWER_TOKENS = 500;
@@ -48,6 +49,7 @@ class NginxRollingRestartIT {
   static final int CLIENTS_PER_TRANSPORT = 34;
   static final int LATE_CLIENTS_PER_TRANSPORT = 4;
   static final List<String> TRANSPORTS = List.of("sse", "ws", "poll");
+  static final String ADMIN_TOKEN = "nginx-it-admin-token-0123456789";
 
   private final String cluster = "streamhub-nginx-it-" + UUID.randomUUID();
   private final Map<String, NodeProcess> nodes = new LinkedHashMap<>();
@@ -117,6 +119,26 @@ class NginxRollingRestartIT {
     assertTrue(late.stream().anyMatch(client -> client.nodes.contains(e4)),
         "no new client was served by the new node " + e4 + ": " + late.stream().map(c -> c.nodes.toString()).collect(Collectors.joining(" ")));
     assertTrue(all.stream().anyMatch(client -> client.connects > 1), "the restarts moved no client");
+
+    // an admin drain of the new node, seen by the others in GET /v1/cluster, then undone
+    HubClient onE4 = new HubClient(vertx, ports.get("e4"));
+    var drained = onE4.web().post(ports.get("e4"), "127.0.0.1", "/admin/drain").putHeader("Authorization", "Bearer " + ADMIN_TOKEN).send().await();
+    assertEquals(202, drained.statusCode(), drained.bodyAsString());
+    awaitState("e1", e4, "drained");
+    assertEquals(503, onE4.get("/health/ready").await().statusCode());
+    var undrained = onE4.web().post(ports.get("e4"), "127.0.0.1", "/admin/undrain").putHeader("Authorization", "Bearer " + ADMIN_TOKEN).send().await();
+    assertEquals("up", undrained.bodyAsJsonObject().getString("state"));
+    awaitState("e1", e4, "up");
+    assertEquals(200, onE4.get("/health/ready").await().statusCode());
+  }
+
+  /** Waits until {@code edge}'s GET /v1/cluster shows {@code node} in {@code state}. */
+  private void awaitState(String edge, String node, String state) {
+    HubClient client = new HubClient(vertx, ports.get(edge));
+    TestHubs.eventually(vertx, 200, 100, () -> client.get("/v1/cluster").map(resp -> resp.bodyAsJsonObject().getJsonArray("members")
+        .stream().map(m -> (JsonObject) m).anyMatch(m -> node.equals(m.getString("node")) && state.equals(m.getString("state"))))
+        .otherwise(false)).await();
+    client.close();
   }
 
   private List<ResumingClient> startClients(HubClient front, HttpClient http, WebSocketClient ws, int perTransport, long seedBase) {
@@ -165,7 +187,8 @@ class NginxRollingRestartIT {
         "STREAMHUB_DEMO_TOKENS_PER_SECOND", Integer.toString(TOKENS_PER_SECOND),
         "STREAMHUB_DEMO_ANSWER_TOKENS", Integer.toString(ANSWER_TOKENS),
         "STREAMHUB_DRAIN_TIMEOUT_MS", "10000",
-        "STREAMHUB_WORKER_INSTANCES", "2"));
+        "STREAMHUB_WORKER_INSTANCES", "2",
+        "STREAMHUB_ADMIN_TOKEN", ADMIN_TOKEN));
     nodes.put(name, NodeProcess.start("nginx-it-" + name + "-" + System.nanoTime(), cluster, roles, env));
   }
 
