@@ -35,8 +35,8 @@ import java.util.UUID;
  * one line each in the README). One per Vertx, found with {@link #of}.
  *
  * <p>No meter has a per-stream, per-user or per-IP label: Vert.x's event-bus address, HTTP path
- * remote address and pool name labels are off (stream ids are in addresses and paths, addresses in
- * pool names); HTTP requests are
+ * and remote address labels are off (stream ids are in addresses and paths); {@code pool_name} names
+ * a worker pool, or for an HTTP client pool the upstream model server's host:port; HTTP requests are
  * labelled by route pattern, method and status.
  */
 public final class HubMetrics implements Shareable {
@@ -62,7 +62,7 @@ public final class HubMetrics implements Shareable {
         .setRegistryName("streamhub-" + UUID.randomUUID())
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
         .setLabels(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE, Label.EB_SIDE, Label.EB_FAILURE,
-            Label.POOL_TYPE, Label.CLIENT_NAME)));
+            Label.POOL_TYPE, Label.POOL_NAME, Label.CLIENT_NAME)));
     return registry;
   }
 
