@@ -134,7 +134,9 @@ class AdminDrainTest {
   }
 
   private static List<Long> offsets(HubClient client, String stream) {
-    List<SseFrame> frames = client.readSse("/v1/streams/" + stream + "/events").await().frames();
+    // bounded: a finished stream's replay must end at once
+    List<SseFrame> frames = client.readSse("/v1/streams/" + stream + "/events").timeout(15, TimeUnit.SECONDS)
+        .recover(err -> Future.failedFuture(new AssertionError("reading " + stream + " from 0 did not end: " + err, err))).await().frames();
     assertEquals("done", SseFrame.events(frames).get(SseFrame.events(frames).size() - 1).event());
     return SseFrame.offsets(frames);
   }
