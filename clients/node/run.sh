@@ -6,7 +6,7 @@ cd "$(dirname "$0")"
 jar=../../verticles/target/streamhub.jar
 log=$(mktemp)
 STREAMHUB_HTTP_HOST=127.0.0.1 STREAMHUB_HTTP_PORT=0 STREAMHUB_HTTP_INSTANCES=2 \
-STREAMHUB_DEMO_TTFT_MS=0 STREAMHUB_DEMO_TOKENS_PER_SECOND=400 STREAMHUB_DEMO_ANSWER_TOKENS=300 \
+STREAMHUB_DEMO_TTFT_MS=0 STREAMHUB_DEMO_TOKENS_PER_SECOND=200 STREAMHUB_DEMO_ANSWER_TOKENS=300 \
   java -Xmx256m -jar "$jar" >"$log" 2>&1 &
 hub=$!
 trap 'kill $hub 2>/dev/null || true; wait $hub 2>/dev/null || true; rm -f "$log"' EXIT

@@ -1,15 +1,27 @@
-// The browser demo (web-demo/, served at /) in real headless Chromium (Debian's), driven by
-// playwright-core: ask, watch tokens arrive, drop the connection mid-answer, and check that the page
-// shows exactly the answer the hub logged, with nothing lost or repeated across the drop.
+// The demo pages (web-demo/, served by the hub) in real headless Chromium (Debian's, driven by
+// playwright-core; nothing downloads a browser). For each transport: an answer streams to the end
+// and the page shows exactly the hub's log of the stream; a drop mid-answer still ends with the
+// whole text, nothing repeated; cancel stops the answer. Behind proxies that refuse WebSocket
+// upgrades, and that break SSE too, the page's `auto` transport falls back and completes.
+// Screenshots of the chat mid-answer and of the dashboard, phone and desktop, go to
+// target/screenshots/, and no element may overflow the viewport.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { HUB, logged } from '../hub.mjs';
+import { startProxy } from '../proxy.mjs';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SHOTS = new URL('../target/screenshots/', import.meta.url).pathname;
+const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
+const DESKTOP = { viewport: { width: 1280, height: 800 } };
+const WAIT = { timeout: 20_000 };
+const NAMES = { ws: 'WebSocket', sse: 'SSE', poll: 'long-poll' };
 let browser;
 
 before(async () => {
+  mkdirSync(SHOTS, { recursive: true });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -22,37 +34,219 @@ after(async () => {
   await browser?.close();
 });
 
-async function ask(page, question) {
-  await page.goto(`${HUB}/`);
-  await page.fill('#question', question);
-  await page.click('#send');
+const byTestId = (id) => `[data-testid="${id}"]`;
+
+async function open(base = HUB, options = DESKTOP) {
+  const page = await browser.newPage(options);
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  await page.goto(`${base}/`);
+  page.errors = errors;
+  return page;
 }
 
-test('the page streams an answer equal to the logged stream', async () => {
-  const page = await browser.newPage();
-  await ask(page, 'hello from chromium');
-  await page.waitForFunction(() => /ended with done/.test(document.getElementById('status').textContent), null, { timeout: 20_000 });
-  const stream = (await page.textContent('#status')).split(' ')[0];
-  const text = (await logged(stream)).filter((e) => e.type === 'delta').map((e) => e.data.text).join('');
-  assert.equal(await page.textContent('#answer'), text);
-  assert.ok(text.length > 0);
+async function ask(page, question, transport) {
+  if (transport) await page.selectOption(byTestId('transport'), transport);
+  await page.fill(byTestId('prompt'), question);
+  await page.click(byTestId('send'));
+}
+
+/** Waits for the status to end as done, cancelled or error: <code>; returns it. */
+async function finished(page) {
+  await page.waitForFunction((sel) => /^(done|cancelled|error: .+)$/.test(document.querySelector(sel).textContent), byTestId('status'), WAIT);
+  return page.textContent(byTestId('status'));
+}
+
+async function offsetAtLeast(page, n) {
+  await page.waitForFunction(([sel, min]) => Number(document.querySelector(sel).textContent) >= min, [byTestId('offset'), n], WAIT);
+}
+
+/** The stream's log, as the API gives it, and its text. */
+async function logOf(page) {
+  const stream = await page.textContent(byTestId('stream'));
+  assert.match(stream, /^st_[\w-]{22}$/);
+  const log = await logged(stream);
+  return { log, text: log.filter((e) => e.type === 'delta').map((e) => e.data.text).join('') };
+}
+
+/** Nothing wider than the viewport: no horizontal scroll, no element past the right edge. */
+async function assertNoOverflow(page, what) {
+  const found = await page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const out = [];
+    if (document.documentElement.scrollWidth > width) out.push(`page scrolls: ${document.documentElement.scrollWidth} > ${width}`);
+    for (const el of document.body.querySelectorAll('*')) {
+      const r = el.getBoundingClientRect();
+      if (r.width && (r.right > width + 0.5 || r.left < -0.5)) out.push(`${el.tagName.toLowerCase()}#${el.id}.${el.className}: ${r.left}..${r.right} of ${width}`);
+    }
+    return out;
+  });
+  assert.deepEqual(found, [], `${what} overflows`);
+}
+
+for (const transport of ['ws', 'sse', 'poll']) {
+  test(`${transport}: the answer streams to the end and equals the logged stream`, async () => {
+    const page = await open();
+    await ask(page, `hello over ${transport}`, transport);
+    assert.equal(await finished(page), 'done');
+    const { log, text } = await logOf(page);
+    assert.equal(await page.textContent(byTestId('answer')), text);
+    assert.ok(text.length > 0);
+    assert.equal(await page.textContent(byTestId('offset')), String(log.at(-1).offset));
+    assert.equal(await page.textContent(byTestId('transport-used')), NAMES[transport]);
+    assert.match(await page.getAttribute(byTestId('node'), 'title'), /^[\w-]{8,}$/);
+    assert.match(await page.textContent(byTestId('ttft')), /^\d+ ms$/);
+    assert.match(await page.textContent(byTestId('rate')), /^\d+(\.\d)?$/);
+    assert.equal(await page.textContent(byTestId('reconnects')), '0', 'one connection did it all');
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+
+  test(`${transport}: a drop mid-answer resumes, and the text is whole with nothing repeated`, async () => {
+    const page = await open();
+    await ask(page, `drop me over ${transport}`, transport);
+    await offsetAtLeast(page, 10);
+    const before = await page.textContent(byTestId('answer'));
+    await page.click(byTestId('drop'));
+    assert.equal(await finished(page), 'done');
+    const { text } = await logOf(page);
+    const shown = await page.textContent(byTestId('answer'));
+    assert.ok(shown.startsWith(before), 'the text shown before the drop is kept');
+    assert.ok(before.length < text.length, 'the drop happened mid-answer');
+    assert.equal(shown, text);
+    assert.ok(Number(await page.textContent(byTestId('reconnects'))) >= 1);
+    assert.equal(await page.textContent(byTestId('transport-used')), NAMES[transport]);
+    await page.close();
+  });
+
+  test(`${transport}: cancel stops the answer`, async () => {
+    const page = await open();
+    await ask(page, `cancel me over ${transport}`, transport);
+    await offsetAtLeast(page, 5);
+    await page.click(byTestId('cancel'));
+    assert.equal(await finished(page), 'cancelled');
+    const { log, text } = await logOf(page);
+    assert.equal(log.at(-1).type, 'cancelled');
+    assert.ok(log.length < 300, `stopped before the end: ${log.length} events`);
+    assert.equal(await page.textContent(byTestId('answer')), text);
+    assert.ok(await page.isDisabled(byTestId('cancel')));
+    await page.close();
+  });
+}
+
+test('switching the transport mid-answer moves the stream with nothing lost or repeated', async () => {
+  const page = await open();
+  await ask(page, 'switch me', 'ws');
+  await offsetAtLeast(page, 10);
+  const before = await page.textContent(byTestId('answer'));
+  await page.selectOption(byTestId('transport'), 'poll');
+  assert.equal(await finished(page), 'done');
+  const { text } = await logOf(page);
+  assert.ok(before.length < text.length, 'switched mid-answer');
+  assert.equal(await page.textContent(byTestId('answer')), text);
+  assert.equal(await page.textContent(byTestId('transport-used')), 'long-poll');
   await page.close();
 });
 
-test('dropping the connection mid-answer resumes from the last offset with nothing lost or repeated', async () => {
-  const page = await browser.newPage();
-  await ask(page, 'drop me halfway');
-  await page.waitForFunction(() => /offset (\d+)/.test(document.getElementById('status').textContent)
-    && Number(/offset (\d+)/.exec(document.getElementById('status').textContent)[1]) >= 10, null, { timeout: 20_000 });
-  const before = await page.textContent('#answer');
-  await page.click('#drop');
-  await page.waitForFunction(() => /ended with done/.test(document.getElementById('status').textContent), null, { timeout: 20_000 });
-  const stream = (await page.textContent('#status')).split(' ')[0];
-  const log = await logged(stream);
-  const text = log.filter((e) => e.type === 'delta').map((e) => e.data.text).join('');
-  const shown = await page.textContent('#answer');
-  assert.ok(shown.startsWith(before), 'the text shown before the drop is kept');
-  assert.ok(before.length < text.length, 'the drop happened mid-answer');
+test('offline mid-answer: the page waits on its transport (no fallback while the hub is unreachable) and resumes when back online', async () => {
+  const page = await open();
+  await ask(page, 'going offline', 'auto');
+  await offsetAtLeast(page, 10);
+  const before = await page.textContent(byTestId('answer'));
+  await page.context().setOffline(true);
+  await page.click(byTestId('drop'));
+  // each attempt while offline fails and backs off
+  await page.waitForFunction((sel) => Number(document.querySelector(sel).textContent) >= 3, byTestId('reconnects'), WAIT);
+  assert.match(await page.textContent(byTestId('status')), /^reconnecting/);
+  await page.context().setOffline(false);
+  assert.equal(await finished(page), 'done');
+  const { text } = await logOf(page);
+  const shown = await page.textContent(byTestId('answer'));
+  assert.ok(before.length < text.length && shown.startsWith(before));
   assert.equal(shown, text);
+  assert.equal(await page.textContent(byTestId('transport-used')), 'WebSocket', 'an outage is not a blocked transport');
   await page.close();
 });
+
+test('keyboard only: Enter sends, Escape cancels', async () => {
+  const page = await open();
+  await page.focus(byTestId('prompt'));
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('typed, not clicked');
+  await page.keyboard.press('Enter');
+  await offsetAtLeast(page, 3);
+  await page.keyboard.press('Escape');
+  assert.equal(await finished(page), 'cancelled');
+  assert.equal(await page.textContent(byTestId('question')), 'typed, not clicked');
+  await page.close();
+});
+
+test('auto behind a proxy that refuses WebSocket upgrades: falls back to SSE and completes', async () => {
+  const proxy = await startProxy(HUB, { ws: 'refuse' });
+  try {
+    const page = await open(proxy.url);
+    await ask(page, 'no websocket here', 'auto');
+    assert.equal(await finished(page), 'done');
+    const { text } = await logOf(page);
+    assert.equal(await page.textContent(byTestId('answer')), text);
+    assert.equal(await page.textContent(byTestId('transport-used')), 'SSE');
+    assert.ok(proxy.log.some((r) => r.upgrade), 'WebSocket was tried');
+    await page.close();
+  } finally {
+    await proxy.close();
+  }
+});
+
+// (a buffering proxy: clients/node/test/client.test.mjs, with a connect timeout shorter than an answer)
+for (const sse of ['502']) {
+  test(`auto behind a proxy that refuses upgrades and answers ${sse} to SSE: completes by long-poll`, async () => {
+    const proxy = await startProxy(HUB, { ws: 'refuse', sse });
+    try {
+      const page = await open(proxy.url);
+      await ask(page, `no sse either (${sse})`, 'auto');
+      assert.equal(await finished(page), 'done');
+      const { text } = await logOf(page);
+      assert.equal(await page.textContent(byTestId('answer')), text);
+      assert.equal(await page.textContent(byTestId('transport-used')), 'long-poll');
+      assert.ok(proxy.log.some((r) => /\/events\?/.test(r.url)), 'SSE was tried');
+      await page.close();
+    } finally {
+      await proxy.close();
+    }
+  });
+}
+
+for (const [size, options] of [['phone', PHONE], ['desktop', DESKTOP]]) {
+  test(`screenshots at ${size} size: the chat mid-answer and the dashboard, nothing overflowing`, async () => {
+    // the SSE response stops reaching the page after 16 KB (about 140 events): the answer stays mid-way
+    const proxy = await startProxy(HUB, { identity: true, stall: (req) => req.url.includes('/events') && 16_000 });
+    try {
+      const page = await open(proxy.url, options);
+      await ask(page, 'Explain how a client resumes a stream after its connection drops.', 'sse');
+      await offsetAtLeast(page, 100);
+      // the tokens/s chart has a few samples, and the answer is still in progress
+      await page.waitForFunction(() => Number(document.getElementById('chart').dataset.points) >= 6, null, WAIT);
+      assert.equal(await page.textContent(byTestId('status')), 'streaming');
+      await assertNoOverflow(page, `chat (${size})`);
+      await page.screenshot({ path: `${SHOTS}chat-${size}.png`, fullPage: true });
+      await page.close();
+
+      const dash = await open(HUB, options);
+      await dash.goto(`${HUB}/dashboard.html`);
+      await dash.waitForFunction(() => Number(document.body.dataset.samples) >= 2, null, WAIT);
+      const view = await (await fetch(`${HUB}/v1/cluster`)).json();
+      assert.equal(await dash.textContent(byTestId('node-count')), String(view.members.length));
+      const rows = await dash.$$eval(`${byTestId('nodes')} tbody tr`, (trs) => trs.map((tr) => ({
+        node: tr.querySelector('code').title, state: tr.querySelector('.badge.up, .badge.draining').textContent,
+      })));
+      assert.deepEqual(rows, view.members.map((m) => ({ node: m.node, state: m.state })));
+      assert.match(await dash.textContent(byTestId('connections')), /^\d+$/);
+      await assertNoOverflow(dash, `dashboard (${size})`);
+      await dash.screenshot({ path: `${SHOTS}dashboard-${size}.png`, fullPage: true });
+      assert.deepEqual(dash.errors, []);
+      await dash.close();
+    } finally {
+      await proxy.close();
+    }
+  });
+}

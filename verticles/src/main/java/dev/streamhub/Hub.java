@@ -1,7 +1,9 @@
 package dev.streamhub;
 
 import dev.streamhub.bridge.BridgeVerticle;
-import dev.streamhub.cluster.EventBatchCodec;
+import dev.streamhub.broker.Broker;
+import dev.streamhub.broker.EventBusBroker;
+import dev.streamhub.broker.LocalBroker;
 import dev.streamhub.cluster.HazelcastSetup;
 import dev.streamhub.cluster.NodeCardVerticle;
 import dev.streamhub.config.ClusterConfig.Role;
@@ -13,7 +15,9 @@ import dev.streamhub.streamlog.RetentionVerticle;
 import dev.streamhub.streamlog.StreamLog;
 import dev.streamhub.streamlog.StreamLogs;
 import dev.streamhub.streamlog.StreamWriter;
-import dev.streamhub.transport.EdgeStats;
+import dev.streamhub.stats.EdgeStats;
+import dev.streamhub.session.SessionGuard;
+import dev.streamhub.transport.EdgeParts;
 import dev.streamhub.transport.EdgeVerticle;
 import dev.streamhub.worker.DemoModelBackend;
 import dev.streamhub.worker.UpstreamRouter;
@@ -33,31 +37,41 @@ public final class Hub {
 
   private final Vertx vertx;
   private final StreamLog log;
+  private final Broker broker;
   private final EdgeStats stats;
   private final Drain drain;
   private final long drainTimeoutMs;
   private final int port;
   private final List<String> deployments;
 
-  private Hub(Vertx vertx, StreamLog log, EdgeStats stats, Drain drain, long drainTimeoutMs, int port, List<String> deployments) {
+  private Hub(Vertx vertx, EdgeParts parts, long drainTimeoutMs, int port, List<String> deployments) {
     this.vertx = vertx;
-    this.log = log;
-    this.stats = stats;
-    this.drain = drain;
+    this.log = parts.log();
+    this.broker = parts.broker();
+    this.stats = parts.stats();
+    this.drain = parts.drain();
     this.drainTimeoutMs = drainTimeoutMs;
     this.port = port;
     this.deployments = deployments;
   }
 
   public static Future<Hub> start(Vertx vertx, HubConfig config) {
-    EventBatchCodec.register(vertx);
+    return start(vertx, config, vertx.isClustered() ? new EventBusBroker(vertx) : new LocalBroker(vertx));
+  }
+
+  /**
+   * Starts a hub whose live path is {@code broker} (the one place it is chosen: the event bus when
+   * clustered, the direct local hand-off when alone; a test may wrap either).
+   */
+  public static Future<Hub> start(Vertx vertx, HubConfig config, Broker broker) {
     List<String> deployments = new ArrayList<>();
     EdgeStats stats = new EdgeStats();
     Drain drain = new Drain();
     HubMetrics metrics = HubMetrics.of(vertx);
     metrics.bind(vertx, stats, drain);
     return StreamLogs.create(vertx, config.log()).map(store -> metrics.metered(store, config.log().store())).compose(log -> {
-      StreamWriter writer = new StreamWriter(log, vertx.eventBus());
+      EdgeParts parts = new EdgeParts(log, broker, stats, drain, SessionGuard.OPEN);
+      StreamWriter writer = new StreamWriter(log, broker);
       Future<String> retention = vertx.deployVerticle(new RetentionVerticle(log)).onSuccess(deployments::add);
       Future<String> watchdog = vertx.deployVerticle(new LeaseWatchdogVerticle(writer, config.worker())).onSuccess(deployments::add);
       Future<?> worker = !config.demo().enabled() || !config.cluster().has(Role.WORKER)
@@ -71,12 +85,12 @@ public final class Hub {
           ? Future.succeededFuture()
           : vertx.deployVerticle(new BridgeVerticle(config.bridge(), new Publisher(log, writer))).onSuccess(deployments::add);
       return Future.all(List.of(retention, watchdog, worker, upstream, bridge))
-          .compose(ready -> config.cluster().has(Role.EDGE) ? deployEdge(vertx, config, log, stats, drain, deployments) : Future.succeededFuture(-1))
+          .compose(ready -> config.cluster().has(Role.EDGE) ? deployEdge(vertx, config, parts, deployments) : Future.succeededFuture(-1))
           .compose(port -> vertx.deployVerticle(new NodeCardVerticle(config, stats, drain, port)).map(id -> {
             deployments.add(id);
             return port;
           }))
-          .map(port -> new Hub(vertx, log, stats, drain, config.drain().timeoutMs(), port, deployments));
+          .map(port -> new Hub(vertx, parts, config.drain().timeoutMs(), port, deployments));
     });
   }
 
@@ -85,10 +99,9 @@ public final class Hub {
    * socket. Vert.x shares a socket between servers of the same fixed port, or of the same negative
    * port (one random port per group); it never shares port 0, so port 0 is listened on as -1.
    */
-  private static Future<Integer> deployEdge(Vertx vertx, HubConfig config, StreamLog log, EdgeStats stats, Drain drain,
-      List<String> deployments) {
+  private static Future<Integer> deployEdge(Vertx vertx, HubConfig config, EdgeParts parts, List<String> deployments) {
     int listenPort = config.http().port() == 0 ? -1 : config.http().port();
-    EdgeVerticle first = new EdgeVerticle(config, log, stats, drain, listenPort);
+    EdgeVerticle first = new EdgeVerticle(config, parts, listenPort);
     return vertx.deployVerticle(first).compose(id -> {
       deployments.add(id);
       int port = first.actualPort();
@@ -96,7 +109,7 @@ public final class Hub {
       if (more == 0) {
         return Future.succeededFuture(port);
       }
-      return vertx.deployVerticle(() -> new EdgeVerticle(config, log, stats, drain, listenPort), new DeploymentOptions().setInstances(more))
+      return vertx.deployVerticle(() -> new EdgeVerticle(config, parts, listenPort), new DeploymentOptions().setInstances(more))
           .map(moreId -> {
             deployments.add(moreId);
             return port;
@@ -120,6 +133,11 @@ public final class Hub {
 
   public StreamLog log() {
     return log;
+  }
+
+  /** The live path writers publish on ({@link dev.streamhub.streamlog.StreamWriter}). */
+  public Broker broker() {
+    return broker;
   }
 
   public Vertx vertx() {

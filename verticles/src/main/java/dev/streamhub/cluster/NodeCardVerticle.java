@@ -3,7 +3,7 @@ package dev.streamhub.cluster;
 import dev.streamhub.config.ClusterConfig;
 import dev.streamhub.config.HubConfig;
 import dev.streamhub.ops.Drain;
-import dev.streamhub.transport.EdgeStats;
+import dev.streamhub.stats.EdgeStats;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;

@@ -20,10 +20,10 @@ public record BridgeConfig(boolean enabled, String host, int port, String token)
 
   static BridgeConfig from(Settings s) {
     BridgeConfig config = new BridgeConfig(
-        s.bool("bridge_enabled", DEFAULT_ENABLED),
-        s.string("bridge_host", DEFAULT_HOST),
-        s.integer("bridge_port", DEFAULT_PORT, 1, 65535),
-        s.string("bridge_token", null));
+        s.bool(ConfigKey.BRIDGE_ENABLED),
+        s.string(ConfigKey.BRIDGE_HOST),
+        s.integer(ConfigKey.BRIDGE_PORT),
+        s.string(ConfigKey.BRIDGE_TOKEN));
     if (config.enabled && (config.token == null || config.token.length() < MIN_TOKEN_LENGTH)) {
       throw new ConfigException("bridge_enabled needs bridge_token (STREAMHUB_BRIDGE_TOKEN), a shared secret of at least "
           + MIN_TOKEN_LENGTH + " characters");

@@ -47,12 +47,12 @@ public record ClusterConfig(String hazelcastConfig, String name, String host, Se
   }
 
   static ClusterConfig from(Settings s) {
-    String file = s.string("cluster_config", null);
+    String file = s.string(ConfigKey.CLUSTER_CONFIG);
     if (file != null && !Files.isReadable(Path.of(file))) {
       throw new ConfigException("invalid " + s.sourceOf("cluster_config") + " (cluster_config): cannot read the Hazelcast config '" + file + "'");
     }
-    return new ClusterConfig(file, s.string("cluster_name", null), s.string("cluster_host", DEFAULT_HOST),
-        roles(s, s.string("roles", DEFAULT_ROLES)), s.bool("cluster_lite_member", false));
+    return new ClusterConfig(file, s.string(ConfigKey.CLUSTER_NAME), s.string(ConfigKey.CLUSTER_HOST),
+        roles(s, s.string(ConfigKey.ROLES)), s.bool(ConfigKey.CLUSTER_LITE_MEMBER));
   }
 
   private static Set<Role> roles(Settings s, String value) {

@@ -20,10 +20,10 @@ public record DemoConfig(boolean enabled, long ttftMs, int tokensPerSecond, int 
 
   static DemoConfig from(Settings s) {
     return new DemoConfig(
-        s.bool("demo_enabled", DEFAULT_ENABLED),
-        s.longValue("demo_ttft_ms", DEFAULT_TTFT_MS, 0, 600_000),
-        s.integer("demo_tokens_per_second", DEFAULT_TOKENS_PER_SECOND, 1, 1_000_000),
-        s.integer("demo_max_tokens", DEFAULT_MAX_TOKENS, 1, 1_000_000),
-        s.integer("demo_answer_tokens", DEFAULT_ANSWER_TOKENS, 0, 1_000_000));
+        s.bool(ConfigKey.DEMO_ENABLED),
+        s.longValue(ConfigKey.DEMO_TTFT_MS),
+        s.integer(ConfigKey.DEMO_TOKENS_PER_SECOND),
+        s.integer(ConfigKey.DEMO_MAX_TOKENS),
+        s.integer(ConfigKey.DEMO_ANSWER_TOKENS));
   }
 }

@@ -12,6 +12,6 @@ public record DrainConfig(long timeoutMs) {
   public static final long DEFAULT_TIMEOUT_MS = 30_000;
 
   static DrainConfig from(Settings s) {
-    return new DrainConfig(s.longValue("drain_timeout_ms", DEFAULT_TIMEOUT_MS, 0, 3_600_000));
+    return new DrainConfig(s.longValue(ConfigKey.DRAIN_TIMEOUT_MS));
   }
 }

@@ -12,8 +12,11 @@ package dev.streamhub.config;
  * @param sendBufferBytes {@code http_send_buffer_bytes}: the kernel send buffer (SO_SNDBUF) of each client
  *     connection; 0 keeps the operating system's default, which grows on its own (Linux: up to
  *     {@code net.ipv4.tcp_wmem}). Setting it bounds the bytes a slow client holds in the kernel too
+ * @param completionTimeoutMs {@code completion_timeout_ms}: how long a {@code stream:false} chat
+ *     completion waits for its stream to end before it answers 504 {@code completion_timeout}
  */
-public record HttpConfig(String host, int port, int instances, long maxBodyBytes, int writeQueueBytes, int sendBufferBytes) {
+public record HttpConfig(String host, int port, int instances, long maxBodyBytes, int writeQueueBytes, int sendBufferBytes,
+    long completionTimeoutMs) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 8080;
@@ -21,14 +24,16 @@ public record HttpConfig(String host, int port, int instances, long maxBodyBytes
   public static final long DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
   public static final int DEFAULT_WRITE_QUEUE_BYTES = 64 * 1024;
   public static final int DEFAULT_SEND_BUFFER_BYTES = 0;
+  public static final long DEFAULT_COMPLETION_TIMEOUT_MS = 600_000;
 
   static HttpConfig from(Settings s) {
     return new HttpConfig(
-        s.string("http_host", DEFAULT_HOST),
-        s.integer("http_port", DEFAULT_PORT, 0, 65535),
-        s.integer("http_instances", DEFAULT_INSTANCES, 1, 256),
-        s.longValue("http_max_body_bytes", DEFAULT_MAX_BODY_BYTES, 1, 1L << 30),
-        s.integer("http_write_queue_bytes", DEFAULT_WRITE_QUEUE_BYTES, 1024, 64 * 1024 * 1024),
-        s.integer("http_send_buffer_bytes", DEFAULT_SEND_BUFFER_BYTES, 0, 64 * 1024 * 1024));
+        s.string(ConfigKey.HTTP_HOST),
+        s.integer(ConfigKey.HTTP_PORT),
+        s.integer(ConfigKey.HTTP_INSTANCES),
+        s.longValue(ConfigKey.HTTP_MAX_BODY_BYTES),
+        s.integer(ConfigKey.HTTP_WRITE_QUEUE_BYTES),
+        s.integer(ConfigKey.HTTP_SEND_BUFFER_BYTES),
+        s.longValue(ConfigKey.COMPLETION_TIMEOUT_MS));
   }
 }

@@ -21,8 +21,9 @@ public record HubConfig(
     HubConfig config = new HubConfig(HttpConfig.from(s), SseConfig.from(s), PollConfig.from(s), WsConfig.from(s),
         StreamLogConfig.from(s, cluster.clustered()), DemoConfig.from(s), WorkerConfig.from(s),
         UpstreamConfig.from(s), BridgeConfig.from(s), cluster, DrainConfig.from(s), OpsConfig.from(s));
+    // unknown: in the file, not in the ConfigKey table, and not read by a capability either
     Set<String> unknown = new TreeSet<>(s.unknownKeys());
-    unknown.removeIf(key -> !file.containsKey(key));
+    unknown.removeIf(key -> !file.containsKey(key) || ConfigKey.of(key) != null);
     if (!unknown.isEmpty()) {
       throw new ConfigException("unknown config key(s) " + unknown + "; see the README for the keys");
     }

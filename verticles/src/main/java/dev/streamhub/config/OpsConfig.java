@@ -1,7 +1,5 @@
 package dev.streamhub.config;
 
-import java.util.Set;
-
 /**
  * Operations: the node's admin endpoints and its log format.
  *
@@ -18,7 +16,7 @@ public record OpsConfig(String adminToken, String logFormat) {
   public static final String DEFAULT_LOG_FORMAT = "text";
 
   static OpsConfig from(Settings s) {
-    OpsConfig config = new OpsConfig(s.string("admin_token", null), s.oneOf("log_format", DEFAULT_LOG_FORMAT, Set.of("text", "json")));
+    OpsConfig config = new OpsConfig(s.string(ConfigKey.ADMIN_TOKEN), s.oneOf(ConfigKey.LOG_FORMAT, DEFAULT_LOG_FORMAT));
     if (config.adminToken != null && config.adminToken.length() < MIN_TOKEN_LENGTH) {
       throw new ConfigException("invalid " + s.sourceOf("admin_token") + " (admin_token): expected a secret of at least "
           + MIN_TOKEN_LENGTH + " characters");

@@ -17,10 +17,10 @@ public record PollConfig(int defaultTimeoutSeconds, int maxTimeoutSeconds, int m
 
   static PollConfig from(Settings s) {
     PollConfig config = new PollConfig(
-        s.integer("poll_default_timeout_seconds", DEFAULT_DEFAULT_TIMEOUT_SECONDS, 0, 3600),
-        s.integer("poll_max_timeout_seconds", DEFAULT_MAX_TIMEOUT_SECONDS, 0, 3600),
-        s.integer("poll_max_events", DEFAULT_MAX_EVENTS, 1, 1_000_000),
-        s.integer("poll_max_bytes", DEFAULT_MAX_BYTES, 1, 64 * 1024 * 1024));
+        s.integer(ConfigKey.POLL_DEFAULT_TIMEOUT_SECONDS),
+        s.integer(ConfigKey.POLL_MAX_TIMEOUT_SECONDS),
+        s.integer(ConfigKey.POLL_MAX_EVENTS),
+        s.integer(ConfigKey.POLL_MAX_BYTES));
     if (config.defaultTimeoutSeconds > config.maxTimeoutSeconds) {
       throw new ConfigException("poll_default_timeout_seconds (" + config.defaultTimeoutSeconds
           + ") must not exceed poll_max_timeout_seconds (" + config.maxTimeoutSeconds + ")");

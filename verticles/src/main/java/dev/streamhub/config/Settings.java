@@ -110,6 +110,34 @@ public final class Settings {
     return value;
   }
 
+  /** {@code key}'s value from the file or environment, its default from the {@link ConfigKey} table. */
+  public String string(ConfigKey key) {
+    return string(key.key(), (String) key.defaultValue());
+  }
+
+  /** An {@code INT} key within the table's range. */
+  public int integer(ConfigKey key) {
+    return (int) longValue(key);
+  }
+
+  /** A {@code LONG} (or {@code INT}) key within the table's range. */
+  public long longValue(ConfigKey key) {
+    return longValue(key.key(), ((Number) key.defaultValue()).longValue(), key.min(), key.max());
+  }
+
+  public boolean bool(ConfigKey key) {
+    return bool(key.key(), (Boolean) key.defaultValue());
+  }
+
+  /** A {@code ONE_OF} key; {@code dflt} when absent (a default that depends on other keys). */
+  public String oneOf(ConfigKey key, String dflt) {
+    return oneOf(key.key(), dflt, new java.util.LinkedHashSet<>(key.allowed()));
+  }
+
+  public Object json(ConfigKey key) {
+    return json(key.key());
+  }
+
   /** Keys that were given but never read: typos, or keys of a newer version. */
   public Set<String> unknownKeys() {
     Set<String> unknown = new HashSet<>(values.keySet());

@@ -13,7 +13,7 @@ public record SseConfig(long retryMs, long heartbeatMs) {
 
   static SseConfig from(Settings s) {
     return new SseConfig(
-        s.longValue("sse_retry_ms", DEFAULT_RETRY_MS, 0, 600_000),
-        s.longValue("sse_heartbeat_ms", DEFAULT_HEARTBEAT_MS, 10, 3_600_000));
+        s.longValue(ConfigKey.SSE_RETRY_MS),
+        s.longValue(ConfigKey.SSE_HEARTBEAT_MS));
   }
 }

@@ -28,7 +28,7 @@ public record StreamLogConfig(String store, long retentionSeconds, int maxEvents
   }
 
   static StreamLogConfig from(Settings s, boolean clustered) {
-    String store = s.oneOf("log_store", clustered ? DEFAULT_CLUSTERED_STORE : DEFAULT_STORE, STORES);
+    String store = s.oneOf(ConfigKey.LOG_STORE, clustered ? DEFAULT_CLUSTERED_STORE : DEFAULT_STORE);
     if (store.equals("hazelcast") && !clustered) {
       throw new ConfigException("invalid " + s.sourceOf("log_store") + " (log_store): 'hazelcast' needs a cluster (cluster_config)");
     }
@@ -39,10 +39,10 @@ public record StreamLogConfig(String store, long retentionSeconds, int maxEvents
     }
     return new StreamLogConfig(
         store,
-        s.longValue("log_retention_seconds", DEFAULT_RETENTION_SECONDS, 0, 365L * 86_400),
-        s.integer("log_max_events_per_stream", DEFAULT_MAX_EVENTS_PER_STREAM, 1, 100_000_000),
-        s.longValue("log_max_age_seconds", DEFAULT_MAX_AGE_SECONDS, 1, 365L * 86_400),
-        s.integer("log_read_batch", DEFAULT_READ_BATCH, 1, 100_000));
+        s.longValue(ConfigKey.LOG_RETENTION_SECONDS),
+        s.integer(ConfigKey.LOG_MAX_EVENTS_PER_STREAM),
+        s.longValue(ConfigKey.LOG_MAX_AGE_SECONDS),
+        s.integer(ConfigKey.LOG_READ_BATCH));
   }
 
   public StreamLogConfig withMaxEventsPerStream(int max) {

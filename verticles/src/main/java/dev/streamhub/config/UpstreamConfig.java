@@ -56,15 +56,15 @@ public record UpstreamConfig(List<Upstream> upstreams) {
 
   static UpstreamConfig from(Settings s) {
     List<Upstream> upstreams = new ArrayList<>();
-    long timeout = s.longValue("upstream_timeout_ms", DEFAULT_TIMEOUT_MS, 1, 3_600_000);
-    String baseUrl = s.string("upstream_base_url", null);
-    String apiKey = s.string("upstream_api_key", null);
+    long timeout = s.longValue(ConfigKey.UPSTREAM_TIMEOUT_MS);
+    String baseUrl = s.string(ConfigKey.UPSTREAM_BASE_URL);
+    String apiKey = s.string(ConfigKey.UPSTREAM_API_KEY);
     if (baseUrl != null) {
       upstreams.add(new Upstream("default", checkUrl(s, "upstream_base_url", baseUrl), apiKey, timeout, List.of()));
     } else if (apiKey != null) {
       throw new ConfigException(s.sourceOf("upstream_api_key") + " is set but upstream_base_url is not");
     }
-    Object list = s.json("upstreams");
+    Object list = s.json(ConfigKey.UPSTREAMS);
     if (list != null) {
       if (!(list instanceof JsonArray)) {
         throw s.bad("upstreams", list, "a JSON array of {\"name\",\"base_url\",\"api_key\",\"timeout_ms\",\"models\"}");

@@ -21,10 +21,10 @@ public record WorkerConfig(long acceptTimeoutMs, int instances, long leaseMs, lo
 
   static WorkerConfig from(Settings s) {
     WorkerConfig config = new WorkerConfig(
-        s.longValue("worker_accept_timeout_ms", DEFAULT_ACCEPT_TIMEOUT_MS, 1, 600_000),
-        s.integer("worker_instances", DEFAULT_INSTANCES, 1, 256),
-        s.longValue("worker_lease_ms", DEFAULT_LEASE_MS, 10, 600_000),
-        s.longValue("worker_lost_timeout_ms", DEFAULT_LOST_TIMEOUT_MS, 20, 3_600_000));
+        s.longValue(ConfigKey.WORKER_ACCEPT_TIMEOUT_MS),
+        s.integer(ConfigKey.WORKER_INSTANCES),
+        s.longValue(ConfigKey.WORKER_LEASE_MS),
+        s.longValue(ConfigKey.WORKER_LOST_TIMEOUT_MS));
     if (config.leaseMs * 2 > config.lostTimeoutMs) {
       throw new ConfigException("worker_lease_ms (" + config.leaseMs + ") must be at most half of worker_lost_timeout_ms ("
           + config.lostTimeoutMs + "), so that one late renewal does not end a stream");

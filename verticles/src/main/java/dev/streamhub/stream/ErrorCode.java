@@ -1,51 +1,100 @@
 package dev.streamhub.stream;
 
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import java.util.Locale;
 
 /**
- * The stable error codes of the wire contract. The same word reaches a client on every transport:
- * as {@code error.code} in an HTTP JSON body, in an SSE {@code error} event, in a WebSocket error
- * message. Codes are never renamed; new ones are added at the end.
+ * The stable error codes of the wire contract, and the one table of how each looks on every
+ * transport. The same word reaches a client everywhere: as {@code error.code} in an HTTP JSON body,
+ * in an SSE {@code error} event, in a WebSocket error message. Codes are never renamed; new ones
+ * are added at the end.
+ *
+ * <p>Per code: the HTTP status (before a response started); whether a retry of the same request
+ * can succeed ({@link #retryable}); the WebSocket close code when the error ends a whole socket
+ * (RFC 6455 section 7.4, Netty's {@link WebSocketCloseStatus}; none when it is an {@code error}
+ * message and the socket stays open); how it ends a stream already being sent over SSE or a held
+ * long-poll ({@link Terminal}); and when it happens. The README's error table is this table
+ * ({@link #readmeTable}, checked by {@code ErrorTableTest}).
  */
 public enum ErrorCode {
-  BAD_REQUEST(400, "invalid_request_error"),
-  BAD_OFFSET(400, "invalid_request_error"),
-  UNAUTHORIZED(401, "authentication_error"),
-  FORBIDDEN(403, "permission_error"),
-  NOT_FOUND(404, "invalid_request_error"),
-  STREAM_NOT_FOUND(404, "invalid_request_error"),
-  MODEL_NOT_FOUND(404, "invalid_request_error"),
-  METHOD_NOT_ALLOWED(405, "invalid_request_error"),
-  STREAM_FINISHED(409, "invalid_request_error"),
-  OFFSET_EXPIRED(410, "invalid_request_error"),
-  PAYLOAD_TOO_LARGE(413, "invalid_request_error"),
-  UNSUPPORTED_MEDIA_TYPE(415, "invalid_request_error"),
-  RATE_LIMITED(429, "rate_limit_error"),
-  INTERNAL_ERROR(500, "server_error"),
-  WORKER_LOST(502, "server_error"),
-  NO_WORKER_AVAILABLE(503, "server_error"),
-  CANCELLED(409, "invalid_request_error"),
+  BAD_REQUEST(400, "invalid_request_error", false, null,
+      "invalid JSON, missing or invalid fields (the message names the field), bad `format` or `timeout`"),
+  BAD_OFFSET(400, "invalid_request_error", false, null, "offset not a non-negative integer, or beyond the end of the stream"),
+  UNAUTHORIZED(401, "authentication_error", false, WebSocketCloseStatus.POLICY_VIOLATION, "(reserved for authentication)"),
+  FORBIDDEN(403, "permission_error", false, WebSocketCloseStatus.POLICY_VIOLATION, "publishing to a stream you do not own"),
+  NOT_FOUND(404, "invalid_request_error", false, null, "no such endpoint"),
+  STREAM_NOT_FOUND(404, "invalid_request_error", false, null, "unknown (or expired) stream"),
+  MODEL_NOT_FOUND(404, "invalid_request_error", false, null, "no worker serves this model"),
+  METHOD_NOT_ALLOWED(405, "invalid_request_error", false, null, ""),
+  STREAM_FINISHED(409, "invalid_request_error", false, null, "cancelling or publishing to a stream that has ended"),
+  OFFSET_EXPIRED(410, "invalid_request_error", false, null, "the offset is below what the log retains"),
+  PAYLOAD_TOO_LARGE(413, "invalid_request_error", false, WebSocketCloseStatus.MESSAGE_TOO_BIG,
+      "body over `http_max_body_bytes`; a WebSocket message over `ws_max_message_bytes`"),
+  UNSUPPORTED_MEDIA_TYPE(415, "invalid_request_error", false, null, "(reserved: a body the endpoint cannot read)"),
+  RATE_LIMITED(429, "rate_limit_error", true, WebSocketCloseStatus.TRY_AGAIN_LATER, "(reserved for rate limits)"),
+  INTERNAL_ERROR(500, "server_error", true, WebSocketCloseStatus.INTERNAL_SERVER_ERROR, ""),
+  WORKER_LOST(502, "server_error", true, null, "the worker generating the stream died (a terminal `error` event)"),
+  NO_WORKER_AVAILABLE(503, "server_error", true, null, "no worker accepted the generation within `worker_accept_timeout_ms`"),
+  CANCELLED(409, "invalid_request_error", false, null, "`stream:false` request whose generation was cancelled"),
   /** Events were published to a stream a model produces; only {@code publisher: external} streams take them. */
-  STREAM_NOT_EXTERNAL(409, "invalid_request_error"),
+  STREAM_NOT_EXTERNAL(409, "invalid_request_error", false, null, "publishing events to a model's stream"),
   /** The upstream model server could not be reached (connection refused, unknown host, connect timeout). */
-  UPSTREAM_UNAVAILABLE(502, "server_error"),
+  UPSTREAM_UNAVAILABLE(502, "server_error", true, null, "the upstream model server cannot be reached"),
   /** The upstream answered with an error status, malformed SSE, or dropped the stream mid-way. */
-  UPSTREAM_ERROR(502, "server_error"),
+  UPSTREAM_ERROR(502, "server_error", true, null, "the upstream answered an error, malformed SSE, or hung up mid-stream"),
   /** The upstream sent no first token within {@code upstream_timeout_ms}. */
-  UPSTREAM_TIMEOUT(504, "server_error"),
+  UPSTREAM_TIMEOUT(504, "server_error", true, null, "no first token from the upstream within `upstream_timeout_ms`"),
   /**
    * The node is draining (shutting down gracefully): a new request is refused, and a client that
    * cannot resume elsewhere (an OpenAI-format stream) is let go at the drain deadline.
    */
-  DRAINING(503, "server_error");
+  DRAINING(503, "server_error", true, WebSocketCloseStatus.SERVICE_RESTART, Terminal.RECONNECT,
+      "the node is shutting down: a new request, or an OpenAI-format stream still open at `drain_timeout_ms`"),
+  /** A {@code stream:false} completion's stream did not end within {@code completion_timeout_ms}. */
+  COMPLETION_TIMEOUT(504, "server_error", true, null,
+      "a `stream:false` completion whose stream did not end within `completion_timeout_ms` (it can still be read from the log)");
+
+  /** How an error ends a stream that is already being sent (SSE) or a held long-poll. */
+  public enum Terminal {
+    /** SSE: an {@code event: error} (OpenAI form: {@code data: {"error":...}}), then the end; long-poll: the HTTP status and JSON body. */
+    ERROR("SSE `error` event; long-poll: the status"),
+    /**
+     * SSE (native): an {@code event: reconnect} naming the next offset, then the end (OpenAI form,
+     * which cannot resume: the error at the deadline); long-poll: answered at once with what it has.
+     */
+    RECONNECT("SSE `reconnect` event; long-poll: answered with what it has");
+
+    private final String readme;
+
+    Terminal(String readme) {
+      this.readme = readme;
+    }
+  }
 
   private final int status;
   private final String type;
+  private final boolean retryable;
+  private final WebSocketCloseStatus wsClose;
+  private final Terminal terminal;
+  private final String when;
   private final String code = name().toLowerCase(Locale.ROOT);
 
+  /** A code with the table's usual answers: retryable when 5xx or 429, an {@code error} message on a WebSocket. */
   ErrorCode(int status, String type) {
+    this(status, type, status >= 500 || status == 429, null, Terminal.ERROR, "");
+  }
+
+  ErrorCode(int status, String type, boolean retryable, WebSocketCloseStatus wsClose, String when) {
+    this(status, type, retryable, wsClose, Terminal.ERROR, when);
+  }
+
+  ErrorCode(int status, String type, boolean retryable, WebSocketCloseStatus wsClose, Terminal terminal, String when) {
     this.status = status;
     this.type = type;
+    this.retryable = retryable;
+    this.wsClose = wsClose;
+    this.terminal = terminal;
+    this.when = when;
   }
 
   /** The stable wire word, e.g. {@code stream_not_found}. */
@@ -63,6 +112,28 @@ public enum ErrorCode {
     return type;
   }
 
+  /**
+   * True when the same request may succeed if retried (later, or on another node): rate limits,
+   * server-side failures, a draining node. False for the client's own mistakes and final states.
+   */
+  public boolean retryable() {
+    return retryable;
+  }
+
+  /**
+   * The RFC 6455 close status when this error ends a whole WebSocket ({@code 1008} policy,
+   * {@code 1009} too big, {@code 1011} internal error, {@code 1012} service restart, {@code 1013}
+   * try again later); null when it is sent as an {@code error} message and the socket stays open.
+   */
+  public WebSocketCloseStatus wsClose() {
+    return wsClose;
+  }
+
+  /** How this error ends a stream already being sent over SSE, or a held long-poll. */
+  public Terminal terminal() {
+    return terminal;
+  }
+
   /** The code for a wire word; unknown words (say, from a newer worker) map to {@link #INTERNAL_ERROR}. */
   public static ErrorCode fromCode(String code) {
     for (ErrorCode c : values()) {
@@ -71,5 +142,22 @@ public enum ErrorCode {
       }
     }
     return INTERNAL_ERROR;
+  }
+
+  /** The README's error table (Markdown), one row per code in HTTP status order, generated from this enum. */
+  public static String readmeTable() {
+    StringBuilder table = new StringBuilder()
+        .append("| code | HTTP | retry | WebSocket close | once a stream is being sent | when |\n")
+        .append("|---|---|---|---|---|---|\n");
+    ErrorCode[] byStatus = values().clone();
+    java.util.Arrays.sort(byStatus, java.util.Comparator.comparingInt(ErrorCode::status));
+    for (ErrorCode c : byStatus) {
+      table.append("| `").append(c.code).append("` | ").append(c.status)
+          .append(" | ").append(c.retryable ? "yes" : "no")
+          .append(" | ").append(c.wsClose == null ? "(an `error` message)" : c.wsClose.code() + " " + c.wsClose.reasonText())
+          .append(" | ").append(c.terminal.readme)
+          .append(" | ").append(c.when).append(" |\n");
+    }
+    return table.toString();
   }
 }

@@ -1,28 +1,26 @@
 package dev.streamhub.streamlog;
 
-import dev.streamhub.cluster.Addresses;
-import dev.streamhub.cluster.EventBatch;
+import dev.streamhub.broker.Broker;
+import dev.streamhub.broker.EventBatch;
 import dev.streamhub.stream.Event;
 import dev.streamhub.stream.NewEvent;
 import io.vertx.core.Future;
-import io.vertx.core.eventbus.EventBus;
 import java.util.List;
 
 /**
  * The one way events enter a stream: append to the log, and only once the log has them, publish
- * them: to this node's subscriptions through the {@link LiveFeed}, and on the stream's address.
+ * them through the hub's {@link Broker} (to this node's subscriptions, the other nodes', and the
+ * stream's event-bus address).
  * Subscribers rely on this order to resume exactly.
  */
 public final class StreamWriter {
 
   private final StreamLog log;
-  private final EventBus bus;
-  private final LiveFeed feed;
+  private final Broker broker;
 
-  public StreamWriter(StreamLog log, EventBus bus) {
+  public StreamWriter(StreamLog log, Broker broker) {
     this.log = log;
-    this.bus = bus;
-    this.feed = LiveFeed.of(bus);
+    this.broker = broker;
   }
 
   /**
@@ -35,9 +33,7 @@ public final class StreamWriter {
       for (int i = 0; i < written.size(); i++) {
         written.get(i).wire();
       }
-      EventBatch batch = new EventBatch(written);
-      feed.publish(stream, batch);
-      bus.publish(Addresses.stream(stream), batch);
+      broker.publish(stream, new EventBatch(written));
       return written;
     });
   }

@@ -1,13 +1,12 @@
 package dev.streamhub.subscribe;
 
-import dev.streamhub.cluster.EventBatch;
+import dev.streamhub.broker.EventBatch;
+import dev.streamhub.broker.Fanout;
 import dev.streamhub.stream.Event;
 import dev.streamhub.stream.HubException;
-import dev.streamhub.streamlog.LiveFeed;
 import dev.streamhub.streamlog.ReadResult;
 import dev.streamhub.streamlog.StreamLog;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import java.util.ArrayDeque;
 
 /**
@@ -15,9 +14,9 @@ import java.util.ArrayDeque;
  * shares.
  *
  * <ol>
- *   <li>Join the stream's live feed first ({@link LiveFeeds}, over {@link LiveFeed}: the stream's
- *       address when clustered), so nothing appended from now on can be missed (writers append,
- *       then publish).</li>
+ *   <li>Join the stream's live feed first ({@link Fanout}, over the hub's
+ *       {@link dev.streamhub.broker.Broker}), so nothing appended from now on can be missed
+ *       (writers append, then publish).</li>
  *   <li>Read the log from {@code from} and send page after page; live events that arrive meanwhile
  *       are buffered (a bounded number; beyond it only the highest offset is remembered).</li>
  *   <li>At the end of the log, drain the buffer dropping offsets already sent; if it does not
@@ -32,16 +31,16 @@ import java.util.ArrayDeque;
  * </ol>
  *
  * <p>A subscription runs on the event loop that opened it; live events come from that event loop's
- * {@link LiveFeeds} (one live registration per stream, shared by its subscriptions there).
+ * {@link Fanout} (one live registration per stream, shared by its subscriptions there).
  */
-public final class Subscription extends LiveFeeds.Listener {
+public final class Subscription extends Fanout.Listener {
 
   /** Live events kept while reading the log; past this, the log is simply read again. */
   static final int MAX_BUFFERED = 256;
 
   private enum Mode { READING, LIVE, PAUSED, ENDED }
 
-  private final LiveFeeds feeds;
+  private final Fanout feeds;
   private final StreamLog log;
   private final String stream;
   private final int batch;
@@ -54,7 +53,7 @@ public final class Subscription extends LiveFeeds.Listener {
   private boolean nothingToSend;
   private boolean heardSinceHeartbeat;
 
-  private Subscription(LiveFeeds feeds, StreamLog log, String stream, int batch, Sink sink) {
+  private Subscription(Fanout feeds, StreamLog log, String stream, int batch, Sink sink) {
     this.feeds = feeds;
     this.log = log;
     this.stream = stream;
@@ -67,14 +66,9 @@ public final class Subscription extends LiveFeeds.Listener {
    * before anything reached the sink, with {@code stream_not_found}, {@code bad_offset} or
    * {@code offset_expired}; once it succeeds the sink has begun and events flow.
    */
-  public static Future<Subscription> open(LiveFeeds feeds, StreamLog log, String stream, long from, int batch, Sink sink) {
+  public static Future<Subscription> open(Fanout feeds, StreamLog log, String stream, long from, int batch, Sink sink) {
     Subscription subscription = new Subscription(feeds, log, stream, batch, sink);
     return subscription.start(from).map(subscription);
-  }
-
-  /** As {@link #open(LiveFeeds, StreamLog, String, long, int, Sink)}, with an event-bus consumer of its own. */
-  public static Future<Subscription> open(Vertx vertx, StreamLog log, String stream, long from, int batch, Sink sink) {
-    return open(new LiveFeeds(vertx), log, stream, from, batch, sink);
   }
 
   /**
@@ -142,7 +136,7 @@ public final class Subscription extends LiveFeeds.Listener {
   }
 
   @Override
-  void onLive(EventBatch batch) {
+  protected void onLive(EventBatch batch) {
     if (mode == Mode.ENDED) {
       return;
     }

@@ -55,6 +55,6 @@ public final class ClusterHandler {
           rc.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
               .end(new JsonObject().put("node", self).put("clustered", manager != null).put("members", list).encode());
         })
-        .onFailure(err -> ErrorResponses.send(rc, err));
+        .onFailure(rc::fail);
   }
 }

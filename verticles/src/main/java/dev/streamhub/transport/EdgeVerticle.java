@@ -12,14 +12,14 @@ import dev.streamhub.stream.HubException;
 import dev.streamhub.publish.Publisher;
 import dev.streamhub.streamlog.StreamLog;
 import dev.streamhub.streamlog.StreamWriter;
-import dev.streamhub.subscribe.LiveFeeds;
+import dev.streamhub.broker.Fanout;
+import dev.streamhub.session.Sessions;
 import dev.streamhub.transport.openai.ChatCompletionsHandler;
 import dev.streamhub.transport.poll.PollHandler;
 import dev.streamhub.transport.sse.SseStreams;
 import dev.streamhub.transport.ws.WsHandler;
 import dev.streamhub.worker.Generations;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
@@ -40,18 +40,16 @@ public final class EdgeVerticle extends VerticleBase {
   private static final List<String> BODY_PATHS = List.of("/v1/chat/completions", "/v1/streams", "/v1/streams/:id/events");
 
   private final HubConfig config;
-  private final StreamLog log;
-  private final EdgeStats stats;
+  private final EdgeParts parts;
   private final Drain drain;
   private final int port;
   private HttpServer server;
 
   /** @param port the port to bind, which may differ from the configured one (0 resolved by the first instance) */
-  public EdgeVerticle(HubConfig config, StreamLog log, EdgeStats stats, Drain drain, int port) {
+  public EdgeVerticle(HubConfig config, EdgeParts parts, int port) {
     this.config = config;
-    this.log = log;
-    this.stats = stats;
-    this.drain = drain;
+    this.parts = parts;
+    this.drain = parts.drain();
     this.port = port;
   }
 
@@ -62,13 +60,12 @@ public final class EdgeVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    int readBatch = config.log().readBatch();
-    StreamWriter writer = new StreamWriter(log, vertx.eventBus());
+    StreamLog log = parts.log();
+    StreamWriter writer = new StreamWriter(log, parts.broker());
     Generations generations = new Generations(vertx, log, writer, config.worker());
-    EdgeClients clients = new EdgeClients(vertx);
-    // one live registration per stream on this event loop, whichever transports read it
-    LiveFeeds feeds = new LiveFeeds(vertx);
-    SseStreams sse = new SseStreams(vertx, log, config.sse(), readBatch, config.http().writeQueueBytes(), stats, clients, feeds);
+    // every reading connection of this event loop, whichever transport: one live registration per stream
+    Sessions sessions = new Sessions(vertx, config, log, parts.stats(), parts.guard(), new Fanout(parts.broker()));
+    SseStreams sse = new SseStreams(vertx, sessions, config.sse(), config.http().writeQueueBytes());
 
     Router router = Router.router(vertx);
     new HealthHandler(vertx, drain, new StoreProbe(log)).mount(router);
@@ -82,12 +79,12 @@ public final class EdgeVerticle extends VerticleBase {
     }
     new ClusterHandler(vertx).mount(router);
     new ModelsHandler(generations).mount(router);
-    new ChatCompletionsHandler(vertx, log, generations, sse, readBatch, feeds).mount(router);
+    new ChatCompletionsHandler(generations, sse, sessions, config.http().completionTimeoutMs()).mount(router);
     PublishHandler publish = new PublishHandler(new Publisher(log, writer));
     publish.mount(router);
     new StreamsHandler(log, generations, sse, publish).mount(router);
-    new PollHandler(vertx, log, config.poll(), readBatch, clients, feeds).mount(router);
-    new WsHandler(vertx, log, generations, config.ws(), readBatch, config.http().writeQueueBytes(), stats, clients, feeds).mount(router);
+    new PollHandler(vertx, sessions, config.poll()).mount(router);
+    new WsHandler(sessions, generations, config.ws(), config.http().writeQueueBytes()).mount(router);
     // the browser demo (web-demo/): only page-like paths, so an unknown API path stays a 404
     router.getWithRegex("/|/[\\w-]+\\.(html|js|css)").handler(StaticHandler.create("webroot").setCachingEnabled(false));
     router.route().failureHandler(ErrorResponses::onFailure);
@@ -106,13 +103,9 @@ public final class EdgeVerticle extends VerticleBase {
       options.setSendBufferSize(config.http().sendBufferBytes());
     }
     WsHandler.configure(options, config.ws());
-    Handler<Void> closed = gone -> stats.connection(-1); // one handler for every connection, not a closure each
-    server = vertx.createHttpServer(options).requestHandler(router).connectionHandler(connection -> {
-      stats.connection(1);
-      connection.closeHandler(closed);
-    });
+    server = vertx.createHttpServer(options).requestHandler(router);
     return server.listen().onSuccess(listening -> {
-      drain.register(clients); // readers: let go on SIGTERM and on an admin drain (POST /admin/drain)
+      drain.register(sessions); // readers: let go on SIGTERM and on an admin drain (POST /admin/drain)
       drain.register(this::closeServer); // the port: closed on SIGTERM only
     });
   }
@@ -133,6 +126,6 @@ public final class EdgeVerticle extends VerticleBase {
       return;
     }
     rc.response().putHeader(HttpHeaders.CONNECTION, "close").putHeader("Retry-After", "1");
-    ErrorResponses.send(rc, new HubException(ErrorCode.DRAINING, "this node is shutting down; retry on another node"));
+    rc.fail(new HubException(ErrorCode.DRAINING, "this node is shutting down; retry on another node"));
   }
 }

@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Errors as HTTP responses: status from the {@link ErrorCode}, body in OpenAI's shape
  * {@code {"error":{"code", "message", "type"}}}. The one place that turns a failure into bytes
- * before a response has started.
+ * before a response has started: handlers end their futures with {@code .onFailure(rc::fail)}, and
+ * the router's failure handler ({@link #onFailure}) answers; no handler writes an error itself.
  */
 public final class ErrorResponses {
 

@@ -27,7 +27,7 @@ public final class ModelsHandler {
   private void list(RoutingContext rc) {
     generations.models()
         .onSuccess(models -> ok(rc, new JsonObject().put("object", "list").put("data", new JsonArray(models))))
-        .onFailure(err -> ErrorResponses.send(rc, err));
+        .onFailure(rc::fail);
   }
 
   private void one(RoutingContext rc) {
@@ -37,7 +37,7 @@ public final class ModelsHandler {
             .map(Future::succeededFuture)
             .orElseGet(() -> Future.failedFuture(new HubException(ErrorCode.MODEL_NOT_FOUND, "The model '" + id + "' does not exist"))))
         .onSuccess(model -> ok(rc, model))
-        .onFailure(err -> ErrorResponses.send(rc, err));
+        .onFailure(rc::fail);
   }
 
   private static void ok(RoutingContext rc, JsonObject body) {

@@ -1,5 +1,6 @@
 package dev.streamhub.transport;
 
+import dev.streamhub.session.Owners;
 import dev.streamhub.publish.PublishedEvents;
 import dev.streamhub.publish.Publisher;
 import dev.streamhub.stream.ErrorCode;
@@ -61,7 +62,7 @@ public final class PublishHandler {
         .onSuccess(written -> rc.response()
             .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
             .end(Publisher.receipt(stream, written).encode()))
-        .onFailure(err -> ErrorResponses.send(rc, err));
+        .onFailure(rc::fail);
   }
 
   private static List<NewEvent> parse(Buffer body) {

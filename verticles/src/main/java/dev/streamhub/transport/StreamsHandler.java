@@ -1,10 +1,11 @@
 package dev.streamhub.transport;
 
+import dev.streamhub.session.Owners;
 import dev.streamhub.stream.HubException;
 import dev.streamhub.stream.StreamIds;
 import dev.streamhub.stream.StreamMeta;
 import dev.streamhub.streamlog.StreamLog;
-import dev.streamhub.transport.openai.ChatRequest;
+import dev.streamhub.worker.GenerateRequest;
 import dev.streamhub.transport.openai.OpenAiChunks;
 import dev.streamhub.transport.sse.NativeSseFormat;
 import dev.streamhub.transport.sse.SseFormat;
@@ -43,21 +44,21 @@ public final class StreamsHandler {
 
   private void create(RoutingContext rc) {
     Future.succeededFuture(rc.body().buffer())
-        .map(ChatRequest::parseObject)
-        .compose(json -> PublishHandler.wantsExternal(json) ? publish.create(json, Owners.of(rc)) : generate(rc, ChatRequest.fromJson(json)))
+        .map(GenerateRequest::parseObject)
+        .compose(json -> PublishHandler.wantsExternal(json) ? publish.create(json, Owners.of(rc)) : generate(rc, GenerateRequest.fromClient(json)))
         .onSuccess(meta -> json(rc, 201, describe(meta)))
-        .onFailure(err -> ErrorResponses.send(rc, err));
+        .onFailure(rc::fail);
   }
 
-  private Future<StreamMeta> generate(RoutingContext rc, ChatRequest request) {
-    return generations.start(request.model(), Owners.of(rc), request.messages(), request.maxTokens(), request.seed());
+  private Future<StreamMeta> generate(RoutingContext rc, GenerateRequest request) {
+    return generations.start(request.withOwner(Owners.of(rc)));
   }
 
   private void meta(RoutingContext rc) {
     knownStream(rc)
         .compose(log::meta)
         .onSuccess(meta -> json(rc, 200, describe(meta)))
-        .onFailure(err -> ErrorResponses.send(rc, err));
+        .onFailure(rc::fail);
   }
 
   private void cancel(RoutingContext rc) {
@@ -67,14 +68,14 @@ public final class StreamsHandler {
             .put("stream", event.stream())
             .put("status", "cancelled")
             .put("offset", event.offset())))
-        .onFailure(err -> ErrorResponses.send(rc, err));
+        .onFailure(rc::fail);
   }
 
   private void events(RoutingContext rc) {
     Future.succeededFuture(rc)
         .map(Offsets::startOffset)
         .compose(from -> format(rc).compose(format -> sse.serve(rc, rc.pathParam("id"), from, format)))
-        .onFailure(err -> ErrorResponses.send(rc, err));
+        .onFailure(rc::fail);
   }
 
   private Future<SseFormat> format(RoutingContext rc) {

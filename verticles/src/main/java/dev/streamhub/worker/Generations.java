@@ -15,7 +15,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
 import java.util.Comparator;
@@ -52,11 +51,13 @@ public final class Generations {
   }
 
   /**
-   * Creates a stream for {@code model} owned by {@code owner} and hands it to a worker. Fails with
+   * Creates a stream for a client's validated {@code request} (its model, owned by its owner) and
+   * hands the request, now naming the stream, to a worker. Fails with
    * {@code model_not_found} or {@code no_worker_available}; in the second case the stream is
    * ended with that error so that nobody waits on it.
    */
-  public Future<StreamMeta> start(String model, String owner, JsonArray messages, int maxTokens, Long seed) {
+  public Future<StreamMeta> start(GenerateRequest request) {
+    String model = request.model();
     if (StreamMeta.EXTERNAL.equals(model)) {
       return Future.failedFuture(new HubException(ErrorCode.BAD_REQUEST,
           "'external' is not a model; create an external stream with {\"publisher\":\"external\"}"));
@@ -65,8 +66,8 @@ public final class Generations {
         .compose(map -> map.get(model))
         .compose(known -> known == null
             ? Future.failedFuture(new HubException(ErrorCode.MODEL_NOT_FOUND, "The model '" + model + "' does not exist"))
-            : log.create(StreamMeta.fresh(StreamIds.next(), owner, model, System.currentTimeMillis())))
-        .compose(meta -> handOver(new GenerateRequest(meta.id(), model, owner, messages, maxTokens, seed)).map(meta));
+            : log.create(StreamMeta.fresh(StreamIds.next(), request.owner(), model, System.currentTimeMillis())))
+        .compose(meta -> handOver(request.withStream(meta.id())).map(meta));
   }
 
   /**

@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.streamhub.TestHubs;
 import dev.streamhub.cluster.Addresses;
-import dev.streamhub.cluster.EventBatchCodec;
+import dev.streamhub.broker.Broker;
+import dev.streamhub.broker.Fanout;
+import dev.streamhub.broker.LocalBroker;
 import dev.streamhub.config.StreamLogConfig;
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.Event;
@@ -55,14 +57,15 @@ class SubscriptionTest {
   private Context context;
   private StreamLog log;
   private StreamWriter writer;
+  private Broker broker;
 
   @BeforeEach
   void setUp(Vertx vertx) {
     this.vertx = vertx;
-    EventBatchCodec.register(vertx);
     context = vertx.getOrCreateContext();
+    broker = new LocalBroker(vertx);
     log = new DelayedReads(vertx, new MemoryStreamLog(StreamLogConfig.defaults()));
-    writer = new StreamWriter(log, vertx.eventBus());
+    writer = new StreamWriter(log, broker);
   }
 
   @Nested
@@ -203,7 +206,7 @@ class SubscriptionTest {
 
     @Test
     void subscriptionsOfOneStreamShareOneConsumerAndEachGetsEveryOffsetOnce(VertxTestContext ctx) {
-      LiveFeeds feeds = new LiveFeeds(vertx);
+      Fanout feeds = new Fanout(broker);
       List<RecordingSink> sinks = List.of(new RecordingSink(), new RecordingSink(), new RecordingSink(), new RecordingSink());
       long[] froms = {0, 5, 12, 0};
       List<Integer> feedsWhileAllOpen = new ArrayList<>();
@@ -239,7 +242,7 @@ class SubscriptionTest {
 
     @Test
     void aSubscriptionClosedWhileABatchIsHandedOutCostsTheOthersNothing(VertxTestContext ctx) {
-      LiveFeeds feeds = new LiveFeeds(vertx);
+      Fanout feeds = new Fanout(broker);
       RecordingSink leaving = new RecordingSink();
       RecordingSink second = new RecordingSink();
       RecordingSink third = new RecordingSink();
@@ -273,7 +276,7 @@ class SubscriptionTest {
 
     @Test
     void theLastToLeaveUnregistersTheConsumerAndTheNextOneRegistersAgain(VertxTestContext ctx) {
-      LiveFeeds feeds = new LiveFeeds(vertx);
+      Fanout feeds = new Fanout(broker);
       RecordingSink first = new RecordingSink();
       RecordingSink later = new RecordingSink();
       on(() -> newStream(3).compose(id -> Subscription.open(feeds, log, id, 0, BATCH, first)
@@ -307,7 +310,7 @@ class SubscriptionTest {
     void sendsNothingWhenTheStreamEndedBeforeTheOffset(VertxTestContext ctx) {
       RecordingSink sink = new RecordingSink();
       on(() -> newStream(3).compose(id -> writer.write(id, NewEvent.done("stop"))
-          .compose(x -> Subscription.open(vertx, log, id, 4, BATCH, sink))
+          .compose(x -> Subscription.open(new Fanout(broker), log, id, 4, BATCH, sink))
           .map(s -> {
             assertTrue(s.nothingToSend());
             assertEquals(0, sink.begins);
@@ -320,7 +323,7 @@ class SubscriptionTest {
     void failsBeforeBeginningOnBadOffsetExpiredOffsetAndUnknownStream(VertxTestContext ctx) {
       RecordingSink sink = new RecordingSink();
       StreamLog small = new MemoryStreamLog(StreamLogConfig.defaults().withMaxEventsPerStream(4));
-      StreamWriter smallWriter = new StreamWriter(small, vertx.eventBus());
+      StreamWriter smallWriter = new StreamWriter(small, broker);
       String id = StreamIds.next();
       on(() -> small.create(StreamMeta.fresh(id, "alice", "demo", System.currentTimeMillis()))
           .compose(x -> smallWriter.write(id, deltas(10, "d")))
@@ -336,7 +339,7 @@ class SubscriptionTest {
     }
 
     private Future<Void> expectOpenError(StreamLog target, String id, long from, Sink sink, ErrorCode code) {
-      return Subscription.open(vertx, target, id, from, BATCH, sink).transform(ar -> {
+      return Subscription.open(new Fanout(broker), target, id, from, BATCH, sink).transform(ar -> {
         assertTrue(ar.failed(), "opening at " + from + " should fail with " + code.code());
         assertEquals(code, assertInstanceOf(HubException.class, ar.cause()).code());
         return Future.succeededFuture();
@@ -354,7 +357,7 @@ class SubscriptionTest {
   }
 
   private Future<Subscription> open(String id, long from, RecordingSink sink) {
-    return Subscription.open(vertx, log, id, from, BATCH, sink).map(s -> {
+    return Subscription.open(new Fanout(broker), log, id, from, BATCH, sink).map(s -> {
       sink.subscription = s;
       return s;
     });

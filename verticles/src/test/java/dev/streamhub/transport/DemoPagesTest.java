@@ -39,4 +39,24 @@ class DemoPagesTest {
       await(hub.stop());
     }
   }
+
+  @Test
+  void servesTheDashboardAndTheSharedStylesAndChart(Vertx vertx) {
+    Hub hub = await(TestHubs.start(vertx));
+    HubClient client = new HubClient(vertx, hub.port());
+    try {
+      HttpResponse<Buffer> dashboard = await(client.get("/dashboard.html"));
+      HttpResponse<Buffer> css = await(client.get("/streamhub.css"));
+      HttpResponse<Buffer> chart = await(client.get("/sparkline.js"));
+
+      assertEquals(200, dashboard.statusCode());
+      assertTrue(dashboard.bodyAsString().contains("/v1/cluster"));
+      assertEquals(200, css.statusCode());
+      assertTrue(css.getHeader("content-type").startsWith("text/css"), css.getHeader("content-type"));
+      assertEquals(200, chart.statusCode());
+      assertTrue(chart.bodyAsString().contains("export class Sparkline"));
+    } finally {
+      await(hub.stop());
+    }
+  }
 }

@@ -2,7 +2,8 @@ package dev.streamhub.ops.metrics;
 
 import dev.streamhub.ops.Drain;
 import dev.streamhub.streamlog.StreamLog;
-import dev.streamhub.transport.EdgeStats;
+import dev.streamhub.session.Transport;
+import dev.streamhub.stats.EdgeStats;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -120,13 +121,27 @@ public final class HubMetrics implements Shareable {
     return new MeteredStreamLog(log, store, registry);
   }
 
-  /** The hub's gauges: connections and bytes from {@code stats}, the drain state, cluster membership. */
+  /**
+   * The hub's meters read from {@code stats} (the sessions' accounting, also behind the node card of
+   * {@code GET /v1/cluster}), one series per transport ({@code sse}, {@code openai_sse},
+   * {@code websocket}, {@code long_poll}, {@code completion}): connections open, events and bytes
+   * delivered, resumed reads; then the drain state and cluster membership.
+   */
   public void bind(Vertx vertx, EdgeStats stats, Drain drain) {
     MeterRegistry r = registry;
-    Gauge.builder("streamhub.connections.open", stats, EdgeStats::connections)
-        .description("Client connections open now (HTTP and WebSocket, every transport)").register(r);
-    FunctionCounter.builder("streamhub.delivered.bytes", stats, EdgeStats::streamBytesWritten).baseUnit("bytes")
-        .description("Bytes of stream events and heartbeats handed to client connections, before compression").register(r);
+    for (Transport transport : Transport.values()) {
+      String name = transport.wire();
+      Gauge.builder("streamhub.connections.open", stats, s -> s.connections(name)).tag("transport", name)
+          .description("Client connections reading streams open now (one per session), by transport").register(r);
+      FunctionCounter.builder("streamhub.events.delivered", stats, s -> s.eventsDelivered(name)).tag("transport", name)
+          .description("Stream events handed to readers (replayed from the log or live), by transport").register(r);
+      FunctionCounter.builder("streamhub.delivered.bytes", stats, s -> s.bytesWritten(name)).baseUnit("bytes").tag("transport", name)
+          .description("Bytes of stream events and heartbeats handed to client connections, before compression "
+              + "(SSE, OpenAI SSE and WebSocket framing)").register(r);
+      FunctionCounter.builder("streamhub.resumes", stats, s -> s.resumes(name)).tag("transport", name)
+          .description("Readers opened past offset 0 (Last-Event-ID, WebSocket resubscription, long-poll after the first)")
+          .register(r);
+    }
     for (Drain.State state : Drain.State.values()) {
       Gauge.builder("streamhub.drain.state", drain, d -> d.state() == state ? 1 : 0).tag("state", state.wire())
           .description("1 for the node's drain state (up, draining, drained, stopping), 0 for the others").register(r);

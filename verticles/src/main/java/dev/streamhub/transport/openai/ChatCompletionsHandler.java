@@ -1,15 +1,13 @@
 package dev.streamhub.transport.openai;
 
+import dev.streamhub.session.Owners;
+import dev.streamhub.session.Sessions;
+import dev.streamhub.session.Transport;
 import dev.streamhub.stream.StreamMeta;
-import dev.streamhub.streamlog.StreamLog;
-import dev.streamhub.subscribe.LiveFeeds;
-import dev.streamhub.subscribe.Subscription;
-import dev.streamhub.transport.ErrorResponses;
-import dev.streamhub.transport.Owners;
 import dev.streamhub.transport.sse.SseStreams;
+import dev.streamhub.worker.GenerateRequest;
 import dev.streamhub.worker.Generations;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -21,20 +19,17 @@ import io.vertx.ext.web.RoutingContext;
  */
 public final class ChatCompletionsHandler {
 
-  private final StreamLog log;
   private final Generations generations;
   private final SseStreams sse;
-  private final int readBatch;
-  /** This event loop's live feeds, shared by every transport of the edge instance. */
-  private final LiveFeeds feeds;
+  private final Sessions sessions;
+  private final long completionTimeoutMs;
 
-  public ChatCompletionsHandler(Vertx vertx, StreamLog log, Generations generations, SseStreams sse, int readBatch,
-      LiveFeeds feeds) {
-    this.log = log;
+  /** @param completionTimeoutMs {@code completion_timeout_ms}: how long a {@code stream:false} answer may take */
+  public ChatCompletionsHandler(Generations generations, SseStreams sse, Sessions sessions, long completionTimeoutMs) {
     this.generations = generations;
     this.sse = sse;
-    this.readBatch = readBatch;
-    this.feeds = feeds;
+    this.sessions = sessions;
+    this.completionTimeoutMs = completionTimeoutMs;
   }
 
   public void mount(Router router) {
@@ -43,22 +38,28 @@ public final class ChatCompletionsHandler {
 
   private void create(RoutingContext rc) {
     Future.succeededFuture(rc.body().buffer())
-        .map(ChatRequest::parse)
-        .compose(request -> generations.start(request.model(), Owners.of(rc), request.messages(), request.maxTokens(), request.seed())
-            .compose(meta -> request.stream()
+        .map(GenerateRequest::parse)
+        .compose(request -> generations.start(request.withOwner(Owners.of(rc)))
+            .compose(meta -> request.streaming()
                 ? sse.serve(rc, meta.id(), 0, new OpenAiChunks(meta, request.includeUsage()))
                 : respondWhole(rc, meta)))
-        .onFailure(err -> ErrorResponses.send(rc, err));
+        .onFailure(rc::fail);
   }
 
+  /**
+   * {@code stream:false}: the whole answer as one {@code chat.completion}, through a session of
+   * transport {@code completion} (so the live path's safety net and the drain cover it too), which
+   * answers 504 {@code completion_timeout} if the stream did not end within {@code completion_timeout_ms}.
+   */
   private Future<Void> respondWhole(RoutingContext rc, StreamMeta meta) {
     rc.response().putHeader("X-Stream-Id", meta.id());
     CompletionCollector collector = new CompletionCollector(meta);
-    return Subscription.open(feeds, log, meta.id(), 0, readBatch, collector)
-        .compose(subscription -> {
-          rc.response().closeHandler(closed -> subscription.close());
-          return collector.completion();
+    return sessions.open(Transport.COMPLETION, rc, collector)
+        .compose(session -> {
+          session.deadline(completionTimeoutMs, collector::timeout);
+          return session.read(meta.id(), 0, collector);
         })
+        .compose(subscription -> collector.completion())
         .compose(completion -> rc.response()
             .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
             .end(completion.encode()));

@@ -1,5 +1,7 @@
 package dev.streamhub.transport.openai;
 
+import dev.streamhub.session.Framing;
+import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.Event;
 import dev.streamhub.stream.HubException;
 import dev.streamhub.stream.StreamMeta;
@@ -13,9 +15,10 @@ import io.vertx.core.json.JsonObject;
 /**
  * A {@link Sink} that gathers a whole stream into one OpenAI {@code chat.completion} object, for
  * {@code stream:false}. Fails with the stream's error (or {@code cancelled}) if it did not end
- * with {@code done}.
+ * with {@code done}. As its session's {@link Framing}: no heartbeat on the wire; a drain fails it
+ * with {@code draining} at the deadline (its clients cannot resume).
  */
-final class CompletionCollector implements Sink {
+final class CompletionCollector implements Sink, Framing {
 
   private final StreamMeta meta;
   private final Promise<JsonObject> result = Promise.promise();
@@ -45,7 +48,7 @@ final class CompletionCollector implements Sink {
         break;
       case ERROR:
         JsonObject error = OpenAiChunks.errorBody(event).getJsonObject("error");
-        result.tryFail(new HubException(dev.streamhub.stream.ErrorCode.fromCode(error.getString("code")), error.getString("message")));
+        result.tryFail(new HubException(ErrorCode.fromCode(error.getString("code")), error.getString("message")));
         break;
       case CANCELLED:
         result.tryFail(OpenAiChunks.cancelled());
@@ -88,5 +91,22 @@ final class CompletionCollector implements Sink {
   @Override
   public void fail(HubException error) {
     result.tryFail(error);
+  }
+
+  @Override
+  public void letGo() {
+    result.tryFail(new HubException(ErrorCode.DRAINING, "this node is shutting down; read the stream at /v1/streams/"
+        + meta.id() + "/events on another node"));
+  }
+
+  /** {@code completion_timeout_ms} passed before the stream ended. */
+  void timeout() {
+    result.tryFail(new HubException(ErrorCode.COMPLETION_TIMEOUT, "the stream did not end in time; it goes on at /v1/streams/"
+        + meta.id() + "/events"));
+  }
+
+  @Override
+  public void closed() {
+    result.tryFail(new HubException(ErrorCode.BAD_REQUEST, "client went away"));
   }
 }

@@ -1,14 +1,10 @@
 package dev.streamhub.transport.poll;
 
 import dev.streamhub.config.PollConfig;
+import dev.streamhub.session.Sessions;
+import dev.streamhub.session.Transport;
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.HubException;
-import dev.streamhub.stream.StreamIds;
-import dev.streamhub.streamlog.StreamLog;
-import dev.streamhub.subscribe.LiveFeeds;
-import dev.streamhub.subscribe.Subscription;
-import dev.streamhub.transport.EdgeClients;
-import dev.streamhub.transport.ErrorResponses;
 import dev.streamhub.transport.Offsets;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -25,20 +21,13 @@ import io.vertx.ext.web.RoutingContext;
 public final class PollHandler {
 
   private final Vertx vertx;
-  private final StreamLog log;
+  private final Sessions sessions;
   private final PollConfig config;
-  private final int readBatch;
-  private final EdgeClients clients;
-  /** This event loop's live feeds, shared by every transport of the edge instance. */
-  private final LiveFeeds feeds;
 
-  public PollHandler(Vertx vertx, StreamLog log, PollConfig config, int readBatch, EdgeClients clients, LiveFeeds feeds) {
+  public PollHandler(Vertx vertx, Sessions sessions, PollConfig config) {
     this.vertx = vertx;
-    this.log = log;
+    this.sessions = sessions;
     this.config = config;
-    this.readBatch = readBatch;
-    this.clients = clients;
-    this.feeds = feeds;
   }
 
   public void mount(Router router) {
@@ -53,44 +42,27 @@ public final class PollHandler {
             .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
             .putHeader("X-Stream-Id", rc.pathParam("id"))
             .end(body))
-        .onFailure(err -> ErrorResponses.send(rc, err));
+        .onFailure(rc::fail);
   }
 
-  /** The body of one poll response, once there is something to say or the timeout passed. */
+  /**
+   * The body of one poll response, once there is something to say or the timeout passed. A drain
+   * answers a held poll at once with what it has, as a timeout would; the next poll goes elsewhere.
+   */
   private Future<String> batch(RoutingContext rc) {
     String stream = rc.pathParam("id");
-    if (!StreamIds.looksValid(stream)) {
-      return Future.failedFuture(HubException.streamNotFound(stream));
-    }
     long from = Offsets.startOffset(rc);
     long timeoutMs = timeoutSeconds(rc) * 1000L;
     PollSink sink = new PollSink(vertx, from, config.maxEvents(), config.maxBytes());
-    return Subscription.open(feeds, log, stream, from, readBatch, sink).compose(subscription -> {
-      if (subscription.nothingToSend()) {
-        sink.endedBefore();
-        return sink.answer();
-      }
-      long timer = vertx.setTimer(Math.max(1, timeoutMs), id -> sink.timeout());
-      rc.response().closeHandler(closed -> sink.fail(new HubException(ErrorCode.BAD_REQUEST, "client went away")));
-      // a drain answers a held poll at once with what it has, as a timeout would; the next poll goes elsewhere
-      EdgeClients.Client client = new EdgeClients.Client() {
-        @Override
-        public boolean resumable() {
-          return true;
-        }
-
-        @Override
-        public void letGo() {
-          sink.timeout();
-        }
-      };
-      clients.add(client);
-      return sink.answer().onComplete(answered -> {
-        vertx.cancelTimer(timer);
-        subscription.close();
-        clients.remove(client);
-      });
-    });
+    return sessions.open(Transport.LONG_POLL, rc, sink)
+        .compose(session -> session.read(stream, from, sink).compose(subscription -> {
+          if (subscription.nothingToSend()) {
+            sink.endedBefore();
+            return sink.answer();
+          }
+          session.deadline(timeoutMs, sink::timeout);
+          return sink.answer().onComplete(answered -> session.close());
+        }));
   }
 
   private int timeoutSeconds(RoutingContext rc) {

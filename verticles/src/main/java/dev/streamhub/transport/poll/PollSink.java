@@ -1,5 +1,7 @@
 package dev.streamhub.transport.poll;
 
+import dev.streamhub.session.Framing;
+import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.Event;
 import dev.streamhub.stream.HubException;
 import dev.streamhub.subscribe.Sink;
@@ -14,9 +16,10 @@ import java.util.List;
  * A {@link Sink} that fills one long-poll batch. The batch is answered on the tick after its first
  * event (so everything delivered together goes out together), at the stream's end, or at the
  * timeout. It reports a full write queue once the batch reached its count or byte bound, which
- * stops the subscription; the next poll continues from the log.
+ * stops the subscription; the next poll continues from the log. As its session's {@link Framing}: no
+ * heartbeat on the wire, a drain answers at once with what the batch holds.
  */
-final class PollSink implements Sink {
+final class PollSink implements Sink, Framing {
 
   private final Vertx vertx;
   private final int maxEvents;
@@ -79,6 +82,18 @@ final class PollSink implements Sink {
   @Override
   public void fail(HubException error) {
     answer.tryFail(error);
+  }
+
+  /** The node drains: answer now with what the batch holds, as a timeout would. */
+  @Override
+  public void letGo() {
+    timeout();
+  }
+
+  /** The client went away (or the answer is out): a pending answer fails, which cancels the timer. */
+  @Override
+  public void closed() {
+    answer.tryFail(new HubException(ErrorCode.BAD_REQUEST, "client went away"));
   }
 
   /** {@code {"events":[...], "next": N, "done": bool}}, events as on every transport. */

@@ -1,10 +1,6 @@
 package dev.streamhub.transport.sse;
 
-import dev.streamhub.config.SseConfig;
-import dev.streamhub.transport.EdgeStats;
-import dev.streamhub.transport.Ticker;
 import io.vertx.core.Handler;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
@@ -13,24 +9,23 @@ import io.vertx.core.http.HttpServerResponse;
  * The {@code text/event-stream} framing of one HTTP response: headers, the {@code retry:} hint,
  * events ({@code id:}, {@code event:}, {@code data:}) and comment heartbeats.
  *
- * <p>An idle response has no timer of its own: heartbeats come from the event loop's {@link Ticker}.
+ * <p>An idle response has no timer of its own: its session calls {@link #heartbeat} on the event
+ * loop's ticker.
  */
-public final class SseResponse extends Ticker.Member {
+public final class SseResponse {
 
   private static final Buffer HEARTBEAT = Buffer.buffer(": heartbeat\n\n");
   private static final byte[] FRAME_END = {'\n', '\n'};
   /** Events gathered between flushes are written at once past this size (or half the write queue). */
   static final int FLUSH_BYTES = 8192;
 
-  private final Vertx vertx;
+  private final SseStreams streams;
   private final HttpServerResponse response;
-  private final SseConfig config;
-  private final EdgeStats stats;
-  private final Ticker heartbeats;
   /** The gzip coding of what is written, when the client accepts it; null otherwise. */
   private final SseGzip gzip;
-  private Runnable onClose = () -> {};
-  private Runnable onHeartbeat = () -> {};
+  /** The transport name its bytes are counted under ({@code sse}, {@code openai_sse}). */
+  private final String transport;
+  private boolean opened;
   /** Events gathered since the last flush; null when there are none. */
   private Buffer pending;
   /** What {@link #pending} was allocated for, so that it grows at most once per chunk. */
@@ -41,36 +36,25 @@ public final class SseResponse extends Ticker.Member {
   private Handler<Void> drain;
 
   /**
-   * @param heartbeats this event loop's ticker at {@code sse_heartbeat_ms}
+   * @param streams this event loop's SSE settings ({@code sse_retry_ms}, {@code http_write_queue_bytes}, counters)
    * @param gzip gzip what is written (the client accepts it), or null
+   * @param transport the transport name its bytes are counted under in {@code EdgeStats}
    */
-  SseResponse(Vertx vertx, HttpServerResponse response, SseConfig config, int writeQueueBytes, EdgeStats stats,
-      Ticker heartbeats, SseGzip gzip) {
-    this.vertx = vertx;
+  SseResponse(SseStreams streams, HttpServerResponse response, SseGzip gzip, String transport) {
+    this.streams = streams;
+    this.transport = transport;
     this.response = response;
-    this.config = config;
-    this.stats = stats;
-    this.heartbeats = heartbeats;
     this.gzip = gzip;
-    this.writeQueueBytes = writeQueueBytes;
+    this.writeQueueBytes = streams.writeQueueBytes();
     this.flushBytes = Math.min(FLUSH_BYTES, writeQueueBytes / 2);
     response.setWriteQueueMaxSize(writeQueueBytes);
-    response.closeHandler(closed -> {
-      stopHeartbeat();
-      onClose.run();
-    });
-  }
-
-  /** Runs {@code action} when the client's connection closes before the stream ended. */
-  public void onClose(Runnable action) {
-    this.onClose = action;
   }
 
   public HttpServerResponse http() {
     return response;
   }
 
-  /** Sends status 200 and the stream headers, the retry hint, and starts heartbeats. */
+  /** Sends status 200 and the stream headers and the retry hint; heartbeats are written from now on. */
   public void open() {
     response.setStatusCode(200)
         .setChunked(true)
@@ -80,22 +64,15 @@ public final class SseResponse extends Ticker.Member {
     if (gzip != null) {
       response.putHeader(HttpHeaders.CONTENT_ENCODING, "gzip");
     }
-    write(Buffer.buffer("retry: " + config.retryMs() + "\n\n"));
-    heartbeats.join(this);
+    write(Buffer.buffer("retry: " + streams.config().retryMs() + "\n\n"));
+    opened = true;
   }
 
-  /** Runs {@code action} on every heartbeat (the subscription's check of its live path). */
-  public void onHeartbeat(Runnable action) {
-    this.onHeartbeat = action;
-  }
-
-  /** A comment heartbeat, every {@code sse_heartbeat_ms} while the response is open. */
-  @Override
-  protected void tick() {
-    if (!response.closed() && !response.ended()) {
+  /** A comment heartbeat (every {@code sse_heartbeat_ms}), once {@link #open opened} and while the response is open. */
+  void heartbeat() {
+    if (opened && !response.closed() && !response.ended()) {
       flush();
       write(HEARTBEAT);
-      onHeartbeat.run();
     }
   }
 
@@ -141,7 +118,7 @@ public final class SseResponse extends Ticker.Member {
    */
   private void write(Buffer bytes) {
     int length = bytes.length();
-    stats.wrote(length);
+    streams.stats().wrote(transport, length);
     inFlight += length;
     response.write(gzip == null ? bytes : gzip.compress(bytes)).onComplete(written -> {
       inFlight -= length;
@@ -161,7 +138,7 @@ public final class SseResponse extends Ticker.Member {
   /** Called once when the bytes in flight fall to half the write queue. */
   public void drainHandler(Handler<Void> handler) {
     if (inFlight <= writeQueueBytes / 2 && !response.writeQueueFull()) {
-      vertx.runOnContext(v -> handler.handle(null));
+      streams.vertx().runOnContext(v -> handler.handle(null));
     } else {
       drain = handler;
     }
@@ -169,7 +146,6 @@ public final class SseResponse extends Ticker.Member {
 
   public void end() {
     flush();
-    stopHeartbeat();
     if (!response.ended() && !response.closed()) {
       if (gzip == null) {
         response.end();
@@ -177,9 +153,5 @@ public final class SseResponse extends Ticker.Member {
         response.end(gzip.finish());
       }
     }
-  }
-
-  private void stopHeartbeat() {
-    heartbeats.leave(this);
   }
 }

@@ -1,16 +1,13 @@
 package dev.streamhub.transport.sse;
 
 import dev.streamhub.config.SseConfig;
+import dev.streamhub.session.Sessions;
+import dev.streamhub.session.Transport;
+import dev.streamhub.stats.EdgeStats;
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.HubException;
 import dev.streamhub.stream.StreamIds;
-import dev.streamhub.streamlog.StreamLog;
-import dev.streamhub.subscribe.LiveFeeds;
-import dev.streamhub.subscribe.Subscription;
-import dev.streamhub.transport.EdgeClients;
-import dev.streamhub.transport.EdgeStats;
 import dev.streamhub.transport.PrimedDeflater;
-import dev.streamhub.transport.Ticker;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
@@ -19,38 +16,26 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * Serves a stream as SSE on an HTTP response through the shared {@link Subscription}. Used by the
- * native events endpoint and by {@code /v1/chat/completions} alike.
+ * Serves a stream as SSE on an HTTP response, through a {@link dev.streamhub.session.Session} of
+ * transport {@code sse} (native) or {@code openai_sse} (OpenAI chunks). Used by the native events
+ * endpoint and by {@code /v1/chat/completions} alike. Framing only: the session checks, registers,
+ * heartbeats and cleans up.
  */
 public final class SseStreams {
 
   private final Vertx vertx;
-  private final StreamLog log;
+  private final Sessions sessions;
   private final SseConfig config;
-  private final int readBatch;
   private final int writeQueueBytes;
-  private final EdgeStats stats;
-  private final EdgeClients clients;
-  /** One heartbeat timer for every SSE response of this event loop. */
-  private final Ticker heartbeats;
-  /** This event loop's live feeds, shared by every transport of the edge instance. */
-  private final LiveFeeds feeds;
   /** One deflater for every gzip'd SSE response of this event loop. */
-  private final PrimedDeflater.Shared gzip;
+  private final PrimedDeflater.Shared gzip = new PrimedDeflater.Shared(HttpServerOptions.DEFAULT_COMPRESSION_LEVEL);
 
   /** Created on, and used from, one edge event loop. */
-  public SseStreams(Vertx vertx, StreamLog log, SseConfig config, int readBatch, int writeQueueBytes, EdgeStats stats,
-      EdgeClients clients, LiveFeeds feeds) {
+  public SseStreams(Vertx vertx, Sessions sessions, SseConfig config, int writeQueueBytes) {
     this.vertx = vertx;
-    this.log = log;
+    this.sessions = sessions;
     this.config = config;
-    this.readBatch = readBatch;
     this.writeQueueBytes = writeQueueBytes;
-    this.stats = stats;
-    this.clients = clients;
-    this.heartbeats = new Ticker(vertx, config.heartbeatMs());
-    this.feeds = feeds;
-    this.gzip = new PrimedDeflater.Shared(HttpServerOptions.DEFAULT_COMPRESSION_LEVEL);
   }
 
   /**
@@ -60,42 +45,23 @@ public final class SseStreams {
    * reconnecting.
    */
   public Future<Void> serve(RoutingContext rc, String stream, long from, SseFormat format) {
-    if (!StreamIds.looksValid(stream)) {
-      return Future.failedFuture(HubException.streamNotFound(stream));
+    HttpServerResponse response = rc.response();
+    if (StreamIds.looksValid(stream)) {
+      response.putHeader("X-Stream-Id", stream);
     }
-    HttpServerResponse response = rc.response().putHeader("X-Stream-Id", stream);
     SseGzip coding = SseGzip.accepted(rc.request().getHeader(HttpHeaders.ACCEPT_ENCODING)) ? new SseGzip(gzip) : null;
-    SseResponse out = new SseResponse(vertx, response, config, writeQueueBytes, stats, heartbeats, coding);
-    return Subscription.open(feeds, log, stream, from, readBatch, new SseSink(out, format)).map(subscription -> {
-      if (subscription.nothingToSend()) {
-        response.setStatusCode(204).end();
-      } else if (response.closed()) {
-        subscription.close();
-      } else if (!subscription.ended()) {
-        // still streaming (a replay that reached the terminal event has ended the response already)
-        EdgeClients.Client client = new EdgeClients.Client() {
-          @Override
-          public boolean resumable() {
-            return format.resumable();
+    Transport transport = format.resumable() ? Transport.SSE : Transport.OPENAI_SSE;
+    SseSink sink = new SseSink(new SseResponse(this, response, coding, transport.wire()), format, from);
+    return sessions.open(transport, rc, sink)
+        .compose(session -> session.read(stream, from, sink))
+        .map(subscription -> {
+          if (subscription.nothingToSend()) {
+            response.setStatusCode(204).end();
+          } else {
+            sink.reading(subscription);
           }
-
-          @Override
-          public void letGo() {
-            subscription.close();
-            format.reconnect(subscription.next(), out);
-            out.end();
-          }
-        };
-        clients.add(client);
-        out.onHeartbeat(subscription::heartbeat);
-        out.onClose(() -> {
-          subscription.close();
-          clients.remove(client);
+          return null;
         });
-        rc.addEndHandler(ended -> clients.remove(client));
-      }
-      return null;
-    });
   }
 
   /** The {@code format} query parameter: {@code native} (default) or {@code openai}. */
@@ -108,5 +74,21 @@ public final class SseStreams {
       return true;
     }
     throw new HubException(ErrorCode.BAD_REQUEST, "format must be 'native' or 'openai', got '" + format + "'");
+  }
+
+  Vertx vertx() {
+    return vertx;
+  }
+
+  SseConfig config() {
+    return config;
+  }
+
+  int writeQueueBytes() {
+    return writeQueueBytes;
+  }
+
+  EdgeStats stats() {
+    return sessions.stats();
   }
 }

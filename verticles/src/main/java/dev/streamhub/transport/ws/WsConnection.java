@@ -1,24 +1,23 @@
 package dev.streamhub.transport.ws;
 
 import dev.streamhub.config.WsConfig;
+import dev.streamhub.session.Framing;
+import dev.streamhub.session.Session;
+import dev.streamhub.session.Transport;
+import dev.streamhub.stats.EdgeStats;
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.Event;
 import dev.streamhub.stream.EventType;
 import dev.streamhub.stream.HubException;
 import dev.streamhub.stream.StreamIds;
-import dev.streamhub.streamlog.StreamLog;
 import dev.streamhub.subscribe.Sink;
-import dev.streamhub.subscribe.LiveFeeds;
 import dev.streamhub.subscribe.Subscription;
-import dev.streamhub.transport.EdgeClients;
-import dev.streamhub.transport.EdgeStats;
 import dev.streamhub.transport.ErrorResponses;
-import dev.streamhub.transport.Ticker;
 import dev.streamhub.worker.Generations;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
@@ -30,54 +29,46 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client socket on {@code /v1/ws}: several streams multiplexed, each through the shared
- * {@link Subscription} with a per-stream {@link Sink} over this socket. Pings the client and closes
- * a socket that stopped answering (on the event loop's {@link Ticker}, not a timer of its own).
+ * One client socket on {@code /v1/ws}: the JSON messages, several streams multiplexed, each read
+ * through the socket's {@link Session} with a per-stream {@link Sink} over this socket. As the
+ * session's {@link Framing}: pings the client on its heartbeat and closes a socket that stopped
+ * answering; on a drain, closes with 1012.
  */
-final class WsConnection extends Ticker.Member implements EdgeClients.Client {
+final class WsConnection implements Framing {
 
-  static final short NORMAL = 1000;
-  static final short GOING_AWAY = 1001;
-  static final short TOO_BIG = 1009;
-  static final short INTERNAL_ERROR = 1011;
+  /** RFC 6455 1001: the client stopped answering pings. */
+  static final short GOING_AWAY = (short) WebSocketCloseStatus.ENDPOINT_UNAVAILABLE.code();
+  /** RFC 6455 1009 (the error table's {@code payload_too_large}): a message over {@code ws_max_message_bytes}. */
+  static final short TOO_BIG = (short) ErrorCode.PAYLOAD_TOO_LARGE.wsClose().code();
   /** RFC 6455 "service restart": the node is draining; reconnect (to another node) and resubscribe. */
-  static final short SERVICE_RESTART = 1012;
+  static final short SERVICE_RESTART = (short) ErrorCode.DRAINING.wsClose().code();
 
   private static final Logger LOG = LoggerFactory.getLogger(WsConnection.class);
   private static final Buffer PING = Buffer.buffer("streamhub");
 
-  private final Vertx vertx;
-  private final ServerWebSocket ws;
-  private final StreamLog log;
   private final Generations generations;
   private final WsConfig config;
-  private final int readBatch;
-  private final String owner;
+  /** The transport name its bytes are counted under in {@link EdgeStats}. */
+  private static final String WEBSOCKET = Transport.WEBSOCKET.wire();
+
   private final EdgeStats stats;
-  private final EdgeClients clients;
-  private final Ticker pings;
-  private final LiveFeeds feeds;
+  private Session session;
+  private ServerWebSocket ws;
   private final Map<String, Subscription> subscriptions = new HashMap<>();
   private final List<Handler<Void>> waitingForDrain = new ArrayList<>();
   private long lastHeard = System.nanoTime();
   private boolean closed;
 
-  WsConnection(Vertx vertx, ServerWebSocket ws, StreamLog log, Generations generations, WsConfig config, int readBatch,
-      String owner, EdgeStats stats, Ticker pings, LiveFeeds feeds, EdgeClients clients) {
-    this.vertx = vertx;
-    this.ws = ws;
-    this.log = log;
+  WsConnection(Generations generations, WsConfig config, EdgeStats stats) {
     this.generations = generations;
     this.config = config;
-    this.readBatch = readBatch;
-    this.owner = owner;
     this.stats = stats;
-    this.clients = clients;
-    this.pings = pings;
-    this.feeds = feeds;
   }
 
-  void start() {
+  /** Takes the upgraded socket of {@code session}; the socket's close closes the session. */
+  void start(Session session, ServerWebSocket ws) {
+    this.session = session;
+    this.ws = ws;
     ws.textMessageHandler(this::onText);
     ws.binaryMessageHandler(frame -> {
       heard();
@@ -86,22 +77,17 @@ final class WsConnection extends Ticker.Member implements EdgeClients.Client {
     ws.pongHandler(pong -> heard());
     ws.drainHandler(drained -> onDrain());
     ws.exceptionHandler(this::onException);
-    ws.closeHandler(gone -> shutdown());
-    pings.join(this);
-    clients.add(this);
-  }
-
-  @Override
-  public boolean resumable() {
-    return true;
+    ws.closeHandler(gone -> session.close());
   }
 
   /** The node is draining: stop every subscription and close with 1012; the client resumes elsewhere. */
   @Override
   public void letGo() {
     if (!closed) {
-      shutdown();
-      ws.close(SERVICE_RESTART, "draining");
+      closed();
+      if (ws != null) {
+        ws.close(SERVICE_RESTART, "draining");
+      }
     }
   }
 
@@ -128,7 +114,7 @@ final class WsConnection extends Ticker.Member implements EdgeClients.Client {
   }
 
   private void create(WsMessage.Create create) {
-    generations.start(create.request().model(), owner, create.request().messages(), create.request().maxTokens(), create.request().seed())
+    generations.start(create.request().withOwner(session.principal()))
         .onSuccess(meta -> {
           send(new JsonObject()
               .put("type", "stream.created")
@@ -142,19 +128,13 @@ final class WsConnection extends Ticker.Member implements EdgeClients.Client {
   }
 
   private void subscribe(String stream, long from) {
-    if (!StreamIds.looksValid(stream)) {
-      sendError(null, stream, HubException.streamNotFound(stream));
-      return;
-    }
     Subscription previous = subscriptions.remove(stream);
     Future<Void> unsubscribed = previous == null ? Future.succeededFuture() : previous.close();
     unsubscribed
-        .compose(v -> Subscription.open(feeds, log, stream, from, readBatch, new StreamSink(stream)))
+        .compose(v -> session.read(stream, from, new StreamSink(stream)))
         .onSuccess(subscription -> {
           if (subscription.nothingToSend()) {
             sendUnsubscribed(stream, subscription.next(), "ended");
-          } else if (closed) {
-            subscription.close();
           } else if (!subscription.ended()) {
             Subscription raced = subscriptions.put(stream, subscription);
             if (raced != null) {
@@ -205,7 +185,7 @@ final class WsConnection extends Ticker.Member implements EdgeClients.Client {
   }
 
   private void writeText(String text) {
-    stats.wrote(text.length());
+    stats.wrote(WEBSOCKET, text.length());
     ws.writeTextMessage(text);
   }
 
@@ -215,13 +195,15 @@ final class WsConnection extends Ticker.Member implements EdgeClients.Client {
 
   /** Every {@code ws_ping_interval_ms}: a ping, or a close when nothing was heard for {@code ws_idle_timeout_ms}. */
   @Override
-  protected void tick() {
+  public void heartbeat() {
+    if (ws == null || closed) {
+      return;
+    }
     if ((System.nanoTime() - lastHeard) / 1_000_000 > config.idleTimeoutMs()) {
       ws.close(GOING_AWAY, "no pong from the client");
       return;
     }
     ws.writePing(PING);
-    List.copyOf(subscriptions.values()).forEach(Subscription::heartbeat);
   }
 
   /**
@@ -246,10 +228,10 @@ final class WsConnection extends Ticker.Member implements EdgeClients.Client {
     waiting.forEach(handler -> handler.handle(null));
   }
 
-  private void shutdown() {
+  /** The session closed (the socket closed, or a drain let it go): nothing more is sent. */
+  @Override
+  public void closed() {
     closed = true;
-    clients.remove(this);
-    pings.leave(this);
     subscriptions.values().forEach(Subscription::close);
     subscriptions.clear();
     waitingForDrain.clear();
@@ -279,7 +261,7 @@ final class WsConnection extends Ticker.Member implements EdgeClients.Client {
       }
       if (event.type() == EventType.BINARY) {
         Buffer frame = BinaryFrames.encode(event);
-        stats.wrote(frame.length());
+        stats.wrote(WEBSOCKET, frame.length());
         ws.writeBinaryMessage(frame);
       } else {
         writeText(event.wire());

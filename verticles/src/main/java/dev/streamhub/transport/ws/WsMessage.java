@@ -3,7 +3,7 @@ package dev.streamhub.transport.ws;
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.HubException;
 import dev.streamhub.transport.Offsets;
-import dev.streamhub.transport.openai.ChatRequest;
+import dev.streamhub.worker.GenerateRequest;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 
@@ -11,7 +11,7 @@ import io.vertx.core.json.JsonObject;
 public sealed interface WsMessage permits WsMessage.Create, WsMessage.Subscribe, WsMessage.Unsubscribe, WsMessage.Cancel, WsMessage.Ping {
 
   /** {@code response.create}: the body of {@code /v1/chat/completions}, plus an optional {@code request_id}. */
-  record Create(String requestId, ChatRequest request) implements WsMessage {}
+  record Create(String requestId, GenerateRequest request) implements WsMessage {}
 
   /** {@code stream.subscribe}: events of {@code stream} from offset {@code from} on (default 0). */
   record Subscribe(String stream, long from) implements WsMessage {}
@@ -39,7 +39,7 @@ public sealed interface WsMessage permits WsMessage.Create, WsMessage.Subscribe,
     }
     switch ((String) type) {
       case "response.create":
-        return new Create(optionalString(json, "request_id"), ChatRequest.fromJson(json));
+        return new Create(optionalString(json, "request_id"), GenerateRequest.fromClient(json));
       case "stream.subscribe":
         return new Subscribe(stream(json), from(json));
       case "stream.unsubscribe":

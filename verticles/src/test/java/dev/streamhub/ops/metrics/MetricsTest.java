@@ -10,6 +10,7 @@ import dev.streamhub.SseFrame;
 import dev.streamhub.TestHubs;
 import dev.streamhub.cluster.HazelcastSetup;
 import dev.streamhub.config.HubConfig;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -56,8 +57,10 @@ class MetricsTest {
     HubClient readers = new HubClient(clients, hub.port());
     long bytes = 0;
     int events = 0;
+    String last = null;
     for (int i = 0; i < STREAMS; i++) {
       String stream = readers.createStream(TestHubs.chat("count me", (long) i)).await();
+      last = stream;
       HubClient.SseResponseText sse = readers.readSse("/v1/streams/" + stream + "/events").await();
       assertEquals(200, sse.status());
       bytes += sse.body().getBytes(StandardCharsets.UTF_8).length;
@@ -66,15 +69,24 @@ class MetricsTest {
       events += received.size();
     }
     assertEquals(STREAMS * (ANSWER_TOKENS + 2), events);
+    // one reader resumes the last stream past offset 4 (Last-Event-ID: 4): offsets 5.. again
+    HubClient.SseResponseText resumed = readers.readSse("/v1/streams/" + last + "/events",
+        MultiMap.caseInsensitiveMultiMap().add("Last-Event-ID", "4")).await();
+    assertEquals(200, resumed.status());
+    List<SseFrame> again = SseFrame.events(resumed.frames());
+    assertEquals("5", again.get(0).id());
+    bytes += resumed.body().getBytes(StandardCharsets.UTF_8).length;
+    events += again.size();
     readers.close().await();
 
-    // the readers' connections closed: the scraping connection is the only one open
+    // the readers' sessions closed: no connection reading streams is open, as /metrics and /v1/cluster both say
     HubClient scraper = new HubClient(clients, hub.port());
-    PrometheusText[] last = new PrometheusText[1];
-    TestHubs.eventually(clients, 50, 100, () -> scraper.get("/metrics").map(resp -> {
-      last[0] = PrometheusText.parse(resp.bodyAsString());
-      return last[0].value("streamhub_connections_open") == 1.0;
-    })).await();
+    // (the node card is republished every few seconds)
+    TestHubs.eventually(clients, 100, 100, () -> scraper.get("/metrics").compose(metrics -> scraper.get("/v1/cluster").map(cluster -> {
+      PrometheusText scraped = PrometheusText.parse(metrics.bodyAsString());
+      JsonObject card = cluster.bodyAsJsonObject().getJsonArray("members").getJsonObject(0);
+      return scraped.value("streamhub_connections_open", "transport", "sse") == 0.0 && card.getLong("connections") == 0;
+    }))).await();
     HttpResponse<Buffer> resp = scraper.get("/metrics").await();
     assertEquals(200, resp.statusCode());
     assertTrue(resp.getHeader("Content-Type").startsWith("text/plain; version=0.0.4"), resp.getHeader("Content-Type"));
@@ -90,7 +102,16 @@ class MetricsTest {
     assertEquals(STREAMS, m.value("streamhub_store_operation_seconds_count", "op", "create", "store", "memory"));
     assertTrue(m.value("streamhub_store_operation_seconds_count", "op", "append", "store", "memory") >= 1);
     assertEquals(0.0, m.value("streamhub_store_errors_total", "op", "append", "store", "memory"));
-    assertEquals((double) bytes, m.value("streamhub_delivered_bytes_total"), "bytes the SSE readers received");
+    // by transport, from the sessions' accounting: every SSE byte and event the readers received, one resume
+    assertEquals((double) bytes, m.value("streamhub_delivered_bytes_total", "transport", "sse"), "bytes the SSE readers received");
+    assertEquals((double) events, m.value("streamhub_events_delivered_total", "transport", "sse"), "events the SSE readers received");
+    assertEquals(1.0, m.value("streamhub_resumes_total", "transport", "sse"));
+    for (String transport : List.of("openai_sse", "websocket", "long_poll", "completion")) {
+      assertEquals(0.0, m.value("streamhub_connections_open", "transport", transport), transport);
+      assertEquals(0.0, m.value("streamhub_events_delivered_total", "transport", transport), transport);
+      assertEquals(0.0, m.value("streamhub_delivered_bytes_total", "transport", transport), transport);
+      assertEquals(0.0, m.value("streamhub_resumes_total", "transport", transport), transport);
+    }
     assertEquals(1.0, m.value("streamhub_drain_state", "state", "up"));
     assertEquals(0.0, m.value("streamhub_drain_state", "state", "draining"));
     assertEquals(1.0, m.value("streamhub_cluster_members"));

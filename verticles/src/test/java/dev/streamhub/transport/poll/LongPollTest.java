@@ -245,7 +245,7 @@ class LongPollTest {
 
   /** Appends, then publishes, as a worker does. */
   private static void write(Vertx vertx, Hub hub, String stream, NewEvent... events) {
-    await(new StreamWriter(hub.log(), vertx.eventBus()).write(stream, List.of(events)));
+    await(new StreamWriter(hub.log(), hub.broker()).write(stream, List.of(events)));
   }
 
   private static List<String> logged(Hub hub, String stream) {

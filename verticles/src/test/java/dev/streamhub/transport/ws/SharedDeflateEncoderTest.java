@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.streamhub.config.WsConfig;
+import dev.streamhub.internal.DeflaterSwap;
 import dev.streamhub.transport.PrimedDeflater;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -102,7 +103,7 @@ class SharedDeflateEncoderTest {
     Promise<Boolean> swapped = Promise.promise();
     Router router = Router.router(vertx);
     router.get("/ws").handler(rc -> rc.request().toWebSocket().onSuccess(ws -> {
-      swapped.tryComplete(WsHandler.shareDeflater(rc, shared));
+      swapped.tryComplete(DeflaterSwap.create(true).apply(rc.request().connection(), () -> new SharedDeflateEncoder(shared)));
       for (int i = 0; i < 200; i++) {
         ws.writeTextMessage(String.format(EVENT, i, i));
       }

@@ -137,7 +137,7 @@ class WsProtocolTest {
       Hub hub = hub(vertx, new JsonObject());
       String stream = StreamIds.next();
       byte[] audio = "RIFF....WAVEfmt pcm bytes \u0000\u0001\u00ff".getBytes(StandardCharsets.ISO_8859_1);
-      StreamWriter writer = new StreamWriter(hub.log(), vertx.eventBus());
+      StreamWriter writer = new StreamWriter(hub.log(), hub.broker());
       await(hub.log().create(StreamMeta.fresh(stream, "anonymous", "demo", System.currentTimeMillis())));
       await(writer.write(stream, List.of(
           NewEvent.delta("hello"),

@@ -1,4 +1,4 @@
-package dev.streamhub.transport;
+package dev.streamhub.session;
 
 import dev.streamhub.ops.Drain;
 import io.vertx.core.Future;

@@ -1,9 +1,8 @@
-package dev.streamhub.streamlog;
+package dev.streamhub.broker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import dev.streamhub.cluster.EventBatch;
 import dev.streamhub.stream.NewEvent;
 import io.vertx.core.Context;
 import io.vertx.core.Promise;
@@ -21,18 +20,18 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-class LiveFeedTest {
+class LocalBrokerTest {
 
   private static EventBatch batch(long offset) {
     return new EventBatch(List.of(NewEvent.delta("t" + offset).at("st_feed", offset, 0)));
   }
 
   /** Opens a listener on a fresh context; the future holds what it received so far (read on that context). */
-  private static List<Long> listen(Vertx vertx, LiveFeed feed, Context context) throws InterruptedException {
+  private static List<Long> listen(Vertx vertx, LocalBroker feed, Context context) throws InterruptedException {
     List<Long> received = new ArrayList<>();
     CountDownLatch registered = new CountDownLatch(1);
     context.runOnContext(v -> {
-      feed.listen(vertx, "st_feed", b -> b.events().forEach(e -> received.add(e.offset())));
+      feed.subscribe("st_feed", b -> b.events().forEach(e -> received.add(e.offset())));
       registered.countDown();
     });
     registered.await();
@@ -41,7 +40,7 @@ class LiveFeedTest {
 
   @Test
   void deliversEveryBatchInOrderToEveryListener(Vertx vertx, VertxTestContext ctx) throws Exception {
-    LiveFeed feed = LiveFeed.of(vertx.eventBus());
+    LocalBroker feed = new LocalBroker(vertx);
     Context first = vertx.getOrCreateContext();
     Context second = vertx.getOrCreateContext();
     List<Long> one = listen(vertx, feed, first);
@@ -63,7 +62,7 @@ class LiveFeedTest {
 
   @Test
   void aListenerThatFallsBehindHoldsABoundedQueueAndStillGetsTheNewestBatch(Vertx vertx, VertxTestContext ctx) throws Exception {
-    LiveFeed feed = LiveFeed.of(vertx.eventBus());
+    LocalBroker feed = new LocalBroker(vertx);
     Context context = vertx.getOrCreateContext();
     List<Long> received = listen(vertx, feed, context);
     CountDownLatch blocked = new CountDownLatch(1);
@@ -77,12 +76,12 @@ class LiveFeedTest {
       }
     });
     blocked.await();
-    int published = LiveFeed.MAX_QUEUED_EVENTS * 3;
+    int published = LocalBroker.MAX_QUEUED_EVENTS * 3;
     for (long o = 0; o < published; o++) {
       feed.publish("st_feed", batch(o));
     }
     release.countDown();
-    List<Long> expected = new ArrayList<>(LongStream.range(0, LiveFeed.MAX_QUEUED_EVENTS).boxed().toList());
+    List<Long> expected = new ArrayList<>(LongStream.range(0, LocalBroker.MAX_QUEUED_EVENTS).boxed().toList());
     expected.add((long) published - 1);
     context.runOnContext(v -> ctx.verify(() -> {
       assertEquals(expected, received);
@@ -92,11 +91,11 @@ class LiveFeedTest {
 
   @Test
   void anUnregisteredListenerGetsNothingMore(Vertx vertx, VertxTestContext ctx) throws Exception {
-    LiveFeed feed = LiveFeed.of(vertx.eventBus());
+    LocalBroker feed = new LocalBroker(vertx);
     Context context = vertx.getOrCreateContext();
     List<Long> received = new ArrayList<>();
-    Promise<LiveFeed.Registration> registration = Promise.promise();
-    context.runOnContext(v -> registration.complete(feed.listen(vertx, "st_feed", b -> b.events().forEach(e -> received.add(e.offset())))));
+    Promise<Broker.Registration> registration = Promise.promise();
+    context.runOnContext(v -> registration.complete(feed.subscribe("st_feed", b -> b.events().forEach(e -> received.add(e.offset())))));
     registration.future().compose(r -> {
       feed.publish("st_feed", batch(0));
       return r.unregister();

@@ -1,17 +1,12 @@
-package dev.streamhub.streamlog;
+package dev.streamhub.broker;
 
 import dev.streamhub.cluster.Addresses;
-import dev.streamhub.cluster.EventBatch;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.EventBus;
-import java.util.Collections;
 import java.util.List;
-import java.util.Map;
-import java.util.WeakHashMap;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -21,65 +16,48 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The live path from {@link StreamWriter} to the subscriptions of this node: the batches a writer
- * publishes, after the log has them, reach every listener of the stream.
+ * The live path of a node alone: a writer hands batches to this node's subscribers directly, one
+ * task on the subscriber's context per burst instead of an event-bus message per batch (message,
+ * delivery context, inbound queue and duplicated context per token were a tenth of the hub's CPU).
+ * Every batch is still published on the stream's event-bus address, documented for in-JVM consumers.
  *
- * <p>Clustered, listeners are consumers on the stream's event-bus address (other nodes publish
- * there). Alone, a node hands batches to its listeners directly: one task on the listener's context
- * per burst instead of an event-bus message per batch (message, delivery context, inbound queue and
- * duplicated context per token were a tenth of the hub's CPU). The writer still publishes on the
- * event bus in both cases: the address is documented for in-JVM consumers.
- *
- * <p>A local listener never queues more than {@link #MAX_QUEUED_EVENTS}: past that, only the newest
+ * <p>A subscriber never queues more than {@link #MAX_QUEUED_EVENTS}: past that, only the newest
  * batch is kept, and its gap sends the subscription back to the log, which has everything. Any
- * listener is thus bounded in memory, and always gets the newest batch, so a stream's terminal event
- * is never missed.
+ * subscriber is thus bounded in memory, and always gets the newest batch, so a stream's terminal
+ * event is never missed.
+ *
+ * <p>One instance per hub, made where the hub is assembled and handed to its writers and edges (no
+ * static registry). Thread safe: writers publish from any thread.
  */
-public final class LiveFeed {
+public final class LocalBroker implements Broker {
 
-  /** Events a local listener holds before it keeps only the newest batch. */
+  /** Events a local subscriber holds before it keeps only the newest batch. */
   static final int MAX_QUEUED_EVENTS = 1024;
-  /** One feed per event bus (per Vert.x instance), held no longer than the bus. */
-  private static final Map<EventBus, LiveFeed> FEEDS = Collections.synchronizedMap(new WeakHashMap<>());
 
+  private final Vertx vertx;
+  private final EventBus bus;
   private final ConcurrentHashMap<String, List<Listener>> listeners = new ConcurrentHashMap<>();
 
-  private LiveFeed() {}
-
-  /**
-   * The feed of {@code bus}, shared by the writers and subscriptions of its Vert.x instance; looked
-   * up once per writer and per subscription, not per event.
-   */
-  public static LiveFeed of(EventBus bus) {
-    return FEEDS.computeIfAbsent(bus, b -> new LiveFeed());
+  public LocalBroker(Vertx vertx) {
+    this.vertx = vertx;
+    this.bus = vertx.eventBus();
+    EventBatchCodec.register(vertx);
   }
 
-  /** What {@link #listen} returns: registered once {@code completion()} succeeds. */
-  public interface Registration {
-    Future<Void> completion();
-
-    Future<Void> unregister();
-  }
-
-  /**
-   * Calls {@code handler} with the batches published for {@code stream} from now on, on the calling
-   * context. Alone, registered at once; clustered, when the event-bus consumer is.
-   */
-  public Registration listen(Vertx vertx, String stream, Handler<EventBatch> handler) {
-    if (vertx.isClustered()) {
-      MessageConsumer<EventBatch> consumer = vertx.eventBus().consumer(Addresses.stream(stream), message -> handler.handle(message.body()));
-      return new Registration() {
-        @Override
-        public Future<Void> completion() {
-          return consumer.completion();
-        }
-
-        @Override
-        public Future<Void> unregister() {
-          return consumer.unregister();
-        }
-      };
+  @Override
+  public void publish(String stream, EventBatch batch) {
+    List<Listener> found = listeners.get(stream);
+    if (found != null) {
+      for (Listener listener : found) {
+        listener.offer(batch);
+      }
     }
+    bus.publish(Addresses.stream(stream), batch);
+  }
+
+  /** Registered at once: the direct hand-off has nothing to propagate. */
+  @Override
+  public Registration subscribe(String stream, Handler<EventBatch> handler) {
     Listener listener = new Listener(stream, vertx.getOrCreateContext(), handler);
     listeners.compute(stream, (s, list) -> {
       List<Listener> to = list == null ? new CopyOnWriteArrayList<>() : list;
@@ -87,16 +65,6 @@ public final class LiveFeed {
       return to;
     });
     return listener;
-  }
-
-  /** Hands {@code batch} to this node's local listeners of {@code stream} (none when clustered). */
-  void publish(String stream, EventBatch batch) {
-    List<Listener> found = listeners.get(stream);
-    if (found != null) {
-      for (Listener listener : found) {
-        listener.offer(batch);
-      }
-    }
   }
 
   private final class Listener implements Registration {

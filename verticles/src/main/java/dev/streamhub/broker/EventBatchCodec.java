@@ -1,4 +1,4 @@
-package dev.streamhub.cluster;
+package dev.streamhub.broker;
 
 import dev.streamhub.stream.Event;
 import io.vertx.core.Vertx;

@@ -1,4 +1,4 @@
-package dev.streamhub.transport;
+package dev.streamhub.session;
 
 import io.vertx.core.Vertx;
 

@@ -1,6 +1,8 @@
-package dev.streamhub.transport.ws;
+package dev.streamhub.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -34,7 +36,7 @@ class DirectWritesTest {
     Promise<Boolean> applied = Promise.promise();
     Router router = Router.router(vertx);
     router.get("/ws").handler(rc -> rc.request().toWebSocket().onSuccess(ws -> {
-      applied.tryComplete(DirectWrites.apply(ws));
+      applied.tryComplete(DirectWrites.create(true).apply(ws));
       ws.textMessageHandler(text -> {
         if (text.equals("bye")) {
           ws.close((short) 4000, "done");
@@ -67,6 +69,27 @@ class DirectWritesTest {
     assertEquals(IntStream.range(0, 200).mapToObj(i -> "echo " + i).collect(Collectors.toList()), received);
     ws.writeTextMessage("bye");
     assertEquals((short) 4000, closed.future().await());
+    client.close().await();
+    server.close().await();
+  }
+
+  @Test
+  void theSwapIsAvailableOnTheVertxOfTheBuildAndDoesNothingWhenSwitchedOff(Vertx vertx) {
+    assertTrue(DirectWrites.available(), "this Vert.x lacks the internals ws_direct_writes swaps");
+    Promise<Boolean> applied = Promise.promise();
+    Router router = Router.router(vertx);
+    router.get("/ws").handler(rc -> rc.request().toWebSocket().onSuccess(ws -> {
+      applied.tryComplete(DirectWrites.create(false).apply(ws));
+      ws.writeTextMessage("still writes");
+    }));
+    HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0).setStrictThreadMode(true))
+        .requestHandler(router).listen().await();
+    WebSocketClient client = vertx.createWebSocketClient();
+    Promise<String> first = Promise.promise();
+    client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(server.actualPort()).setURI("/ws"))
+        .onSuccess(ws -> ws.textMessageHandler(first::tryComplete));
+    assertFalse(applied.future().await());
+    assertEquals("still writes", first.future().await());
     client.close().await();
     server.close().await();
   }

@@ -1,4 +1,4 @@
-package dev.streamhub.transport;
+package dev.streamhub.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,16 +1,13 @@
-package dev.streamhub.subscribe;
+package dev.streamhub.broker;
 
-import dev.streamhub.cluster.EventBatch;
-import dev.streamhub.streamlog.LiveFeed;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import java.util.HashMap;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The live events of streams for the subscriptions of one event loop: one {@link LiveFeed}
+ * The live events of streams for the subscriptions of one event loop: one {@link Broker}
  * registration per stream (an event-bus consumer when clustered, a direct hand-off from the writer
  * when alone), however many subscriptions read it here, handing every batch to each of them in turn.
  *
@@ -26,37 +23,38 @@ import org.slf4j.LoggerFactory;
  * <p>Not thread safe: used from the event loop that created it (one per edge verticle), which
  * {@link #join} checks.
  */
-public final class LiveFeeds {
+public final class Fanout {
 
-  private static final Logger LOG = LoggerFactory.getLogger(LiveFeeds.class);
+  private static final Logger LOG = LoggerFactory.getLogger(Fanout.class);
 
   /**
    * What a feed hands batches to; the links live in the listener, so joining allocates nothing.
    * A listener joins once; after leaving it stays out.
    */
-  abstract static class Listener {
+  public abstract static class Listener {
     private Feed feed;
     private Listener prev;
     private Listener next;
     private boolean joined;
 
-    /** One batch published on the stream's address, on the feed's event loop. */
-    abstract void onLive(EventBatch batch);
+    /** One batch published on the stream, on the feed's event loop. */
+    protected abstract void onLive(EventBatch batch);
   }
 
-  private final Vertx vertx;
+  private final Broker broker;
   private final Map<String, Feed> feeds = new HashMap<>();
   private Thread owner;
 
-  public LiveFeeds(Vertx vertx) {
-    this.vertx = vertx;
+  /** Created on, and used from, one event loop. */
+  public Fanout(Broker broker) {
+    this.broker = broker;
   }
 
   /**
    * Starts handing {@code stream}'s live batches to {@code listener}; the future completes once the
    * stream's consumer is registered (at once when another listener here registered it already).
    */
-  Future<Void> join(String stream, Listener listener) {
+  public Future<Void> join(String stream, Listener listener) {
     checkThread();
     if (listener.joined) {
       throw new IllegalStateException("a listener joins once");
@@ -76,7 +74,7 @@ public final class LiveFeeds {
    * Stops handing batches to {@code listener}; the last listener of a stream unregisters its
    * consumer, and the future completes when that is done. A no-op when it is not listening.
    */
-  Future<Void> leave(Listener listener) {
+  public Future<Void> leave(Listener listener) {
     Feed feed = listener.feed;
     if (feed == null) {
       return Future.succeededFuture();
@@ -91,8 +89,8 @@ public final class LiveFeeds {
     return feed.consumer.unregister();
   }
 
-  /** Streams with a consumer here; for tests. */
-  int streams() {
+  /** Streams with a registration here; for tests and metrics. */
+  public int streams() {
     return feeds.size();
   }
 
@@ -108,7 +106,7 @@ public final class LiveFeeds {
   /** One stream's consumer and its listeners, in the order they joined. */
   private final class Feed {
     final String stream;
-    LiveFeed.Registration consumer;
+    Broker.Registration consumer;
     Future<Void> registered;
     Listener head;
     Listener tail;
@@ -118,7 +116,7 @@ public final class LiveFeeds {
     }
 
     void register() {
-      consumer = LiveFeed.of(vertx.eventBus()).listen(vertx, stream, this::dispatch);
+      consumer = broker.subscribe(stream, this::dispatch);
       registered = consumer.completion().onFailure(err -> {
         if (feeds.get(stream) == this) {
           feeds.remove(stream);
