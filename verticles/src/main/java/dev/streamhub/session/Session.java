@@ -96,6 +96,7 @@ public final class Session extends Ticker.Member implements EdgeClients.Client {
             } else {
               readers.removeIf(Subscription::ended);
               readers.add(subscription);
+              sessions.checkEarly(this, subscription);
             }
           }
           return subscription;

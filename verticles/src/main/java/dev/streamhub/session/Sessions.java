@@ -37,6 +37,8 @@ public final class Sessions implements Drain.Participant {
   private final Ticker httpBeats;
   /** One timer for the pings of every WebSocket here ({@code ws_ping_interval_ms}). */
   private final Ticker wsBeats;
+  /** One timer for the early checks of new readers ({@link EarlyCheck}); null when the heartbeats are as frequent. */
+  private final Ticker earlyChecks;
 
   /**
    * Created on, and used from, one edge event loop.
@@ -56,6 +58,8 @@ public final class Sessions implements Drain.Participant {
     this.clients = new EdgeClients(vertx);
     this.httpBeats = new Ticker(vertx, config.sse().heartbeatMs());
     this.wsBeats = new Ticker(vertx, config.ws().pingIntervalMs());
+    long slowest = Math.min(config.sse().heartbeatMs(), config.ws().pingIntervalMs());
+    this.earlyChecks = slowest > 2 * EarlyCheck.INTERVAL_MS ? new Ticker(vertx, EarlyCheck.INTERVAL_MS) : null;
   }
 
   /**
@@ -120,6 +124,13 @@ public final class Sessions implements Drain.Participant {
 
   Future<Subscription> subscribe(String stream, long from, Sink sink) {
     return Subscription.open(feeds, log, stream, from, readBatch, sink);
+  }
+
+  /** Checks the live path of {@code reader}, just opened in {@code session}, early ({@link EarlyCheck}). */
+  void checkEarly(Session session, Subscription reader) {
+    if (earlyChecks != null) {
+      earlyChecks.join(new EarlyCheck(earlyChecks, session, reader));
+    }
   }
 
   long timer(long delayMs, Runnable action) {
