@@ -3,7 +3,6 @@ package dev.streamhub.ops;
 import dev.streamhub.cluster.HazelcastSetup;
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.HubException;
-import dev.streamhub.transport.ErrorResponses;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
@@ -61,7 +60,7 @@ public final class AdminHandler {
         ? header.substring(BEARER.length()).trim().getBytes(StandardCharsets.UTF_8)
         : new byte[0];
     if (!MessageDigest.isEqual(token, given)) {
-      ErrorResponses.send(rc, new HubException(ErrorCode.UNAUTHORIZED, "the admin endpoints need Authorization: Bearer <admin_token>"));
+      rc.fail(new HubException(ErrorCode.UNAUTHORIZED, "the admin endpoints need Authorization: Bearer <admin_token>"));
       return;
     }
     rc.next();
@@ -70,7 +69,7 @@ public final class AdminHandler {
   private void drain(RoutingContext rc) {
     Drain.State before = drain.state();
     if (before == Drain.State.STOPPING) {
-      ErrorResponses.send(rc, new HubException(ErrorCode.DRAINING, "this node is shutting down"));
+      rc.fail(new HubException(ErrorCode.DRAINING, "this node is shutting down"));
       return;
     }
     if (before != Drain.State.UP) {
@@ -87,7 +86,7 @@ public final class AdminHandler {
 
   private void undrain(RoutingContext rc) {
     if (drain.state() == Drain.State.STOPPING) {
-      ErrorResponses.send(rc, new HubException(ErrorCode.DRAINING, "this node is shutting down; it cannot return to service"));
+      rc.fail(new HubException(ErrorCode.DRAINING, "this node is shutting down; it cannot return to service"));
       return;
     }
     if (drain.resume()) {
