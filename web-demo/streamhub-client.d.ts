@@ -20,6 +20,8 @@ export interface StreamEvent<T extends EventType = EventType, D = EventData[T]> 
 
 export interface EventData {
   delta: { text: string };
+  /** compact reads only: the deltas `from..to` merged; `offset` is `to`; append `text` to what you have */
+  snapshot: { text: string; from: number; to: number };
   binary: { base64: string };
   usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
   done: { finish_reason: 'stop' | 'length' | string };
@@ -52,6 +54,8 @@ export interface StreamHubClientOptions {
   baseUrl?: string;
   /** default 'auto' */
   transport?: TransportMode;
+  /** ask every connection for `compact=true`: its catch-up arrives as one `snapshot` event (default false) */
+  compact?: boolean;
   /** consecutive attempts that deliver nothing before giving up with `retries_exhausted`; default 8 */
   maxRetries?: number;
   /** full-jitter exponential backoff: a delay in [0, min(maxMs, baseMs * 2^attempt)); defaults 250 and 10000 ms */
@@ -97,7 +101,7 @@ export declare class StreamHubClient {
   /** DELETE /v1/streams/{id}: the stream then ends with `cancelled`. */
   cancel(stream: string): Promise<{ stream: string; status: 'cancelled'; offset: number }>;
   /** Follows a stream from `from` (default 0), on `transport` (default the client's). */
-  follow(stream: string, options?: { from?: number; transport?: TransportMode }): StreamFollower;
+  follow(stream: string, options?: { from?: number; transport?: TransportMode; compact?: boolean }): StreamFollower;
   /** Stops following every stream of this client. */
   close(): void;
   /** The transport that worked last for this hub in this page. */

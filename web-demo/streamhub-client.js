@@ -8,9 +8,12 @@
 // carry `offset`, binary events are binary frames, close 1012 = node draining); SSE
 // `/v1/streams/{id}/events?from=N` (read with fetch, so heartbeat comments and headers are seen;
 // `event: reconnect` = node draining); long-poll `/v1/streams/{id}/poll?from=N&timeout=S`.
+// With `compact: true` every connection asks `compact=true` (`stream.subscribe {compact: true}`):
+// the catch-up (the answer so far when starting mid-stream, what was missed on a reconnect) comes as
+// ONE `snapshot` event, offset N, data {text, from, to: N}, then the events from N+1.
 
 const TERMINAL = new Set(['done', 'error', 'cancelled']);
-const EVENT_TYPES = ['delta', 'binary', 'usage', 'done', 'error', 'cancelled'];
+const EVENT_TYPES = ['delta', 'snapshot', 'binary', 'usage', 'done', 'error', 'cancelled'];
 /** Every transport, in fallback order. */
 export const TRANSPORTS = Object.freeze(['ws', 'sse', 'poll']);
 /** Hub error codes after which reading the stream again cannot help. */
@@ -60,6 +63,7 @@ export class StreamHubClient {
     const o = typeof options === 'string' ? { baseUrl: options } : options;
     this.baseUrl = (o.baseUrl ?? '').replace(/\/$/, '');
     this.transport = o.transport ?? 'auto';
+    this.compact = o.compact ?? false;
     this.maxRetries = o.maxRetries ?? 8;
     this.backoff = { baseMs: 250, maxMs: 10_000, ...o.backoff };
     this.connectTimeoutMs = o.connectTimeoutMs ?? 5_000;
@@ -93,8 +97,8 @@ export class StreamHubClient {
    * Follows a stream from offset `from` (default 0). Listeners attached before the next microtask
    * see every event. Returns a {@link StreamFollower}.
    */
-  follow(stream, { from = 0, transport } = {}) {
-    const follower = new StreamFollower(this, stream, from, transport ?? this.transport);
+  follow(stream, { from = 0, transport, compact } = {}) {
+    const follower = new StreamFollower(this, stream, from, transport ?? this.transport, compact ?? this.compact);
     this.followers.add(follower);
     follower.done.finally(() => this.followers.delete(follower)).catch(() => {});
     return follower;
@@ -139,13 +143,18 @@ export class StreamHubClient {
  * stream's events, each once, in offset order) and `state` ({state, transport, ...}).
  */
 export class StreamFollower {
-  constructor(client, stream, from, mode) {
+  constructor(client, stream, from, mode, compact = false) {
     checkTransport(mode, true);
     if (mode === 'ws' && !client.WebSocket) throw new TypeError('no WebSocket here: pass one in the options (Node.js: the ws package)');
     this.client = client;
     this.stream = stream;
     /** The first offset not yet delivered (resume point). */
     this.next = from;
+    /**
+     * Ask for `compact=true`: the catch-up of each (re)connection from `next` is one `snapshot`
+     * event whose text comes right after the text delivered so far (append it).
+     */
+    this.compact = compact;
     this.mode = mode;
     this.transport = mode === 'auto' ? this.firstTransport() : mode;
     /** The node serving the current connection, when the transport shows it (SSE, long-poll). */
@@ -382,7 +391,7 @@ function openWebSocket(f, conn) {
   ws.onopen = () => {
     // a ping right away: its pong proves frames pass even before the first token
     ws.send(JSON.stringify({ type: 'ping', id: 0 }));
-    ws.send(JSON.stringify({ type: 'stream.subscribe', stream: f.stream, from: f.next }));
+    ws.send(JSON.stringify({ type: 'stream.subscribe', stream: f.stream, from: f.next, ...(f.compact ? { compact: true } : {}) }));
     let id = 0;
     pinger = setInterval(() => ws.send(JSON.stringify({ type: 'ping', id: ++id })), Math.min(15_000, c.heartbeatTimeoutMs / 3));
   };
@@ -418,7 +427,7 @@ function openSse(f, conn) {
   const c = f.client;
   const abort = new AbortController();
   (async () => {
-    const res = await c.fetch(c.url(`/v1/streams/${encodeURIComponent(f.stream)}/events?from=${f.next}`), {
+    const res = await c.fetch(c.url(`/v1/streams/${encodeURIComponent(f.stream)}/events?from=${f.next}${f.compact ? '&compact=true' : ''}`), {
       headers: { accept: 'text/event-stream' },
       signal: abort.signal,
       cache: 'no-store',
@@ -468,7 +477,7 @@ function openPoll(f, conn) {
       const timer = setTimeout(() => abort.abort(), (wait + 10) * 1000);
       let res;
       try {
-        res = await c.fetch(c.url(`/v1/streams/${encodeURIComponent(f.stream)}/poll?from=${f.next}&timeout=${wait}`), {
+        res = await c.fetch(c.url(`/v1/streams/${encodeURIComponent(f.stream)}/poll?from=${f.next}&timeout=${wait}${f.compact ? '&compact=true' : ''}`), {
           signal: abort.signal,
           cache: 'no-store',
         });

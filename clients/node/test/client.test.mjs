@@ -135,6 +135,64 @@ for (const transport of ['sse', 'poll']) {
   });
 }
 
+/** Follows with every event type, snapshots included; the text is what an app would show. */
+async function runCompact(follower, onEvent = () => {}) {
+  const events = [];
+  for (const type of ['delta', 'snapshot', 'binary', 'usage', 'done', 'error', 'cancelled']) {
+    follower.on(type, (e) => { events.push(e); onEvent(e, events); });
+  }
+  const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error(`timeout after ${events.length} events`)), 30_000).unref());
+  const end = await Promise.race([follower.done, timeout]);
+  const text = events.map((e) => (e.type === 'snapshot' || e.type === 'delta' ? e.data.text : '')).join('');
+  // every offset of the log once: an event at its offset, a snapshot for from..to
+  const covered = events.flatMap((e) => (e.type === 'snapshot'
+    ? Array.from({ length: e.data.to - e.data.from + 1 }, (_, i) => e.data.from + i) : [e.offset]));
+  return { events, end, text, covered };
+}
+
+async function waitForOffset(stream, offset) {
+  for (let i = 0; i < 500; i++) {
+    const meta = await (await fetch(`${HUB}/v1/streams/${stream}`)).json();
+    if (meta.next_offset > offset) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`stream ${stream} never reached offset ${offset}`);
+}
+
+for (const transport of TRANSPORTS) {
+  test(`${transport}: compact, a follower starting mid-stream gets the answer so far as one snapshot, then every later offset once`, async () => {
+    const c = client(HUB, { compact: true });
+    const created = await c.create(chat(`compact mid-stream ${transport}`, { max_tokens: 300 }));
+    await waitForOffset(created.stream, 100);
+    const { events, end, text, covered } = await runCompact(c.follow(created.stream, { transport }));
+    assert.equal(end.type, 'done');
+    const log = await logged(created.stream);
+    assert.equal(events[0].type, 'snapshot');
+    assert.equal(events[0].data.from, 0);
+    assert.ok(events[0].offset >= 100, `the snapshot ends at ${events[0].offset}`);
+    assert.deepEqual(covered, log.map((e) => e.offset), 'every offset once, in order');
+    assert.equal(text, log.filter((e) => e.type === 'delta').map((e) => e.data.text).join(''));
+  });
+
+  test(`${transport}: compact, a reconnect appends the snapshot of what it missed to the text it had`, async () => {
+    const c = client(HUB, { compact: true });
+    const created = await c.create(chat(`compact reconnect ${transport}`, { max_tokens: 300 }));
+    const f = c.follow(created.stream, { transport });
+    let dropped = false;
+    const { events, end, text, covered } = await runCompact(f, (e) => {
+      if (!dropped && e.offset >= 30) {
+        dropped = true;
+        f.drop();
+      }
+    });
+    assert.equal(end.type, 'done');
+    const log = await logged(created.stream);
+    assert.deepEqual(covered, log.map((e) => e.offset), 'every offset once, in order');
+    assert.equal(text, log.filter((e) => e.type === 'delta').map((e) => e.data.text).join(''));
+    assert.equal(f.duplicates, 0);
+  });
+}
+
 test('resume on another transport: the WebSocket is cut and upgrades refused, the stream continues on SSE from the next offset', async () => {
   const p = await proxy({});
   const c = client(p.url);

@@ -134,6 +134,23 @@ for (const transport of ['ws', 'sse', 'poll']) {
   });
 }
 
+test('a refresh mid-answer shows the answer so far at once (one snapshot), then the rest live, whole and unrepeated', async () => {
+  const page = await open();
+  await ask(page, 'refresh me', 'sse');
+  await offsetAtLeast(page, 60);
+  const stream = await page.textContent(byTestId('stream'));
+  await page.reload();
+  assert.equal(await finished(page), 'done');
+  assert.equal(await page.textContent(byTestId('stream')), stream);
+  assert.equal(await page.textContent(byTestId('question')), 'refresh me');
+  assert.ok(Number(await page.textContent(byTestId('snapshots'))) >= 1, 'the answer so far came as a snapshot');
+  const { log, text } = await logOf(page);
+  assert.equal(await page.textContent(byTestId('answer')), text);
+  assert.equal(await page.textContent(byTestId('offset')), String(log.at(-1).offset));
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
 test('switching the transport mid-answer moves the stream with nothing lost or repeated', async () => {
   const page = await open();
   await ask(page, 'switch me', 'ws');

@@ -8,6 +8,8 @@ import dev.streamhub.cluster.HazelcastSetup;
 import dev.streamhub.cluster.NodeCardVerticle;
 import dev.streamhub.config.ClusterConfig.Role;
 import dev.streamhub.config.HubConfig;
+import dev.streamhub.conversation.ConversationStores;
+import dev.streamhub.conversation.Conversations;
 import dev.streamhub.ops.Drain;
 import dev.streamhub.ops.metrics.HubMetrics;
 import dev.streamhub.publish.Publisher;
@@ -69,7 +71,8 @@ public final class Hub {
     Drain drain = new Drain();
     HubMetrics metrics = HubMetrics.of(vertx);
     metrics.bind(vertx, stats, drain);
-    return StreamLogs.create(vertx, config.log()).map(store -> metrics.metered(store, config.log().store())).compose(log -> {
+    return StreamLogs.create(vertx, config.log()).map(store -> metrics.metered(store, config.log().store()))
+        .compose(log -> installConversations(vertx, config, log)).compose(log -> {
       EdgeParts parts = new EdgeParts(log, broker, stats, drain, SessionGuard.OPEN);
       StreamWriter writer = new StreamWriter(log, broker);
       Future<String> retention = vertx.deployVerticle(new RetentionVerticle(log)).onSuccess(deployments::add);
@@ -91,6 +94,14 @@ public final class Hub {
             return port;
           }))
           .map(port -> new Hub(vertx, parts, config.drain().timeoutMs(), port, deployments));
+    });
+  }
+
+  /** Conversations live in the log's store; transports find them with {@link Conversations#of}. */
+  private static Future<StreamLog> installConversations(Vertx vertx, HubConfig config, StreamLog log) {
+    return ConversationStores.create(vertx, config.log(), config.conversation()).map(store -> {
+      Conversations.install(vertx, new Conversations(vertx, store, log, config.conversation()));
+      return log;
     });
   }
 
@@ -163,6 +174,6 @@ public final class Hub {
     for (int i = deployments.size() - 1; i >= 0; i--) {
       undeployed.add(vertx.undeploy(deployments.get(i)));
     }
-    return Future.all(undeployed).compose(done -> log.close());
+    return Future.all(undeployed).compose(done -> Conversations.uninstall(vertx)).compose(done -> log.close());
   }
 }

@@ -8,7 +8,8 @@ import java.util.TreeSet;
 /** Everything a node is configured with, one record per capability. */
 public record HubConfig(
     HttpConfig http, SseConfig sse, PollConfig poll, WsConfig ws, StreamLogConfig log, DemoConfig demo, WorkerConfig worker,
-    UpstreamConfig upstream, BridgeConfig bridge, ClusterConfig cluster, DrainConfig drain, OpsConfig ops) {
+    UpstreamConfig upstream, BridgeConfig bridge, ClusterConfig cluster, DrainConfig drain, ConversationConfig conversation,
+    OpsConfig ops) {
 
   /**
    * Reads every key from {@code file}, overridden by {@code STREAMHUB_*} variables in {@code env}.
@@ -20,7 +21,7 @@ public record HubConfig(
     ClusterConfig cluster = ClusterConfig.from(s);
     HubConfig config = new HubConfig(HttpConfig.from(s), SseConfig.from(s), PollConfig.from(s), WsConfig.from(s),
         StreamLogConfig.from(s, cluster.clustered()), DemoConfig.from(s), WorkerConfig.from(s),
-        UpstreamConfig.from(s), BridgeConfig.from(s), cluster, DrainConfig.from(s), OpsConfig.from(s));
+        UpstreamConfig.from(s), BridgeConfig.from(s), cluster, DrainConfig.from(s), ConversationConfig.from(s), OpsConfig.from(s));
     // unknown: in the file, not in the ConfigKey table, and not read by a capability either
     Set<String> unknown = new TreeSet<>(s.unknownKeys());
     unknown.removeIf(key -> !file.containsKey(key) || ConfigKey.of(key) != null);

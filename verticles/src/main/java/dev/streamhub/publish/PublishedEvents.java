@@ -69,6 +69,9 @@ public final class PublishedEvents {
     EventType parsed;
     try {
       parsed = EventType.parse((String) type);
+      if (parsed == EventType.SNAPSHOT) {
+        throw bad("snapshot is made by compact reads, not published");
+      }
     } catch (HubException e) {
       throw bad(where + ".type must be one of delta, binary, usage, done, error, cancelled, got '" + type + "'");
     }

@@ -75,6 +75,15 @@ public final class Session extends Ticker.Member implements EdgeClients.Client {
    * past offset 0 as a resume ({@code EdgeStats#resumed}).
    */
   public Future<Subscription> read(String stream, long from, Sink sink) {
+    return read(stream, from, false, sink);
+  }
+
+  /**
+   * As {@link #read(String, long, Sink)}; with {@code compact} (a client's {@code compact=true}) the
+   * catch-up from the log reaches the sink as one {@code snapshot} event instead of one event per
+   * delta (see {@link Subscription}), live events as they are.
+   */
+  public Future<Subscription> read(String stream, long from, boolean compact, Sink sink) {
     if (closed) {
       return Future.failedFuture(new HubException(ErrorCode.BAD_REQUEST, "the connection is closed"));
     }
@@ -85,7 +94,7 @@ public final class Session extends Ticker.Member implements EdgeClients.Client {
       return Future.failedFuture(new HubException(ErrorCode.BAD_OFFSET, "offset must be a non-negative integer, got " + from));
     }
     return sessions.guard().mayRead(this, stream)
-        .compose(allowed -> sessions.subscribe(stream, from, new CountedSink(sink, sessions.stats(), transport.wire())))
+        .compose(allowed -> sessions.subscribe(stream, from, compact, new CountedSink(sink, sessions.stats(), transport.wire())))
         .map(subscription -> {
           if (from > 0) {
             sessions.stats().resumed(transport.wire());

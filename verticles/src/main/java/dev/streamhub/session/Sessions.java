@@ -122,8 +122,8 @@ public final class Sessions implements Drain.Participant {
     return guard;
   }
 
-  Future<Subscription> subscribe(String stream, long from, Sink sink) {
-    return Subscription.open(feeds, log, stream, from, readBatch, sink);
+  Future<Subscription> subscribe(String stream, long from, boolean compact, Sink sink) {
+    return Subscription.open(feeds, log, stream, from, readBatch, compact, sink);
   }
 
   /** Checks the live path of {@code reader}, just opened in {@code session}, early ({@link EarlyCheck}). */

@@ -52,7 +52,16 @@ public enum ErrorCode {
       "the node is shutting down: a new request, or an OpenAI-format stream still open at `drain_timeout_ms`"),
   /** A {@code stream:false} completion's stream did not end within {@code completion_timeout_ms}. */
   COMPLETION_TIMEOUT(504, "server_error", true, null,
-      "a `stream:false` completion whose stream did not end within `completion_timeout_ms` (it can still be read from the log)");
+      "a `stream:false` completion whose stream did not end within `completion_timeout_ms` (it can still be read from the log)"),
+  /**
+   * The stream store (Redis) is unreachable or did not answer within {@code redis_timeout_ms}: the
+   * request changed nothing that was acknowledged; retry later. The hub reconnects by itself.
+   */
+  STORE_UNAVAILABLE(503, "server_error", true, null,
+      "the Redis store is unreachable or slower than `redis_timeout_ms`; nothing acknowledged is lost, the hub reconnects by itself"),
+  /** No conversation of this id belongs to the caller (unknown, expired, deleted, or another principal's). */
+  CONVERSATION_NOT_FOUND(404, "invalid_request_error", false, null,
+      "unknown, expired or deleted conversation, or another principal's");
 
   /** How an error ends a stream that is already being sent (SSE) or a held long-poll. */
   public enum Terminal {

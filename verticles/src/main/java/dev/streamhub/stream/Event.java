@@ -81,6 +81,17 @@ public final class Event {
     return ts;
   }
 
+  /**
+   * A plain delta's text (type {@code delta}, data exactly {@code {"text": string}}), else null:
+   * what a compact read merges into a snapshot. A delta with other fields in its data is not plain.
+   */
+  public String plainDeltaText() {
+    if (type != EventType.DELTA || data != null) {
+      return null;
+    }
+    return text != null ? text : wire.substring(textStart, textEnd);
+  }
+
   /** The wire form: {@code {"stream", "offset", "type", "data", "ts"}}. */
   public JsonObject toJson() {
     return new JsonObject()

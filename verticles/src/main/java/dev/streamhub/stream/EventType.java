@@ -2,9 +2,15 @@ package dev.streamhub.stream;
 
 import java.util.Locale;
 
-/** The kinds of event a stream holds. Exactly one terminal event ({@link #isTerminal()}) ends a stream. */
+/**
+ * The kinds of event a stream holds. Exactly one terminal event ({@link #isTerminal()}) ends a stream.
+ * {@link #SNAPSHOT} is never stored: a compact read makes it from the deltas it merges
+ * ({@code dev.streamhub.subscribe.Rollup}), and publishing one is refused.
+ */
 public enum EventType {
-  DELTA, BINARY, USAGE, DONE, ERROR, CANCELLED;
+  DELTA, BINARY, USAGE, DONE, ERROR, CANCELLED,
+  /** {@code {"text", "from", "to"}}: the deltas {@code from..to} of a compact read, merged; offset {@code to}. */
+  SNAPSHOT;
 
   private final String wire = name().toLowerCase(Locale.ROOT);
 

@@ -52,14 +52,16 @@ public interface StreamLog {
    */
   Future<Integer> expire();
 
+  Future<Void> close();
+
   /**
-   * A real round trip to the store, as cheap as it can be (Hazelcast: a read of an absent key from
-   * its partition owner; Redis: {@code PING}), for {@code /health/ready}. Fails when the store is
-   * unreachable. The default succeeds: a store that lives in this JVM.
+   * The readiness hook: succeeds when the store answers now, fails with {@code store_unavailable}
+   * when it cannot be reached (bounded by the store's timeout, never hanging). {@code /health/ready}
+   * calls it so a node whose store is down leaves the load balancer; {@code /health/live} does not.
+   * A real round trip, as cheap as it can be (Hazelcast: a read of an absent key from its partition
+   * owner; Redis: {@code PING}). A store in this JVM's heap is always reachable: the default succeeds.
    */
   default Future<Void> ping() {
     return Future.succeededFuture();
   }
-
-  Future<Void> close();
 }

@@ -30,6 +30,17 @@ import java.util.ArrayDeque;
  *       that grows with the stream, and misses nothing.</li>
  * </ol>
  *
+ * <p><b>Compact</b> subscriptions ({@code compact=true}) merge what they read from the log: the
+ * plain deltas of one catch-up (the replay at the start, the catch-up after a full write queue or a
+ * gap) are sent as one {@code snapshot} event ({@link Rollup}) at offset N, the last delta merged,
+ * once the log has no more to give or a non-delta event comes (a {@code binary} event in the middle
+ * is sent as itself, so the catch-up is then a snapshot before it, the binary event, and a snapshot
+ * after it); live events are sent as they are. {@link #next()} never counts merged deltas not yet
+ * sent, so resuming stays exact. A read that starts at the end of the log gets no snapshot.
+ *
+ * <p>What reaches the sink is in offset order, each offset once: an event at its offset, or a
+ * snapshot standing for the offsets {@code from..to}.
+ *
  * <p>A subscription runs on the event loop that opened it; live events come from that event loop's
  * {@link Fanout} (one live registration per stream, shared by its subscriptions there).
  */
@@ -45,6 +56,8 @@ public final class Subscription extends Fanout.Listener {
   private final String stream;
   private final int batch;
   private final Sink sink;
+  /** The deltas read from the log and not sent yet, for a compact subscription; null otherwise. */
+  private final Rollup rollup;
   /** Live events held while reading the log; null when there are none (most subscriptions, most of the time). */
   private ArrayDeque<Event> buffered;
   private Mode mode = Mode.READING;
@@ -53,12 +66,13 @@ public final class Subscription extends Fanout.Listener {
   private boolean nothingToSend;
   private boolean heardSinceHeartbeat;
 
-  private Subscription(Fanout feeds, StreamLog log, String stream, int batch, Sink sink) {
+  private Subscription(Fanout feeds, StreamLog log, String stream, int batch, boolean compact, Sink sink) {
     this.feeds = feeds;
     this.log = log;
     this.stream = stream;
     this.batch = batch;
     this.sink = sink;
+    this.rollup = compact ? new Rollup(stream) : null;
   }
 
   /**
@@ -67,7 +81,15 @@ public final class Subscription extends Fanout.Listener {
    * {@code offset_expired}; once it succeeds the sink has begun and events flow.
    */
   public static Future<Subscription> open(Fanout feeds, StreamLog log, String stream, long from, int batch, Sink sink) {
-    Subscription subscription = new Subscription(feeds, log, stream, batch, sink);
+    return open(feeds, log, stream, from, batch, false, sink);
+  }
+
+  /**
+   * As {@link #open(Fanout, StreamLog, String, long, int, Sink)}; with {@code compact} the deltas of
+   * each catch-up from the log reach the sink as one {@code snapshot} event (see the class comment).
+   */
+  public static Future<Subscription> open(Fanout feeds, StreamLog log, String stream, long from, int batch, boolean compact, Sink sink) {
+    Subscription subscription = new Subscription(feeds, log, stream, batch, compact, sink);
     return subscription.start(from).map(subscription);
   }
 
@@ -84,9 +106,9 @@ public final class Subscription extends Fanout.Listener {
     return mode == Mode.ENDED;
   }
 
-  /** The next offset this subscription would send. */
+  /** The next offset this subscription would send: the first one the sink has not had. */
   public long next() {
-    return next;
+    return rollup == null || rollup.isEmpty() ? next : rollup.from();
   }
 
   /** Live events held while reading the log, at most {@link #MAX_BUFFERED}; for tests and metrics. */
@@ -120,6 +142,10 @@ public final class Subscription extends Fanout.Listener {
     }
     mode = Mode.ENDED;
     buffered = null;
+    if (rollup != null && !rollup.isEmpty()) {
+      next = rollup.from();
+      rollup.clear();
+    }
     return feeds.leave(this);
   }
 
@@ -193,13 +219,16 @@ public final class Subscription extends Fanout.Listener {
 
   private void onPage(ReadResult page) {
     for (Event e : page.events()) {
-      if (e.offset() >= next && !deliver(e)) {
+      if (e.offset() >= next && !take(e)) {
         return;
       }
     }
     sink.flush();
     if (page.events().size() == batch) {
       readLog();
+      return;
+    }
+    if (!sendRollup()) {
       return;
     }
     while (buffered != null && !buffered.isEmpty()) {
@@ -221,6 +250,25 @@ public final class Subscription extends Fanout.Listener {
     } else {
       mode = Mode.LIVE;
     }
+  }
+
+  /** An event read from the log: merged into the rollup (compact), else sent after the rollup. */
+  private boolean take(Event e) {
+    if (rollup != null) {
+      if (rollup.add(e)) {
+        next = e.offset() + 1;
+        return true;
+      }
+      if (!sendRollup()) {
+        return false;
+      }
+    }
+    return deliver(e);
+  }
+
+  /** Sends the merged deltas, if any, as one snapshot; false when the subscription stopped taking events. */
+  private boolean sendRollup() {
+    return rollup == null || rollup.isEmpty() || deliver(rollup.take());
   }
 
   /** Sends one event; false when the subscription stopped taking events (ended or paused). */

@@ -2,6 +2,8 @@ package dev.streamhub.transport;
 
 import dev.streamhub.config.HubConfig;
 import dev.streamhub.ops.AdminHandler;
+import dev.streamhub.conversation.Conversations;
+import dev.streamhub.conversation.ConversationsHandler;
 import dev.streamhub.ops.Drain;
 import dev.streamhub.ops.HealthHandler;
 import dev.streamhub.ops.StoreProbe;
@@ -83,6 +85,7 @@ public final class EdgeVerticle extends VerticleBase {
     PublishHandler publish = new PublishHandler(new Publisher(log, writer));
     publish.mount(router);
     new StreamsHandler(log, generations, sse, publish).mount(router);
+    new ConversationsHandler(Conversations.of(vertx)).mount(router);
     new PollHandler(vertx, sessions, config.poll()).mount(router);
     new WsHandler(sessions, generations, config.ws(), config.http().writeQueueBytes()).mount(router);
     // the browser demo (web-demo/): only page-like paths, so an unknown API path stays a 404

@@ -26,6 +26,22 @@ public final class Offsets {
     return from == null ? 0 : parse("from", from);
   }
 
+  /**
+   * The {@code compact} query parameter: {@code true} makes the catch-up part of a read one
+   * {@code snapshot} event; absent or {@code false} (the default) sends every event. Anything else
+   * is {@code bad_request}.
+   */
+  public static boolean compact(RoutingContext rc) {
+    String value = rc.request().getParam("compact");
+    if (value == null || value.equals("false")) {
+      return false;
+    }
+    if (value.equals("true")) {
+      return true;
+    }
+    throw new HubException(ErrorCode.BAD_REQUEST, "compact must be 'true' or 'false', got '" + value + "'");
+  }
+
   /** A non-negative offset, or {@code bad_offset} naming where the bad value came from. */
   public static long parse(String name, String value) {
     try {

@@ -1,5 +1,6 @@
 package dev.streamhub.transport;
 
+import dev.streamhub.conversation.Conversations;
 import dev.streamhub.session.Owners;
 import dev.streamhub.stream.HubException;
 import dev.streamhub.stream.StreamIds;
@@ -45,13 +46,19 @@ public final class StreamsHandler {
   private void create(RoutingContext rc) {
     Future.succeededFuture(rc.body().buffer())
         .map(GenerateRequest::parseObject)
-        .compose(json -> PublishHandler.wantsExternal(json) ? publish.create(json, Owners.of(rc)) : generate(rc, GenerateRequest.fromClient(json)))
-        .onSuccess(meta -> json(rc, 201, describe(meta)))
+        .compose(json -> PublishHandler.wantsExternal(json)
+            ? publish.create(json, Owners.of(rc)).map(meta -> new Conversations.Started(meta, null))
+            : generate(rc, GenerateRequest.fromClient(json)))
+        .onSuccess(started -> json(rc, 201, started.conversation() == null
+            ? describe(started.meta())
+            : describe(started.meta()).put("conversation", started.conversation())))
         .onFailure(rc::fail);
   }
 
-  private Future<StreamMeta> generate(RoutingContext rc, GenerateRequest request) {
-    return generations.start(request.withOwner(Owners.of(rc)));
+  private Future<Conversations.Started> generate(RoutingContext rc, GenerateRequest request) {
+    GenerateRequest owned = request.withOwner(Owners.of(rc));
+    return Conversations.of(rc.vertx()).start(owned.conversation(), owned.owner(), owned.messages(),
+        context -> generations.start(owned.withMessages(context)));
   }
 
   private void meta(RoutingContext rc) {
@@ -74,7 +81,7 @@ public final class StreamsHandler {
   private void events(RoutingContext rc) {
     Future.succeededFuture(rc)
         .map(Offsets::startOffset)
-        .compose(from -> format(rc).compose(format -> sse.serve(rc, rc.pathParam("id"), from, format)))
+        .compose(from -> format(rc).compose(format -> sse.serve(rc, rc.pathParam("id"), from, Offsets.compact(rc), format)))
         .onFailure(rc::fail);
   }
 

@@ -10,7 +10,9 @@ import java.util.SplittableRandom;
 
 /**
  * The model {@code demo}: a deterministic text generator paced like a real model. The same
- * messages and seed always give the same tokens; tokens are word pieces of a few bytes.
+ * messages and seed always give the same tokens; tokens are word pieces of a few bytes. It shows
+ * the context it got: when the messages hold earlier user turns (a conversation), the answer
+ * begins by quoting the first of them and counting the turns.
  */
 public final class DemoModelBackend implements ModelBackend {
 
@@ -69,6 +71,19 @@ public final class DemoModelBackend implements ModelBackend {
       addWord(tokens, " " + asked[i]);
     }
     addWord(tokens, ".");
+    List<String> userTurns = userTexts(request);
+    if (userTurns.size() > 1) {
+      addWord(tokens, " Turn");
+      addWord(tokens, " " + userTurns.size());
+      addWord(tokens, "; first");
+      addWord(tokens, " you");
+      addWord(tokens, " asked:");
+      String[] first = userTurns.get(0).trim().split("\\s+");
+      for (int i = 0; i < Math.min(first.length, 8); i++) {
+        addWord(tokens, " " + first[i]);
+      }
+      addWord(tokens, ".");
+    }
     int seededLength = 24 + random.nextInt(72);
     int length = answerTokens > 0 ? answerTokens : seededLength;
     boolean sentenceStart = true;
@@ -88,6 +103,18 @@ public final class DemoModelBackend implements ModelBackend {
     }
     int end = Math.min(limit, answerTokens > 0 ? answerTokens : tokens.size());
     return tokens.size() > end ? new ArrayList<>(tokens.subList(0, end)) : tokens;
+  }
+
+  /** The texts of the user messages, oldest first. */
+  private static List<String> userTexts(GenerateRequest request) {
+    List<String> texts = new ArrayList<>();
+    for (int i = 0; i < request.messages().size(); i++) {
+      JsonObject message = request.messages().getJsonObject(i);
+      if ("user".equals(message.getString("role"))) {
+        texts.add(GenerateRequest.textOf(message));
+      }
+    }
+    return texts;
   }
 
   /** Splits a word into pieces of at most 4 characters, as a BPE tokenizer would roughly do. */

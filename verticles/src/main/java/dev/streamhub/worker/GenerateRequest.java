@@ -1,5 +1,6 @@
 package dev.streamhub.worker;
 
+import dev.streamhub.conversation.ConversationIds;
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.HubException;
 import io.vertx.core.buffer.Buffer;
@@ -25,9 +26,12 @@ import java.util.Set;
  * @param seed the client's seed, or null
  * @param streaming the client's {@code stream} flag (SSE chunks, or one JSON answer); edge only
  * @param includeUsage {@code stream_options.include_usage}; edge only
+ * @param conversation the {@code conversation} field, parsed by {@link ConversationIds#parseField}:
+ *     null for none, {@link ConversationIds#NEW}, or an id; edge only (the worker gets the whole
+ *     context in {@code messages})
  */
 public record GenerateRequest(String stream, String model, String owner, JsonArray messages, int maxTokens, Long seed,
-    boolean streaming, boolean includeUsage) {
+    boolean streaming, boolean includeUsage, String conversation) {
 
   private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool");
 
@@ -38,17 +42,23 @@ public record GenerateRequest(String stream, String model, String owner, JsonArr
 
   /** A request as a worker receives it: stream and owner assigned, no edge-only flags. */
   public GenerateRequest(String stream, String model, String owner, JsonArray messages, int maxTokens, Long seed) {
-    this(Objects.requireNonNull(stream, "stream"), model, Objects.requireNonNull(owner, "owner"), messages, maxTokens, seed, false, false);
+    this(Objects.requireNonNull(stream, "stream"), model, Objects.requireNonNull(owner, "owner"), messages, maxTokens, seed, false, false,
+        null);
   }
 
   /** The same request on behalf of {@code owner}. */
   public GenerateRequest withOwner(String owner) {
-    return new GenerateRequest(stream, model, owner, messages, maxTokens, seed, streaming, includeUsage);
+    return new GenerateRequest(stream, model, owner, messages, maxTokens, seed, streaming, includeUsage, conversation);
   }
 
   /** The same request for the stream the hub created for it. */
   public GenerateRequest withStream(String stream) {
-    return new GenerateRequest(stream, model, owner, messages, maxTokens, seed, streaming, includeUsage);
+    return new GenerateRequest(stream, model, owner, messages, maxTokens, seed, streaming, includeUsage, conversation);
+  }
+
+  /** The same request with {@code messages} as the model's input (a conversation's context before the new turn). */
+  public GenerateRequest withMessages(JsonArray messages) {
+    return new GenerateRequest(stream, model, owner, messages, maxTokens, seed, streaming, includeUsage, conversation);
   }
 
   /** A client's body, validated; {@code bad_request} naming the field otherwise. */
@@ -109,7 +119,7 @@ public record GenerateRequest(String stream, String model, String owner, JsonArr
       includeUsage = bool((JsonObject) options, "include_usage");
     }
     return new GenerateRequest(null, (String) model, null, list, maxTokens, seed == null ? null : ((Number) seed).longValue(),
-        stream, includeUsage);
+        stream, includeUsage, ConversationIds.parseField(json.getValue("conversation")));
   }
 
   public JsonObject toJson() {

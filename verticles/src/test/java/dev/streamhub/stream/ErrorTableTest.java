@@ -42,7 +42,8 @@ class ErrorTableTest {
   void onlyServerSideAndTransientFailuresAreRetryable() {
     List<ErrorCode> retryable = List.of(ErrorCode.values()).stream().filter(ErrorCode::retryable).toList();
     assertEquals(List.of(ErrorCode.RATE_LIMITED, ErrorCode.INTERNAL_ERROR, ErrorCode.WORKER_LOST, ErrorCode.NO_WORKER_AVAILABLE,
-        ErrorCode.UPSTREAM_UNAVAILABLE, ErrorCode.UPSTREAM_ERROR, ErrorCode.UPSTREAM_TIMEOUT, ErrorCode.DRAINING, ErrorCode.COMPLETION_TIMEOUT),
+        ErrorCode.UPSTREAM_UNAVAILABLE, ErrorCode.UPSTREAM_ERROR, ErrorCode.UPSTREAM_TIMEOUT, ErrorCode.DRAINING, ErrorCode.COMPLETION_TIMEOUT,
+        ErrorCode.STORE_UNAVAILABLE),
         retryable);
     for (ErrorCode code : ErrorCode.values()) {
       assertEquals(code.status() >= 500 || code.status() == 429, code.retryable(), code.code());

@@ -1,5 +1,7 @@
 package dev.streamhub.subscribe;
 
+import io.vertx.core.json.JsonObject;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -199,6 +201,76 @@ class SubscriptionTest {
         }));
       })).onComplete(ctx.succeedingThenComplete());
     }
+  }
+
+  /** {@code compact=true}: each catch-up from the log is one snapshot; live events are sent as they are. */
+  @Nested
+  class Compact {
+
+    @Test
+    void theReplayIsOneSnapshotAndASlowSinkGetsWhatItMissedAsOneSnapshotPerCatchUp(VertxTestContext ctx) {
+      RecordingSink sink = new RecordingSink();
+      on(() -> newStream(20).compose(id -> {
+        sink.onSend = e -> {
+          if (e.offset() == 19) {
+            writeDeltas(id, 5, "live-"); // after the replay: live events, sent as they are
+          } else if (e.offset() == 22) {
+            // the write queue fills: 1,002 deltas are logged meanwhile, then it drains
+            sink.full = true;
+            writeDeltas(id, 1000, "while-full-");
+            // (on a later task: the subscription registers its drain handler after this send returns)
+            TestHubs.eventually(vertx, 5, 2_000, () -> log.meta(id).map(meta -> meta.nextOffset() == 1025))
+                .onSuccess(v -> vertx.runOnContext(x -> {
+                  sink.full = false;
+                  Handler<Void> drain = sink.drain;
+                  sink.drain = null;
+                  drain.handle(null);
+                }));
+          } else if (e.offset() == 1024) {
+            writer.write(id, NewEvent.done("stop"));
+          }
+        };
+        return Subscription.open(new Fanout(broker), log, id, 0, BATCH, true, sink)
+            .compose(s -> {
+              sink.subscription = s;
+              return sink.ended.future();
+            })
+            .compose(received -> readLog(id).map(all -> {
+              assertEquals(List.of("snapshot@19", "delta@20", "delta@21", "delta@22", "snapshot@1024", "done@1025"),
+                  received.stream().map(e -> e.type().wire() + "@" + e.offset()).collect(Collectors.toList()));
+              assertEquals(snapshotOf(all, 0, 19), received.get(0).data());
+              assertEquals(snapshotOf(all, 23, 1024), received.get(4).data());
+              assertEquals(all.subList(20, 23), received.subList(1, 4));
+              assertEquals(all.get(1025), received.get(5));
+              assertEquals(all.get(1024).ts(), received.get(4).ts());
+              assertEquals(0, sink.sentWhileFull, "events were pushed into a full sink");
+              return all;
+            }));
+      })).onComplete(ctx.succeedingThenComplete());
+    }
+
+    @Test
+    void nextNeverCountsMergedDeltasNotSentYet(VertxTestContext ctx) {
+      RecordingSink sink = new RecordingSink();
+      on(() -> newStream(20).compose(id -> Subscription.open(new Fanout(broker), log, id, 5, BATCH, true, sink).compose(s -> {
+        // the first page (5..12) is merged and the next one being read: nothing sent, next still 5
+        assertEquals(List.of(), sink.received);
+        assertEquals(5, s.next());
+        return TestHubs.eventually(vertx, 5, 1_000, () -> Future.succeededFuture(!sink.received.isEmpty())).map(v -> {
+          assertEquals(List.of("snapshot@19"), sink.received.stream().map(e -> e.type().wire() + "@" + e.offset()).collect(Collectors.toList()));
+          assertEquals(20, s.next());
+          return s.close();
+        });
+      }))).onComplete(ctx.succeedingThenComplete());
+    }
+  }
+
+  private static JsonObject snapshotOf(List<Event> log, int from, int to) {
+    StringBuilder text = new StringBuilder();
+    for (Event e : log.subList(from, to + 1)) {
+      text.append(e.data().getString("text"));
+    }
+    return new JsonObject().put("text", text.toString()).put("from", (long) from).put("to", (long) to);
   }
 
   @Nested

@@ -36,7 +36,12 @@ public final class PollTransport implements Transport {
 
   @Override
   public Reading read(String stream, long from, StreamListener listener) {
-    PollReading reading = new PollReading(stream, listener);
+    return read(stream, from, false, listener);
+  }
+
+  @Override
+  public Reading read(String stream, long from, boolean compact, StreamListener listener) {
+    PollReading reading = new PollReading(stream, compact, listener);
     reading.poll(from);
     return reading;
   }
@@ -44,6 +49,7 @@ public final class PollTransport implements Transport {
   private final class PollReading implements Reading {
     private final String stream;
     private final StreamListener listener;
+    private final boolean compact;
     private final Promise<Void> done = Promise.promise();
     private HttpClientRequest request;
     private boolean opened;
@@ -51,8 +57,9 @@ public final class PollTransport implements Transport {
     private boolean inFlight;
     private long polls;
 
-    PollReading(String stream, StreamListener listener) {
+    PollReading(String stream, boolean compact, StreamListener listener) {
       this.stream = stream;
+      this.compact = compact;
       this.listener = listener;
     }
 
@@ -61,7 +68,7 @@ public final class PollTransport implements Transport {
           .setMethod(HttpMethod.GET)
           .setHost(target.host())
           .setPort(target.port())
-          .setURI("/v1/streams/" + stream + "/poll?from=" + from + "&timeout=" + timeoutS);
+          .setURI("/v1/streams/" + stream + "/poll?from=" + from + "&timeout=" + timeoutS + (compact ? "&compact=true" : ""));
       client.request(options)
           .compose(req -> {
             request = req;
@@ -85,6 +92,7 @@ public final class PollTransport implements Transport {
 
     private void onAnswer(Buffer body) {
       long at = Clock.micros();
+      listener.onBytes(body.length());
       inFlight = false;
       polls++;
       if (done.future().isComplete()) {

@@ -50,12 +50,17 @@ public final class SseTransport implements Transport {
 
   @Override
   public Reading read(String stream, long from, StreamListener listener) {
+    return read(stream, from, false, listener);
+  }
+
+  @Override
+  public Reading read(String stream, long from, boolean compact, StreamListener listener) {
     SseReading reading = new SseReading(listener, decoder);
     RequestOptions options = new RequestOptions()
         .setMethod(HttpMethod.GET)
         .setHost(target.host())
         .setPort(target.port())
-        .setURI(path.apply(stream, from))
+        .setURI(path.apply(stream, from) + (compact ? "&compact=true" : ""))
         .putHeader("Accept", "text/event-stream");
     client.request(options)
         .compose(request -> {
@@ -96,6 +101,7 @@ public final class SseTransport implements Transport {
 
     void onChunk(Buffer chunk) {
       chunkAt = Clock.micros();
+      listener.onBytes(chunk.length());
       parser.feed(chunk.getBytes());
     }
 

@@ -11,4 +11,7 @@ public interface StreamListener {
    * it). {@code offset} is -1 for an event without an id (an error after the stream started).
    */
   void onEvent(long offset, String type, long ts, String data, long atMicros);
+
+  /** {@code bytes} of payload arrived (SSE chunks, WebSocket messages, poll bodies; no headers). */
+  default void onBytes(long bytes) {}
 }

@@ -18,6 +18,17 @@ public interface Transport {
   /** Reads {@code stream} from offset {@code from} (inclusive) until the hub ends it. */
   Reading read(String stream, long from, StreamListener listener);
 
+  /**
+   * As {@link #read(String, long, StreamListener)}; with {@code compact} the hub's catch-up comes as
+   * one {@code snapshot} event ({@code compact=true}). Only the hub's own transports have it.
+   */
+  default Reading read(String stream, long from, boolean compact, StreamListener listener) {
+    if (compact) {
+      throw new UnsupportedOperationException(name() + " has no compact reads");
+    }
+    return read(stream, from, listener);
+  }
+
   static Transport create(String name, HttpClient client, WebSocketClient wsClient, Target target) {
     switch (name) {
       case "sse":

@@ -28,6 +28,11 @@ public final class WsTransport implements Transport {
 
   @Override
   public Reading read(String stream, long from, StreamListener listener) {
+    return read(stream, from, false, listener);
+  }
+
+  @Override
+  public Reading read(String stream, long from, boolean compact, StreamListener listener) {
     WsReading reading = new WsReading(stream, listener);
     WebSocketConnectOptions options = new WebSocketConnectOptions()
         .setHost(target.host())
@@ -45,7 +50,7 @@ public final class WsTransport implements Transport {
           ws.exceptionHandler(reading.done::tryFail);
           ws.closeHandler(v -> reading.done.tryFail(new IllegalStateException(
               "socket closed before the stream ended (close status " + ws.closeStatusCode() + " " + ws.closeReason() + ")")));
-          ws.writeTextMessage("{\"type\":\"stream.subscribe\",\"stream\":\"" + stream + "\",\"from\":" + from + "}");
+          ws.writeTextMessage("{\"type\":\"stream.subscribe\",\"stream\":\"" + stream + "\",\"from\":" + from + (compact ? ",\"compact\":true}" : "}"));
           listener.onOpen(Clock.micros());
         });
     return reading;
@@ -66,6 +71,7 @@ public final class WsTransport implements Transport {
     /** An event ({@code {"stream",...,"offset",...}}) or a control message ({@code {"type":...}} first). */
     void onText(String text) {
       long at = Clock.micros();
+      listener.onBytes(io.netty.buffer.ByteBufUtil.utf8Bytes(text));
       if (text.startsWith("{\"type\":")) {
         String type = EventFields.firstString(text, "type");
         if ("stream.unsubscribed".equals(type) && text.contains("\"reason\":\"ended\"")) {

@@ -37,9 +37,14 @@ final class ReaderSet {
 
   /** Opens a reader of {@code stream} from {@code from}; returns it (its {@code opened} completes on 200). */
   StreamReader open(String stream, long from) {
+    return open(stream, from, false);
+  }
+
+  /** As {@link #open(String, long)}; {@code compact} asks for the catch-up as one {@code snapshot} event. */
+  StreamReader open(String stream, long from, boolean compact) {
     StreamReader reader = new StreamReader(stream, from, recorder, openTimes, sentTimes);
     readers.add(reader);
-    reader.reading = transport.read(stream, from, reader);
+    reader.reading = transport.read(stream, from, compact, reader);
     Future<Void> finished = reader.reading.done().onFailure(err -> {
       reader.failure = String.valueOf(err.getMessage());
       reader.opened.tryFail(err);

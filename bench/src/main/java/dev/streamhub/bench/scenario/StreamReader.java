@@ -28,6 +28,11 @@ final class StreamReader implements StreamListener {
   long tokens;
   long completionTokens = -1;
   long eventsWithoutId;
+  /** Payload bytes received (what the transport reports; no HTTP headers). */
+  long bytes;
+  /** Compact reads: snapshots received, and the UTF-8 bytes of the text they and the deltas carried. */
+  long snapshots;
+  long snapshotTextBytes;
   String terminal;
   String failure;
 
@@ -47,9 +52,29 @@ final class StreamReader implements StreamListener {
   }
 
   @Override
+  public void onBytes(long n) {
+    bytes += n;
+  }
+
+  @Override
   public void onEvent(long offset, String type, long ts, String data, long atMicros) {
     if (offset < 0) {
       eventsWithoutId++;
+    } else if (type.equals("snapshot")) {
+      // a compact read's catch-up stands for the offsets from..to ({"data":{"text",..,"from","to"}})
+      long from = EventFields.firstNumber(data, "from");
+      for (long o = from; o <= offset; o++) {
+        check.accept(o);
+      }
+      snapshots++;
+      snapshotTextBytes += io.netty.buffer.ByteBufUtil.utf8Bytes(
+          new JsonObject(data).getJsonObject("data").getString("text", ""));
+      tokens += offset - from + 1;
+      if (firstTokenAt < 0) {
+        firstTokenAt = atMicros;
+      }
+      lastTokenAt = atMicros;
+      return;
     } else {
       check.accept(offset);
     }

@@ -1,5 +1,6 @@
 package dev.streamhub.transport.openai;
 
+import dev.streamhub.conversation.Conversations;
 import dev.streamhub.session.Owners;
 import dev.streamhub.session.Sessions;
 import dev.streamhub.session.Transport;
@@ -39,10 +40,20 @@ public final class ChatCompletionsHandler {
   private void create(RoutingContext rc) {
     Future.succeededFuture(rc.body().buffer())
         .map(GenerateRequest::parse)
-        .compose(request -> generations.start(request.withOwner(Owners.of(rc)))
-            .compose(meta -> request.streaming()
-                ? sse.serve(rc, meta.id(), 0, new OpenAiChunks(meta, request.includeUsage()))
-                : respondWhole(rc, meta)))
+        .compose(request -> {
+          GenerateRequest owned = request.withOwner(Owners.of(rc));
+          return Conversations.of(rc.vertx()).start(owned.conversation(), owned.owner(), owned.messages(),
+                  context -> generations.start(owned.withMessages(context)))
+              .compose(started -> {
+                StreamMeta meta = started.meta();
+                if (started.conversation() != null) {
+                  rc.response().putHeader("X-Conversation-Id", started.conversation());
+                }
+                return request.streaming()
+                    ? sse.serve(rc, meta.id(), 0, new OpenAiChunks(meta, request.includeUsage()))
+                    : respondWhole(rc, meta);
+              });
+        })
         .onFailure(rc::fail);
   }
 

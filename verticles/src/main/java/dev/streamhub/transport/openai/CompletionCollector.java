@@ -40,6 +40,9 @@ final class CompletionCollector implements Sink, Framing {
       case DELTA:
         content.append(event.data().getString("text", ""));
         break;
+      case SNAPSHOT:
+        content.append(event.data().getString("text", ""));
+        break;
       case USAGE:
         usage = event.data();
         break;

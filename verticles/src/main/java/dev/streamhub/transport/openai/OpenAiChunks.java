@@ -14,6 +14,8 @@ import io.vertx.core.json.JsonObject;
  * A stream as OpenAI {@code chat.completion.chunk} SSE: one chunk per {@code delta} (the chunk of
  * offset 0 also carries {@code role}), a last chunk with {@code finish_reason} on {@code done},
  * then the usage chunk ({@code choices: []}) when asked for, then {@code data: [DONE]}. An
+ * {@code snapshot} (a compact read's catch-up) is one chunk whose {@code delta.content} is its whole
+ * text (with {@code role} when it starts at offset 0). An
  * {@code error} or {@code cancelled} event becomes {@code data: {"error":{...}}} and ends the
  * response without {@code [DONE]}, as OpenAI's SDKs expect. Every event carries {@code id: <offset>}.
  */
@@ -46,6 +48,17 @@ public final class OpenAiChunks implements SseFormat {
           delta.put("role", "assistant");
         }
         delta.put("content", event.data().getString("text", ""));
+        out.event(id, null, chunk(delta, null).encode());
+        break;
+      }
+      case SNAPSHOT: {
+        // a compact read's catch-up: the whole text so far as one delta, which SDKs append as any other
+        JsonObject data = event.data();
+        JsonObject delta = new JsonObject();
+        if (data.getLong("from", -1L) == 0) {
+          delta.put("role", "assistant");
+        }
+        delta.put("content", data.getString("text", ""));
         out.event(id, null, chunk(delta, null).encode());
         break;
       }

@@ -16,7 +16,8 @@ import io.vertx.ext.web.RoutingContext;
  * {@code GET /v1/streams/{id}/poll?from=N&timeout=S}: the shared {@link Subscription} with a
  * {@link PollSink}. Answers as soon as events at or after {@code from} exist (everything already
  * there, up to the batch bounds), else when the first one arrives, else empty at the timeout.
- * {@code timeout} is in seconds and clamped to {@code poll_max_timeout_seconds}.
+ * {@code timeout} is in seconds and clamped to {@code poll_max_timeout_seconds}. With
+ * {@code compact=true} the events already in the log come as one {@code snapshot} event.
  */
 public final class PollHandler {
 
@@ -53,9 +54,10 @@ public final class PollHandler {
     String stream = rc.pathParam("id");
     long from = Offsets.startOffset(rc);
     long timeoutMs = timeoutSeconds(rc) * 1000L;
+    boolean compact = Offsets.compact(rc);
     PollSink sink = new PollSink(vertx, from, config.maxEvents(), config.maxBytes());
     return sessions.open(Transport.LONG_POLL, rc, sink)
-        .compose(session -> session.read(stream, from, sink).compose(subscription -> {
+        .compose(session -> session.read(stream, from, compact, sink).compose(subscription -> {
           if (subscription.nothingToSend()) {
             sink.endedBefore();
             return sink.answer();

@@ -45,6 +45,14 @@ public final class SseStreams {
    * reconnecting.
    */
   public Future<Void> serve(RoutingContext rc, String stream, long from, SseFormat format) {
+    return serve(rc, stream, from, false, format);
+  }
+
+  /**
+   * As {@link #serve(RoutingContext, String, long, SseFormat)}; with {@code compact} the catch-up
+   * arrives as one {@code snapshot} event ({@code id: N}), then the events from N+1.
+   */
+  public Future<Void> serve(RoutingContext rc, String stream, long from, boolean compact, SseFormat format) {
     HttpServerResponse response = rc.response();
     if (StreamIds.looksValid(stream)) {
       response.putHeader("X-Stream-Id", stream);
@@ -53,7 +61,7 @@ public final class SseStreams {
     Transport transport = format.resumable() ? Transport.SSE : Transport.OPENAI_SSE;
     SseSink sink = new SseSink(new SseResponse(this, response, coding, transport.wire()), format, from);
     return sessions.open(transport, rc, sink)
-        .compose(session -> session.read(stream, from, sink))
+        .compose(session -> session.read(stream, from, compact, sink))
         .map(subscription -> {
           if (subscription.nothingToSend()) {
             response.setStatusCode(204).end();

@@ -1,6 +1,7 @@
 package dev.streamhub.transport.ws;
 
 import dev.streamhub.config.WsConfig;
+import dev.streamhub.conversation.Conversations;
 import dev.streamhub.session.Framing;
 import dev.streamhub.session.Session;
 import dev.streamhub.session.Transport;
@@ -10,9 +11,11 @@ import dev.streamhub.stream.Event;
 import dev.streamhub.stream.EventType;
 import dev.streamhub.stream.HubException;
 import dev.streamhub.stream.StreamIds;
+import dev.streamhub.stream.StreamMeta;
 import dev.streamhub.subscribe.Sink;
 import dev.streamhub.subscribe.Subscription;
 import dev.streamhub.transport.ErrorResponses;
+import dev.streamhub.worker.GenerateRequest;
 import dev.streamhub.worker.Generations;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
@@ -52,6 +55,7 @@ final class WsConnection implements Framing {
   private static final String WEBSOCKET = Transport.WEBSOCKET.wire();
 
   private final EdgeStats stats;
+  private final Conversations conversations;
   private Session session;
   private ServerWebSocket ws;
   private final Map<String, Subscription> subscriptions = new HashMap<>();
@@ -59,10 +63,11 @@ final class WsConnection implements Framing {
   private long lastHeard = System.nanoTime();
   private boolean closed;
 
-  WsConnection(Generations generations, WsConfig config, EdgeStats stats) {
+  WsConnection(Generations generations, WsConfig config, EdgeStats stats, Conversations conversations) {
     this.generations = generations;
     this.config = config;
     this.stats = stats;
+    this.conversations = conversations;
   }
 
   /** Takes the upgraded socket of {@code session}; the socket's close closes the session. */
@@ -103,7 +108,7 @@ final class WsConnection implements Framing {
     if (message instanceof WsMessage.Create create) {
       create(create);
     } else if (message instanceof WsMessage.Subscribe subscribe) {
-      subscribe(subscribe.stream(), subscribe.from());
+      subscribe(subscribe.stream(), subscribe.from(), subscribe.compact());
     } else if (message instanceof WsMessage.Unsubscribe unsubscribe) {
       unsubscribe(unsubscribe.stream(), "client");
     } else if (message instanceof WsMessage.Cancel cancel) {
@@ -114,24 +119,32 @@ final class WsConnection implements Framing {
   }
 
   private void create(WsMessage.Create create) {
-    generations.start(create.request().withOwner(session.principal()))
-        .onSuccess(meta -> {
-          send(new JsonObject()
+    GenerateRequest request = create.request().withOwner(session.principal());
+    conversations.start(request.conversation(), request.owner(), request.messages(),
+            context -> generations.start(request.withMessages(context)))
+        .onSuccess(started -> {
+          StreamMeta meta = started.meta();
+          JsonObject created = new JsonObject()
               .put("type", "stream.created")
               .put("request_id", create.requestId())
               .put("stream", meta.id())
               .put("model", meta.model())
-              .put("created", meta.createdAt() / 1000));
+              .put("created", meta.createdAt() / 1000);
+          send(started.conversation() == null ? created : created.put("conversation", started.conversation()));
           subscribe(meta.id(), 0);
         })
         .onFailure(err -> sendError(create.requestId(), null, err));
   }
 
   private void subscribe(String stream, long from) {
+    subscribe(stream, from, false);
+  }
+
+  private void subscribe(String stream, long from, boolean compact) {
     Subscription previous = subscriptions.remove(stream);
     Future<Void> unsubscribed = previous == null ? Future.succeededFuture() : previous.close();
     unsubscribed
-        .compose(v -> session.read(stream, from, new StreamSink(stream)))
+        .compose(v -> session.read(stream, from, compact, new StreamSink(stream)))
         .onSuccess(subscription -> {
           if (subscription.nothingToSend()) {
             sendUnsubscribed(stream, subscription.next(), "ended");

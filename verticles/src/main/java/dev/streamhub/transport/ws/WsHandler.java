@@ -1,6 +1,7 @@
 package dev.streamhub.transport.ws;
 
 import dev.streamhub.config.WsConfig;
+import dev.streamhub.conversation.Conversations;
 import dev.streamhub.internal.DeflaterSwap;
 import dev.streamhub.internal.DirectWrites;
 import dev.streamhub.session.Sessions;
@@ -58,7 +59,7 @@ public final class WsHandler {
       rc.fail(new HubException(ErrorCode.BAD_REQUEST, "/v1/ws expects a WebSocket upgrade"));
       return;
     }
-    WsConnection connection = new WsConnection(generations, config, sessions.stats());
+    WsConnection connection = new WsConnection(generations, config, sessions.stats(), Conversations.of(rc.vertx()));
     sessions.open(Transport.WEBSOCKET, rc, connection)
         .compose(session -> rc.request().toWebSocket()
             .onFailure(err -> session.close())

@@ -13,8 +13,11 @@ public sealed interface WsMessage permits WsMessage.Create, WsMessage.Subscribe,
   /** {@code response.create}: the body of {@code /v1/chat/completions}, plus an optional {@code request_id}. */
   record Create(String requestId, GenerateRequest request) implements WsMessage {}
 
-  /** {@code stream.subscribe}: events of {@code stream} from offset {@code from} on (default 0). */
-  record Subscribe(String stream, long from) implements WsMessage {}
+  /**
+   * {@code stream.subscribe}: events of {@code stream} from offset {@code from} on (default 0);
+   * {@code compact} (default false) sends the catch-up from the log as one {@code snapshot} event.
+   */
+  record Subscribe(String stream, long from, boolean compact) implements WsMessage {}
 
   /** {@code stream.unsubscribe}: no more events of {@code stream} on this socket. */
   record Unsubscribe(String stream) implements WsMessage {}
@@ -41,7 +44,7 @@ public sealed interface WsMessage permits WsMessage.Create, WsMessage.Subscribe,
       case "response.create":
         return new Create(optionalString(json, "request_id"), GenerateRequest.fromClient(json));
       case "stream.subscribe":
-        return new Subscribe(stream(json), from(json));
+        return new Subscribe(stream(json), from(json), compact(json));
       case "stream.unsubscribe":
         return new Unsubscribe(stream(json));
       case "response.cancel":
@@ -67,6 +70,17 @@ public sealed interface WsMessage permits WsMessage.Create, WsMessage.Subscribe,
       return 0;
     }
     return Offsets.parse("from", from.toString());
+  }
+
+  private static boolean compact(JsonObject json) {
+    Object compact = json.getValue("compact");
+    if (compact == null) {
+      return false;
+    }
+    if (!(compact instanceof Boolean)) {
+      throw bad("'compact' must be true or false");
+    }
+    return (Boolean) compact;
   }
 
   private static String optionalString(JsonObject json, String field) {

@@ -1,0 +1,62 @@
+package dev.streamhub.limits;
+
+import io.vertx.core.Future;
+
+/**
+ * Counters behind every limit: fixed-window rates and held slots, per key. One interface, a store
+ * per backend ({@code memory}: this node; {@code hazelcast}: the cluster; a Redis one fits the same
+ * shape), every one passing {@code LimiterContract}.
+ *
+ * <p>Invariants every store keeps:
+ * <ul>
+ *   <li>Atomic per key: concurrent callers, on any node sharing the store, never together get
+ *       more than {@code limit} in one window, or more than {@code limit} slots held.</li>
+ *   <li>{@link #take} grants part of an amount when only part is left (so a token budget ends at
+ *       the exact token), and never counts what it did not grant.</li>
+ *   <li>A window starts at a multiple of {@code windowMs} of the store's clock (epoch ms) and its
+ *       count is forgotten once it is over; {@code retryAfterMs} is the time left in it.</li>
+ * </ul>
+ *
+ * <p>On Redis: {@code take} is one Lua script ({@code GET}, grant {@code min(amount, limit-used)},
+ * {@code INCRBY}, {@code PEXPIRE} on the key {@code <key>:<windowStart>}); {@code acquire} one script
+ * ({@code INCR} if below the limit); {@code release} a {@code DECR} floored at 0.
+ */
+public interface Limiter {
+
+  /**
+   * Adds up to {@code amount} to {@code key}'s count in the current window of {@code windowMs},
+   * granting only what keeps the count at or under {@code limit}.
+   */
+  Future<Grant> take(String key, long amount, long limit, long windowMs);
+
+  /** Holds one of {@code limit} slots of {@code key}; true when one was free. */
+  Future<Boolean> acquire(String key, long limit);
+
+  /** Gives back one slot of {@code key} (never below zero). */
+  Future<Void> release(String key);
+
+  /** The slots of {@code key} held now. */
+  Future<Long> held(String key);
+
+  Future<Void> close();
+
+  /**
+   * What {@link #take} granted.
+   *
+   * @param granted how much of the amount was counted: 0 up to the amount asked
+   * @param used the window's count after this take
+   * @param retryAfterMs time until the window ends (when the count starts again from 0)
+   */
+  record Grant(long granted, long used, long retryAfterMs) {
+
+    /** Whether all of {@code amount} was granted. */
+    public boolean all(long amount) {
+      return granted == amount;
+    }
+  }
+
+  /** The window of {@code windowMs} that holds {@code nowMs}: its start. */
+  static long windowStart(long nowMs, long windowMs) {
+    return nowMs - Math.floorMod(nowMs, windowMs);
+  }
+}

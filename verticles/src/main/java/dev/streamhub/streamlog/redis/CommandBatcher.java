@@ -1,0 +1,187 @@
+package dev.streamhub.streamlog.redis;
+
+import dev.streamhub.stream.ErrorCode;
+import dev.streamhub.stream.HubException;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends the commands of every stream to Redis in shared round trips (group commit).
+ *
+ * <p>Any event loop may {@link #send} a command; it joins a queue. At most one batch is in flight:
+ * the first command of an idle batcher schedules a flush on the batcher's context, which takes
+ * everything queued (up to {@value #MAX_BATCH} commands) and writes it as one pipelined
+ * {@code batch} (one write, one round trip); commands that arrive meanwhile wait for the reply and
+ * leave together in the next batch. So a hub with 1,000 live streams each appending a token per
+ * token time sends about one batch per Redis round trip, not 1,000 round trips; the busier the hub,
+ * the bigger the batches. One batch in flight also keeps the order of one appender's commands:
+ * they reach Redis in the order they were sent.
+ *
+ * <p>Failures: a batch that has no answer within {@code timeoutMs} (connect included), or whose
+ * connection failed, fails each of its commands with {@code store_unavailable} (503); the pool
+ * opens a new connection for the next batch, so the store reconnects by itself when Redis is back.
+ * A command so failed may still have run in Redis; it was never acknowledged, so nothing
+ * acknowledged is lost. A {@code NOSCRIPT} answer (Redis restarted with an empty script cache)
+ * loads every script and sends the batch again, once: {@code EVALSHA} of an unknown script runs
+ * nothing, and the other commands the store batches are reads. Replies complete each caller's
+ * future on the caller's own context.
+ */
+final class CommandBatcher {
+
+  private static final Logger LOG = LoggerFactory.getLogger(CommandBatcher.class);
+  static final int MAX_BATCH = 1000;
+
+  private final Redis redis;
+  private final Context context;
+  private final long timeoutMs;
+  private final List<RedisScript> scripts;
+  private final Queue<Pending> queue = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean scheduled = new AtomicBoolean();
+  private final AtomicLong batches = new AtomicLong();
+  private volatile boolean reachable = true;
+
+  CommandBatcher(Vertx vertx, Redis redis, long timeoutMs, List<RedisScript> scripts) {
+    this.redis = redis;
+    this.context = vertx.getOrCreateContext();
+    this.timeoutMs = timeoutMs;
+    this.scripts = scripts;
+  }
+
+  /** Queues {@code request} for the next batch; the future completes on the caller's context. */
+  Future<Response> send(Request request) {
+    Pending pending = new Pending(request, Promise.promise(), Vertx.currentContext());
+    queue.add(pending);
+    if (scheduled.compareAndSet(false, true)) {
+      context.runOnContext(v -> flush());
+    }
+    return pending.promise.future();
+  }
+
+  /** Runs {@code script} by its SHA. */
+  Future<Response> eval(RedisScript script, List<String> keys, List<String> args) {
+    Request request = Request.cmd(Command.EVALSHA).arg(script.sha()).arg(keys.size());
+    keys.forEach(request::arg);
+    args.forEach(request::arg);
+    return send(request);
+  }
+
+  /** How many batches (round trips) were sent so far, retries included. */
+  long batchesSent() {
+    return batches.get();
+  }
+
+  /** Whether the last batch reached Redis (for logs; readiness asks with a real command). */
+  boolean reachable() {
+    return reachable;
+  }
+
+  /** On the batcher's context: sends what is queued, then again until the queue is empty. */
+  private void flush() {
+    List<Pending> batch = new ArrayList<>();
+    Pending next;
+    while (batch.size() < MAX_BATCH && (next = queue.poll()) != null) {
+      batch.add(next);
+    }
+    if (batch.isEmpty()) {
+      scheduled.set(false);
+      // a command queued after the poll above but before the flag was cleared found it set
+      if (!queue.isEmpty() && scheduled.compareAndSet(false, true)) {
+        flush();
+      }
+      return;
+    }
+    List<Request> requests = new ArrayList<>(batch.size());
+    batch.forEach(p -> requests.add(p.request));
+    sendBatch(requests)
+        .recover(err -> isNoScript(err) ? loadScripts().compose(loaded -> sendBatch(requests)) : Future.failedFuture(err))
+        .onComplete(ar -> {
+          if (ar.succeeded()) {
+            markReachable(true, null);
+            List<Response> replies = ar.result();
+            for (int i = 0; i < batch.size(); i++) {
+              batch.get(i).complete(replies.get(i));
+            }
+          } else {
+            HubException failure = unavailable(ar.cause());
+            batch.forEach(p -> p.fail(failure));
+          }
+          flush();
+        });
+  }
+
+  private Future<List<Response>> sendBatch(List<Request> requests) {
+    batches.incrementAndGet();
+    return redis.batch(requests).timeout(timeoutMs, TimeUnit.MILLISECONDS);
+  }
+
+  private Future<Void> loadScripts() {
+    List<Request> loads = new ArrayList<>();
+    scripts.forEach(s -> loads.add(Request.cmd(Command.SCRIPT).arg("LOAD").arg(s.source())));
+    LOG.info("loading {} Lua scripts into Redis (its script cache was empty)", loads.size());
+    return sendBatch(loads).mapEmpty();
+  }
+
+  private static boolean isNoScript(Throwable err) {
+    return err.getMessage() != null && err.getMessage().contains("NOSCRIPT");
+  }
+
+  private HubException unavailable(Throwable err) {
+    if (err instanceof HubException) {
+      return (HubException) err;
+    }
+    boolean connectionProblem = !(err.getMessage() != null && err.getMessage().startsWith("ERR ["));
+    if (!connectionProblem) {
+      // Redis answered with an error: a bug or a key of the wrong type, not an outage
+      LOG.error("Redis refused a batch: {}", err.getMessage());
+      return new HubException(ErrorCode.INTERNAL_ERROR, "the stream store refused the request");
+    }
+    markReachable(false, err);
+    return new HubException(ErrorCode.STORE_UNAVAILABLE, "the stream store (Redis) is unavailable; retry later");
+  }
+
+  private void markReachable(boolean now, Throwable err) {
+    if (reachable != now) {
+      reachable = now;
+      if (now) {
+        LOG.info("Redis answers again");
+      } else {
+        LOG.warn("Redis is unavailable: {}", err.toString());
+      }
+    }
+  }
+
+  /** A queued command and whom to tell. */
+  private record Pending(Request request, Promise<Response> promise, Context caller) {
+
+    void complete(Response response) {
+      if (caller == null) {
+        promise.complete(response);
+      } else {
+        caller.runOnContext(v -> promise.complete(response));
+      }
+    }
+
+    void fail(Throwable err) {
+      if (caller == null) {
+        promise.fail(err);
+      } else {
+        caller.runOnContext(v -> promise.fail(err));
+      }
+    }
+  }
+}

@@ -1,0 +1,100 @@
+package dev.streamhub.streamlog.redis;
+
+import java.util.List;
+
+/**
+ * The Lua scripts of {@link RedisStreamLog}. Redis runs a script atomically (no other command
+ * runs in between), which is what makes offsets contiguous and the terminal rule hold across any
+ * number of hub nodes. Scripts never raise a Redis error: they answer a status word first
+ * ({@code ok}, {@code not_found}, {@code finished}, {@code exists}, {@code bad_offset},
+ * {@code expired}), so one bad request never fails the other commands of its pipelined batch.
+ *
+ * <p>Numbers written back to Redis go through {@code int()} ({@code %d}): Lua's default
+ * {@code %.14g} would turn a 16-digit microsecond time into {@code 1.7e+15}. Times that are only
+ * copied (the event {@code ts}) stay the strings Java sent.
+ */
+final class LogScripts {
+
+  private LogScripts() {}
+
+  private static final String INT = "local function int(x) return string.format('%d', x) end\n";
+
+  /**
+   * KEYS: meta, expiry. ARGV: id, owner, model, createdMs, deadlineMs.
+   * Answers {@code ok}, or {@code exists} when the id is taken.
+   */
+  static final RedisScript CREATE = RedisScript.of("create", """
+      if redis.call('EXISTS', KEYS[1]) == 1 then return 'exists' end
+      redis.call('HSET', KEYS[1], 'owner', ARGV[2], 'model', ARGV[3], 'created', ARGV[4],
+          'first', '0', 'next', '0', 'finished', '0', 'deadline', ARGV[5])
+      redis.call('PEXPIREAT', KEYS[1], ARGV[5])
+      redis.call('ZADD', KEYS[2], ARGV[5], ARGV[1])
+      return 'ok'
+      """);
+
+  /**
+   * KEYS: meta, events, expiry. ARGV: id, tsMicros, nowMs, maxEvents, retentionMs, terminal (1|0),
+   * then type and data (JSON text) of each event. Answers {@code {ok, firstOffset}}, {@code {not_found}}
+   * or {@code {finished}}; on {@code ok} the events are entries {@code <offset>-1} of the events
+   * stream, trimmed to exactly maxEvents, and a terminal batch moves the deadline to
+   * {@code min(deadline, now + retention)} on both keys and in the expiry index.
+   */
+  static final RedisScript APPEND = RedisScript.of("append", INT + """
+      local m = redis.call('HMGET', KEYS[1], 'next', 'finished', 'first', 'deadline')
+      if not m[1] then return {'not_found'} end
+      if m[2] ~= '0' then return {'finished'} end
+      local start = tonumber(m[1])
+      local nxt = start
+      for i = 7, #ARGV, 2 do
+        redis.call('XADD', KEYS[2], 'MAXLEN', '=', ARGV[4], int(nxt) .. '-1', 't', ARGV[i], 'd', ARGV[i + 1], 'ts', ARGV[2])
+        nxt = nxt + 1
+      end
+      local first = math.max(tonumber(m[3]), nxt - tonumber(ARGV[4]))
+      local deadline = tonumber(m[4])
+      if ARGV[6] == '1' then
+        deadline = math.min(deadline, tonumber(ARGV[3]) + tonumber(ARGV[5]))
+        redis.call('HSET', KEYS[1], 'next', int(nxt), 'first', int(first), 'finished', ARGV[3], 'deadline', int(deadline))
+        redis.call('ZADD', KEYS[3], int(deadline), ARGV[1])
+        redis.call('PEXPIREAT', KEYS[1], int(deadline))
+      else
+        redis.call('HSET', KEYS[1], 'next', int(nxt), 'first', int(first))
+      end
+      redis.call('PEXPIREAT', KEYS[2], int(deadline))
+      return {'ok', start}
+      """);
+
+  /**
+   * KEYS: meta, events. ARGV: from, max. Answers {@code {ok, next, finishedMs, entries}} (entries
+   * as {@code XRANGE} gives them, at most max from offset {@code from}), {@code {not_found}}, or
+   * {@code {bad_offset|expired, first, next}}.
+   */
+  static final RedisScript READ = RedisScript.of("read", INT + """
+      local m = redis.call('HMGET', KEYS[1], 'first', 'next', 'finished')
+      if not m[1] then return {'not_found'} end
+      local from = tonumber(ARGV[1])
+      local first = tonumber(m[1])
+      local nxt = tonumber(m[2])
+      if from < 0 or from > nxt then return {'bad_offset', m[1], m[2]} end
+      if from < first then return {'expired', m[1], m[2]} end
+      local entries = {}
+      if from < nxt then
+        entries = redis.call('XRANGE', KEYS[2], int(from) .. '-1', '+', 'COUNT', ARGV[2])
+      end
+      return {'ok', m[2], m[3], entries}
+      """);
+
+  /**
+   * KEYS: expiry. ARGV: nowMs, key prefix, meta suffix, events suffix. Deletes the keys of up to
+   * 1000 streams whose deadline passed (native expiry usually did already) and answers how many.
+   */
+  static final RedisScript EXPIRE = RedisScript.of("expire", """
+      local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, 1000)
+      for _, id in ipairs(due) do
+        redis.call('DEL', ARGV[2] .. id .. ARGV[3], ARGV[2] .. id .. ARGV[4])
+        redis.call('ZREM', KEYS[1], id)
+      end
+      return #due
+      """);
+
+  static final List<RedisScript> ALL = List.of(CREATE, APPEND, READ, EXPIRE);
+}

@@ -1,0 +1,77 @@
+package dev.streamhub.streamlog.redis;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.streamhub.config.StreamLogConfig;
+import dev.streamhub.stream.Event;
+import dev.streamhub.stream.NewEvent;
+import dev.streamhub.stream.StreamIds;
+import dev.streamhub.stream.StreamMeta;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Many streams' commands share round trips: 1,000 streams appending a token each cost a handful of batches, not 1,000. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class CommandBatcherTest {
+
+  private static final int STREAMS = 1000;
+  /** One batch in flight, so the count depends on round trips during submission, not on the streams; 1,000 without batching. */
+  private static final long MAX_BATCHES = 20;
+
+  private RedisServer redis;
+  private Vertx vertx;
+
+  @BeforeEach
+  void start() {
+    redis = RedisServer.startNew(false);
+    vertx = Vertx.vertx();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    vertx.close().await(30, TimeUnit.SECONDS);
+    redis.close();
+  }
+
+  @Test
+  void aThousandStreamsAppendingATokenEachShareAFewRoundTrips() throws Exception {
+    RedisStreamLog log = (RedisStreamLog) RedisStreamLog.create(vertx, StreamLogConfig.defaults().withRedis(redis.url()), "batch:")
+        .await(30, TimeUnit.SECONDS);
+    List<String> ids = new ArrayList<>();
+    List<Future<?>> created = new ArrayList<>();
+    for (int i = 0; i < STREAMS; i++) {
+      String id = StreamIds.next();
+      ids.add(id);
+      created.add(log.create(StreamMeta.fresh(id, "alice", "demo", System.currentTimeMillis())));
+    }
+    Future.all(created).await(30, TimeUnit.SECONDS);
+
+    long before = log.batcher().batchesSent();
+    Promise<List<Future<List<Event>>>> submitted = Promise.promise();
+    // from one event loop, as one token time of a busy worker verticle would
+    vertx.runOnContext(v -> {
+      List<Future<List<Event>>> appends = new ArrayList<>();
+      ids.forEach(id -> appends.add(log.append(id, List.of(NewEvent.delta("tok")))));
+      submitted.complete(appends);
+    });
+    List<Future<List<Event>>> appended = submitted.future().await(30, TimeUnit.SECONDS);
+    Future.all(appended).await(30, TimeUnit.SECONDS);
+    long batches = log.batcher().batchesSent() - before;
+
+    assertTrue(batches >= 1 && batches <= MAX_BATCHES, STREAMS + " appends took " + batches + " round trips");
+    List<Long> offsets = appended.stream().map(f -> f.result().get(0).offset()).collect(Collectors.toList());
+    assertEquals(Collections.nCopies(STREAMS, 0L), offsets);
+    assertEquals(1, log.meta(ids.get(STREAMS - 1)).await(30, TimeUnit.SECONDS).nextOffset());
+  }
+}
