@@ -10,7 +10,9 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.BindException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -99,6 +101,10 @@ public final class HubMain {
         Path file = Path.of(args[i + 1]);
         try {
           return new JsonObject(Files.readString(file));
+        } catch (NoSuchFileException e) {
+          throw new ConfigException("config file " + file.toAbsolutePath() + " does not exist");
+        } catch (AccessDeniedException e) {
+          throw new ConfigException("config file " + file.toAbsolutePath() + " cannot be read: permission denied");
         } catch (IOException e) {
           throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
         } catch (DecodeException e) {

@@ -83,12 +83,19 @@ public final class HubClient {
     })).map(v -> last[0]);
   }
 
-  /** A whole SSE response (the stream must end): status, headers and the body as text. */
+  /**
+   * A whole SSE response (the stream must end): status, headers and the body as text. Made on this
+   * client's own context, as {@link #openSse} is: chained from a test thread, the body handler could
+   * be set after a short response had already ended, and its body would never complete.
+   */
   public Future<SseResponseText> readSse(String uri, MultiMap headers) {
-    return http.request(HttpMethod.GET, uri).compose(req -> {
+    Promise<SseResponseText> read = Promise.promise();
+    context.runOnContext(v -> http.request(HttpMethod.GET, uri).compose(req -> {
       req.headers().addAll(headers);
       return req.send();
-    }).compose(resp -> resp.body().map(body -> new SseResponseText(resp.statusCode(), resp.headers(), body.toString(StandardCharsets.UTF_8))));
+    }).compose(resp -> resp.body().map(body -> new SseResponseText(resp.statusCode(), resp.headers(), body.toString(StandardCharsets.UTF_8))))
+        .onComplete(read));
+    return read.future();
   }
 
   public Future<SseResponseText> readSse(String uri) {

@@ -74,6 +74,17 @@ class HubMainTest {
   }
 
   @Test
+  void aMissingConfigFileExitsWithTwoSayingItDoesNotExist(VertxTestContext ctx) throws Exception {
+    Path conf = tmp.resolve("missing.json");
+    Map.Entry<Integer, String> result = runHubMain(Map.of(), "-conf", conf.toString());
+    ctx.verify(() -> {
+      assertEquals(2, result.getKey(), result.getValue());
+      assertEquals("streamhub: config file " + conf.toAbsolutePath() + " does not exist", result.getValue().strip());
+    });
+    ctx.completeNow();
+  }
+
+  @Test
   void anUnreadableConfigFileExitsWithTwo(VertxTestContext ctx) throws Exception {
     Path conf = tmp.resolve("bad.json");
     Files.writeString(conf, "{\"http_port\": ");

@@ -1,7 +1,7 @@
 package dev.streamhub.bridge;
 
 import dev.streamhub.cluster.Addresses;
-import io.vertx.core.Future;
+import dev.streamhub.worker.ModelRegistry;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -26,12 +26,12 @@ final class BridgeModels implements Handler<BridgeEvent> {
 
   private static final Logger LOG = LoggerFactory.getLogger(BridgeModels.class);
 
-  private final Vertx vertx;
+  private final ModelRegistry registry;
   private final Map<NetSocket, Set<String>> bySocket = new IdentityHashMap<>();
   private final Map<String, Integer> connections = new HashMap<>();
 
   BridgeModels(Vertx vertx) {
-    this.vertx = vertx;
+    this.registry = new ModelRegistry(vertx);
   }
 
   @Override
@@ -49,7 +49,7 @@ final class BridgeModels implements Handler<BridgeEvent> {
       });
       if (models.add(model) && connections.merge(model, 1, Integer::sum) == 1) {
         JsonObject description = new JsonObject().put("id", model).put("object", "model").put("created", System.currentTimeMillis() / 1000).put("owned_by", "bridge");
-        vertx.sharedData().<String, JsonObject>getAsyncMap(Addresses.MODELS_MAP).compose(map -> map.put(model, description))
+        registry.add(ModelRegistry.BRIDGE, description)
             .onFailure(err -> LOG.warn("bridge: could not list model {}: {}", model, err.getMessage()));
         LOG.info("bridge: a worker at {} serves model {}", socket.remoteAddress(), model);
       }
@@ -73,10 +73,7 @@ final class BridgeModels implements Handler<BridgeEvent> {
       return;
     }
     connections.remove(model);
-    vertx.sharedData().<String, JsonObject>getAsyncMap(Addresses.MODELS_MAP)
-        .compose(map -> map.get(model).compose(current -> current != null && "bridge".equals(current.getString("owned_by"))
-            ? map.removeIfPresent(model, current).mapEmpty()
-            : Future.succeededFuture()))
+    registry.remove(ModelRegistry.BRIDGE, model)
         .onFailure(err -> LOG.warn("bridge: could not unlist model {}: {}", model, err.getMessage()));
     LOG.info("bridge: no worker serves model {} any more", model);
   }

@@ -4,6 +4,7 @@ import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.EventType;
 import dev.streamhub.stream.HubException;
 import dev.streamhub.stream.NewEvent;
+import dev.streamhub.stream.Utf16;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -17,7 +18,10 @@ import java.util.Set;
  * non-empty array of them. {@code data} is opaque, except for the few fields transports read
  * ({@code delta.text}, {@code binary.base64}, {@code error.code}/{@code message},
  * {@code done.finish_reason}), which must have the right type so that every reader can render the
- * event. Every problem is a {@code bad_request} naming the event and field.
+ * event. Every problem is a {@code bad_request} naming the event and field. A string (or key) with
+ * an unpaired UTF-16 surrogate ({@code "\}{@code ud83d"} alone: legal JSON, but no character) is
+ * refused with {@code bad_request} naming where it is, rather than kept: no transport could send it
+ * as UTF-8 unchanged.
  */
 public final class PublishedEvents {
 
@@ -88,6 +92,10 @@ public final class PublishedEvents {
     }
     if (parsed == EventType.BINARY && !isBase64(body.getValue("base64"))) {
       throw bad(where + ".data.base64 must be the payload in base64");
+    }
+    String lone = Utf16.describeLoneSurrogate(body, where + ".data");
+    if (lone != null) {
+      throw bad(lone);
     }
     return new NewEvent(parsed, body);
   }

@@ -116,10 +116,12 @@ public final class Event {
    * The same text as {@code toJson().encode()}, the envelope written by hand and {@code data} by
    * Jackson (a plain delta's is written in the constructor, by hand too). Building a
    * {@code JsonObject} and a generator per token cost more than the rest of its way through the
-   * hub; {@code EventTest} holds the two encodings equal.
+   * hub; {@code EventTest} holds the two encodings equal. An unpaired surrogate (which the log
+   * never takes, see {@link Utf16}) would be written as its {@code \}{@code uXXXX} escape, never as
+   * the {@code ?} a UTF-8 encoder puts in its place.
    */
   private String encode() {
-    String encodedData = data.encode();
+    String encodedData = Utf16.escapeLoneSurrogates(data.encode());
     return envelope(encodedData.length()).append(encodedData).append(",\"ts\":").append(ts).append('}').toString();
   }
 

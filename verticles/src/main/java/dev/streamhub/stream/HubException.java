@@ -2,13 +2,17 @@ package dev.streamhub.stream;
 
 import io.vertx.core.json.JsonObject;
 
-/** A failure with a stable {@link ErrorCode} and a message safe to show a client. */
+/**
+ * A failure with a stable {@link ErrorCode} and a message safe to show a client. A message quoting
+ * client input keeps an unpaired surrogate in it as the text {@code \}{@code uD83D} (see
+ * {@link Utf16}), so that no transport writes it as {@code ?}.
+ */
 public final class HubException extends RuntimeException {
 
   private final ErrorCode code;
 
   public HubException(ErrorCode code, String message) {
-    super(message, null, false, false);
+    super(message == null ? null : Utf16.escapeLoneSurrogates(message), null, false, false);
     this.code = code;
   }
 
@@ -16,9 +20,9 @@ public final class HubException extends RuntimeException {
     return code;
   }
 
-  /** OpenAI's error object: {@code {"code":..., "message":..., "type":...}}. */
+  /** OpenAI's error object: {@code {"code":..., "message":..., "type":..., "param":null}} (the message names any parameter). */
   public JsonObject toJson() {
-    return new JsonObject().put("code", code.code()).put("message", getMessage()).put("type", code.type());
+    return new JsonObject().put("code", code.code()).put("message", getMessage()).put("type", code.type()).putNull("param");
   }
 
   /** The same failure as a HubException: itself, or {@code internal_error} for anything unexpected. */

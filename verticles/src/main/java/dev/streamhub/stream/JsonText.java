@@ -6,6 +6,10 @@ package dev.streamhub.stream;
  * {@code \b \t \n \f \r} or {@code \}{@code u00XX} (upper-case hex), everything else (non-ASCII, {@code /},
  * U+007F) as is. Used for the few fixed shapes written once per token, where building a
  * {@code JsonObject} and a Jackson generator cost more than the event itself.
+ *
+ * <p>One difference: an unpaired UTF-16 surrogate (which Jackson writes as is, and a UTF-8 encoder
+ * then as {@code ?}) is written as its escape {@code \}{@code uD83D}, so the text stays the same JSON
+ * value and encodes to UTF-8 byte for byte ({@link Utf16}).
  */
 final class JsonText {
 
@@ -20,7 +24,16 @@ final class JsonText {
     int length = s.length();
     for (int i = 0; i < length; i++) {
       char c = s.charAt(i);
-      if (c >= 0x20 && c != '"' && c != '\\') {
+      if (c >= 0x20 && c != '"' && c != '\\' && !Character.isSurrogate(c)) {
+        continue;
+      }
+      if (Character.isSurrogate(c)) {
+        if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(s.charAt(i + 1))) {
+          i++;
+          continue;
+        }
+        out.append(s, start, i).append("\\u").append(Utf16.hex(c));
+        start = i + 1;
         continue;
       }
       out.append(s, start, i);

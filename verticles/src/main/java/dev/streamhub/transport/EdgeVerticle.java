@@ -18,6 +18,8 @@ import dev.streamhub.broker.Fanout;
 import dev.streamhub.session.Sessions;
 import dev.streamhub.transport.openai.ChatCompletionsHandler;
 import dev.streamhub.transport.poll.PollHandler;
+import dev.streamhub.transport.realtime.RealtimeHandler;
+import dev.streamhub.transport.responses.ResponsesHandler;
 import dev.streamhub.transport.sse.SseStreams;
 import dev.streamhub.transport.ws.WsHandler;
 import dev.streamhub.worker.Generations;
@@ -39,7 +41,7 @@ public final class EdgeVerticle extends VerticleBase {
   /** After the drain deadline, how long the last writes get before Vert.x closes what is left. */
   private static final long CLOSE_GRACE_MS = 1000;
   /** The endpoints that take a JSON body. */
-  private static final List<String> BODY_PATHS = List.of("/v1/chat/completions", "/v1/streams", "/v1/streams/:id/events");
+  private static final List<String> BODY_PATHS = List.of("/v1/chat/completions", "/v1/streams", "/v1/streams/:id/events", "/v1/responses");
 
   private final HubConfig config;
   private final EdgeParts parts;
@@ -74,6 +76,7 @@ public final class EdgeVerticle extends VerticleBase {
     new MetricsHandler(HubMetrics.of(vertx)).mount(router);
     new AdminHandler(vertx, drain, config.ops().adminToken(), config.drain().timeoutMs()).mount(router);
     router.route().handler(this::refuseWhileDraining);
+    HttpSemantics semantics = HttpSemantics.mount(router, log, BODY_PATHS);
     // bodies are read only where a POST takes one (a path-less POST route would turn every 404 into a 405)
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes());
     for (String path : BODY_PATHS) {
@@ -85,14 +88,16 @@ public final class EdgeVerticle extends VerticleBase {
     PublishHandler publish = new PublishHandler(new Publisher(log, writer));
     publish.mount(router);
     new StreamsHandler(log, generations, sse, publish).mount(router);
+    new ResponsesHandler(log, generations, sse, sessions, config.http().completionTimeoutMs()).mount(router);
+    new RealtimeHandler(sessions, generations).mount(router);
     new ConversationsHandler(Conversations.of(vertx)).mount(router);
     new PollHandler(vertx, sessions, config.poll()).mount(router);
     new WsHandler(sessions, generations, config.ws(), config.http().writeQueueBytes()).mount(router);
     // the browser demo (web-demo/): only page-like paths, so an unknown API path stays a 404
     router.getWithRegex("/|/[\\w-]+\\.(html|js|css)").handler(StaticHandler.create("webroot").setCachingEnabled(false));
     router.route().failureHandler(ErrorResponses::onFailure);
-    router.errorHandler(404, rc -> ErrorResponses.send(rc, ErrorResponses.fromStatus(rc)));
-    router.errorHandler(405, rc -> ErrorResponses.send(rc, ErrorResponses.fromStatus(rc)));
+    router.errorHandler(404, rc -> ErrorResponses.send(rc, semantics.noRoute(rc)));
+    router.errorHandler(405, rc -> ErrorResponses.send(rc, semantics.noRoute(rc)));
 
     HttpServerOptions options = new HttpServerOptions()
         .setHost(config.http().host())

@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Errors as HTTP responses: status from the {@link ErrorCode}, body in OpenAI's shape
- * {@code {"error":{"code", "message", "type"}}}. The one place that turns a failure into bytes
+ * {@code {"error":{"code", "message", "type", "param"}}} ({@code param} null). The one place that turns a failure into bytes
  * before a response has started: handlers end their futures with {@code .onFailure(rc::fail)}, and
  * the router's failure handler ({@link #onFailure}) answers; no handler writes an error itself.
  */
@@ -44,10 +44,13 @@ public final class ErrorResponses {
     return new JsonObject().put("error", error.toJson());
   }
 
-  /** Router failure handler: route failures and the router's own 4xx (no route, body too big). */
+  /**
+   * Router failure handler: route failures and the router's own 4xx (no route, body too big). A
+   * {@code bad_offset} past the end names what the client sent ({@link Offsets#naming}).
+   */
   public static void onFailure(RoutingContext rc) {
     if (rc.failure() != null) {
-      send(rc, rc.failure());
+      send(rc, Offsets.naming(rc, rc.failure()));
       return;
     }
     send(rc, fromStatus(rc));

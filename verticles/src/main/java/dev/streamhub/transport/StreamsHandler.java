@@ -9,7 +9,6 @@ import dev.streamhub.streamlog.StreamLog;
 import dev.streamhub.worker.GenerateRequest;
 import dev.streamhub.transport.openai.OpenAiChunks;
 import dev.streamhub.transport.sse.NativeSseFormat;
-import dev.streamhub.transport.sse.SseFormat;
 import dev.streamhub.transport.sse.SseStreams;
 import dev.streamhub.worker.Generations;
 import io.vertx.core.Future;
@@ -81,16 +80,24 @@ public final class StreamsHandler {
   private void events(RoutingContext rc) {
     Future.succeededFuture(rc)
         .map(Offsets::startOffset)
-        .compose(from -> format(rc).compose(format -> sse.serve(rc, rc.pathParam("id"), from, Offsets.compact(rc), format)))
+        .compose(from -> SseStreams.wantsOpenAi(rc)
+            ? openAi(rc, from)
+            : sse.serve(rc, rc.pathParam("id"), from, Offsets.compact(rc), NativeSseFormat.INSTANCE))
         .onFailure(rc::fail);
   }
 
-  private Future<SseFormat> format(RoutingContext rc) {
-    if (!SseStreams.wantsOpenAi(rc)) {
-      return Future.succeededFuture(NativeSseFormat.INSTANCE);
-    }
-    boolean includeUsage = "true".equals(rc.request().getParam("include_usage"));
-    return knownStream(rc).compose(log::meta).map(meta -> new OpenAiChunks(meta, includeUsage));
+  /**
+   * OpenAI chunks whose id is {@code from} or more (see {@link OpenAiChunks} for how ids are
+   * numbered). A compact read inside the log starts at {@code from} itself: the one-event-early read
+   * of {@link OpenAiChunks#readFrom} would merge a delta the client already has into its snapshot.
+   */
+  private Future<Void> openAi(RoutingContext rc, long from) {
+    boolean includeUsage = QueryParams.bool(rc, "include_usage", false);
+    boolean compact = Offsets.compact(rc);
+    return knownStream(rc).compose(log::meta)
+        .compose(meta -> sse.serve(rc, meta.id(),
+            compact && from < meta.nextOffset() ? from : OpenAiChunks.readFrom(meta, from),
+            compact, new OpenAiChunks(meta, includeUsage, from)));
   }
 
   private static Future<String> knownStream(RoutingContext rc) {

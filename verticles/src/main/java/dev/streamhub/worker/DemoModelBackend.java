@@ -117,11 +117,15 @@ public final class DemoModelBackend implements ModelBackend {
     return texts;
   }
 
-  /** Splits a word into pieces of at most 4 characters, as a BPE tokenizer would roughly do. */
-  private static void addWord(List<String> tokens, String word) {
+  /**
+   * Splits a word into pieces of at most 4 characters (5 for the first when it starts with a space),
+   * as a BPE tokenizer would roughly do. Characters are code points: a piece never ends between the
+   * two halves of a surrogate pair (an emoji, say), which no UTF-8 encoder could write.
+   */
+  static void addWord(List<String> tokens, String word) {
     int i = 0;
     while (i < word.length()) {
-      int end = Math.min(word.length(), i + (i == 0 && word.startsWith(" ") ? 5 : 4));
+      int end = word.offsetByCodePoints(i, Math.min(word.codePointCount(i, word.length()), i == 0 && word.startsWith(" ") ? 5 : 4));
       tokens.add(word.substring(i, end));
       i = end;
     }

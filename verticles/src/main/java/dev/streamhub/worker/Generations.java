@@ -8,6 +8,7 @@ import dev.streamhub.stream.HubException;
 import dev.streamhub.stream.NewEvent;
 import dev.streamhub.stream.StreamIds;
 import dev.streamhub.stream.StreamMeta;
+import dev.streamhub.stream.Utf16;
 import dev.streamhub.streamlog.StreamLog;
 import dev.streamhub.streamlog.StreamWriter;
 import io.vertx.core.Future;
@@ -16,8 +17,6 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.shareddata.AsyncMap;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -34,27 +33,30 @@ public final class Generations {
   private final StreamLog log;
   private final StreamWriter writer;
   private final WorkerConfig config;
+  private final ModelRegistry registry;
 
   public Generations(Vertx vertx, StreamLog log, StreamWriter writer, WorkerConfig config) {
     this.vertx = vertx;
     this.log = log;
     this.writer = writer;
     this.config = config;
+    this.registry = new ModelRegistry(vertx);
   }
 
-  /** Every model some worker serves, sorted by id, in OpenAI's model-object shape. */
+  /** Every model some live worker serves, sorted by id, in OpenAI's model-object shape ({@link ModelRegistry}). */
   public Future<List<JsonObject>> models() {
-    return modelMap().compose(AsyncMap::values).map(models -> {
-      models.sort(Comparator.comparing(m -> m.getString("id")));
-      return models;
-    });
+    return registry.live();
   }
 
   /**
    * Creates a stream for a client's validated {@code request} (its model, owned by its owner) and
    * hands the request, now naming the stream, to a worker. Fails with
-   * {@code model_not_found} or {@code no_worker_available}; in the second case the stream is
-   * ended with that error so that nobody waits on it.
+   * {@code model_not_found} (no live worker serves it: unknown, or its workers left) or
+   * {@code no_worker_available} (no worker took it: none is registered for it on the event bus, or
+   * none accepted within {@code worker_accept_timeout_ms}, each said in the message); in the second
+   * case the stream is ended with that error so that nobody waits on it. Messages with an unpaired
+   * UTF-16 surrogate are {@code bad_request} (a model would echo it into the stream, where no
+   * transport can send it).
    */
   public Future<StreamMeta> start(GenerateRequest request) {
     String model = request.model();
@@ -62,10 +64,13 @@ public final class Generations {
       return Future.failedFuture(new HubException(ErrorCode.BAD_REQUEST,
           "'external' is not a model; create an external stream with {\"publisher\":\"external\"}"));
     }
-    return modelMap()
-        .compose(map -> map.get(model))
-        .compose(known -> known == null
-            ? Future.failedFuture(new HubException(ErrorCode.MODEL_NOT_FOUND, "The model '" + model + "' does not exist"))
+    String lone = Utf16.describeLoneSurrogate(request.messages(), "messages");
+    if (lone != null) {
+      return Future.failedFuture(new HubException(ErrorCode.BAD_REQUEST, lone));
+    }
+    return registry.serves(model)
+        .compose(served -> !served
+            ? Future.failedFuture(new HubException(ErrorCode.MODEL_NOT_FOUND, "The model '" + model + "' does not exist: no live worker serves it"))
             : log.create(StreamMeta.fresh(StreamIds.next(), request.owner(), model, System.currentTimeMillis())))
         .compose(meta -> handOver(request.withStream(meta.id())).map(meta));
   }
@@ -97,8 +102,11 @@ public final class Generations {
   private Future<Void> handOver(GenerateRequest request) {
     return send(request, HAND_OVER_ATTEMPTS)
         .recover(err -> {
-          HubException noWorker = new HubException(ErrorCode.NO_WORKER_AVAILABLE,
-              "no worker took the generation for model '" + request.model() + "' in time; try again later");
+          boolean none = err instanceof ReplyException && ((ReplyException) err).failureType() == ReplyFailure.NO_HANDLERS;
+          HubException noWorker = new HubException(ErrorCode.NO_WORKER_AVAILABLE, none
+              ? "no worker serves model '" + request.model() + "' now (none takes requests: they left or are draining); try again later"
+              : "no worker accepted the generation for model '" + request.model() + "' within " + config.acceptTimeoutMs()
+                  + " ms (worker_accept_timeout_ms); try again later");
           return writer.write(request.stream(), NewEvent.error(noWorker)).transform(ignored -> Future.failedFuture(noWorker));
         });
   }
@@ -118,10 +126,6 @@ public final class Generations {
           }
           return Future.failedFuture(err);
         });
-  }
-
-  private Future<AsyncMap<String, JsonObject>> modelMap() {
-    return vertx.sharedData().getAsyncMap(Addresses.MODELS_MAP);
   }
 
   private static HubException finished(String stream) {

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One streaming {@code POST /chat/completions} to an upstream, turned into {@link TokenSink} calls:
- * each {@code delta.content} a delta, {@code data: [DONE]} (with the usage chunk asked for by
+ * each {@code delta.content} a delta (a character split across two deltas rejoined, see
+ * {@link SurrogateCarry}), {@code data: [DONE]} (with the usage chunk asked for by
  * {@code stream_options.include_usage}) the finish. Errors end it once, with
  * {@code upstream_unavailable}, {@code upstream_error} or {@code upstream_timeout}; a stop resets
  * the upstream request, which closes its connection.
@@ -37,6 +38,7 @@ final class UpstreamCall {
   private final GenerateRequest request;
   private final TokenSink out;
   private final SseDecoder decoder;
+  private final SurrogateCarry carry = new SurrogateCarry();
   private HttpClientRequest upstreamRequest;
   private long firstTokenTimer = -1;
   private boolean tokenSeen;
@@ -51,8 +53,8 @@ final class UpstreamCall {
     this.upstream = upstream;
     this.request = request;
     this.out = out;
-    this.decoder = new SseDecoder(MAX_LINE_BYTES, this::onData,
-        () -> fail(ErrorCode.UPSTREAM_ERROR, "upstream '" + upstream.name() + "' sent malformed SSE: a line over " + MAX_LINE_BYTES + " bytes"));
+    this.decoder = new SseDecoder(MAX_LINE_BYTES, this::onEvent,
+        () -> fail(ErrorCode.UPSTREAM_ERROR, "upstream '" + upstream.name() + "' sent malformed SSE: a line or an event over " + MAX_LINE_BYTES + " bytes"));
   }
 
   /** Sends the request; the returned handle stops the call and closes the upstream request. */
@@ -127,10 +129,18 @@ final class UpstreamCall {
     });
   }
 
-  private void onData(String data) {
-    if (ended) {
-      return;
+  /**
+   * One decoded event: a {@code message} (no {@code event:} field, as OpenAI-compatible servers send)
+   * or an {@code error} event carries a chunk; events of other types are not part of the chat
+   * completion stream and are skipped.
+   */
+  private void onEvent(SseEvent event) {
+    if (!ended && (event.type().equals("message") || event.type().equals("error"))) {
+      onData(event.data());
     }
+  }
+
+  private void onData(String data) {
     if (data.equals("[DONE]")) {
       finish();
       return;
@@ -160,7 +170,7 @@ final class UpstreamCall {
     JsonObject choice = ((JsonArray) choices).getJsonObject(0);
     Object delta = choice.getValue("delta");
     if (delta instanceof JsonObject && ((JsonObject) delta).getValue("content") instanceof String) {
-      String text = ((JsonObject) delta).getString("content");
+      String text = carry.next(((JsonObject) delta).getString("content"));
       if (!text.isEmpty()) {
         firstToken();
         deltas++;
@@ -182,6 +192,11 @@ final class UpstreamCall {
   private void finish() {
     if (ended) {
       return;
+    }
+    String rest = carry.flush();
+    if (!rest.isEmpty()) {
+      deltas++;
+      out.delta(rest);
     }
     ended = true;
     decoder.stop();

@@ -13,7 +13,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.shareddata.AsyncMap;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -41,6 +40,7 @@ public final class WorkerVerticle extends VerticleBase {
   private final Set<GenerationRun> running = new HashSet<>();
   private ModelBackend backend;
   private Leases leases;
+  private ModelRegistry registry;
 
   public WorkerVerticle(Function<io.vertx.core.Vertx, ModelBackend> backendFactory, StreamWriter writer, WorkerConfig config,
       Drain drain) {
@@ -54,6 +54,7 @@ public final class WorkerVerticle extends VerticleBase {
   public Future<?> start() {
     backend = HubMetrics.of(vertx).generations().wrap(backendFactory.apply(vertx));
     leases = new Leases(vertx, config);
+    registry = new ModelRegistry(vertx);
     return backend.start().compose(started -> registerModels()).onSuccess(ready -> drain.register(new Drain.Participant() {
       @Override
       public Future<Void> drain(long deadline) {
@@ -80,19 +81,22 @@ public final class WorkerVerticle extends VerticleBase {
     List<Future<Void>> unregistered = new ArrayList<>();
     consumers.forEach(consumer -> unregistered.add(consumer.unregister()));
     consumers.clear();
+    backend.models().forEach(model -> unregistered.add(registry.remove(ModelRegistry.WORKER, model.getString("id"))));
     List<Future<Event>> ends = new ArrayList<>();
     running.forEach(run -> ends.add(run.ended()));
     return Future.join(Future.join(unregistered), Future.join(ends)).<Void>mapEmpty().otherwiseEmpty();
   }
 
   /**
-   * A drain: take no new generations (the event bus sends them to the other workers), let the ones
+   * A drain: take no new generations (the event bus sends them to the other workers; this node's
+   * models are no longer listed as served by it), let the ones
    * in flight run to their end; those still running shortly before the deadline end with
    * {@code worker_lost}, so their readers learn it before the node leaves.
    */
   private Future<Void> drain(long deadline) {
     List<Future<Void>> unregistered = new ArrayList<>();
     consumers.forEach(consumer -> unregistered.add(consumer.unregister()));
+    backend.models().forEach(model -> unregistered.add(registry.remove(ModelRegistry.WORKER, model.getString("id"))));
     List<Future<Event>> ends = new ArrayList<>();
     running.forEach(run -> ends.add(run.ended()));
     long left = deadline - System.currentTimeMillis();
@@ -105,15 +109,15 @@ public final class WorkerVerticle extends VerticleBase {
         .otherwiseEmpty();
   }
 
+  /** Takes requests for each model of the backend and lists it in the {@link ModelRegistry} as served by this node. */
   private Future<?> registerModels() {
     List<Future<?>> ready = new ArrayList<>();
-    Future<AsyncMap<String, JsonObject>> models = vertx.sharedData().getAsyncMap(Addresses.MODELS_MAP);
     for (JsonObject model : backend.models()) {
       String id = model.getString("id");
       MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(Addresses.generate(id), this::onGenerate);
       consumers.add(consumer);
       ready.add(consumer.completion());
-      ready.add(models.compose(map -> map.put(id, model)));
+      ready.add(registry.add(ModelRegistry.WORKER, model));
     }
     return Future.all(ready);
   }

@@ -236,11 +236,16 @@ class ClusterIT {
         received.stream().map(e -> e.getLong("offset")).collect(Collectors.toList()));
     long bound = LOST_TIMEOUT_MS + 2 * LEASE_MS + 1500;
     assertTrue(tookMs <= bound, "worker_lost after " + tookMs + " ms, bound " + bound + " ms");
-    // the log agrees, with exactly one terminal event, and no worker is left to take a new request
+    // the log agrees, with exactly one terminal event; /v1/models stops listing the model of the
+    // only worker, and a new request for it says no worker serves it (not that one did not answer in time)
     assertEquals(content(received), content(read(Transport.SSE, a, stream, 0)));
+    TestHubs.eventually(vertx, 100, 200, () -> onA.get("/v1/models").map(resp -> resp.bodyAsJsonObject().getJsonArray("data").isEmpty()))
+        .timeout(30, TimeUnit.SECONDS).await();
     var refused = onA.postJson("/v1/streams", request).await();
-    assertEquals(503, refused.statusCode(), refused.bodyAsString());
-    assertEquals("no_worker_available", refused.bodyAsJsonObject().getJsonObject("error").getString("code"));
+    assertEquals(404, refused.statusCode(), refused.bodyAsString());
+    JsonObject error = refused.bodyAsJsonObject().getJsonObject("error");
+    assertEquals("model_not_found", error.getString("code"));
+    assertEquals("The model 'demo' does not exist: no live worker serves it", error.getString("message"));
   }
 
   // ---------------------------------------------------------------------------------------------

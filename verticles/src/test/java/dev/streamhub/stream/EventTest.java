@@ -13,9 +13,14 @@ import org.junit.jupiter.api.Test;
 
 class EventTest {
 
-  /** What every transport sends must stay exactly what Jackson wrote for {@code toJson()}. */
+  /**
+   * What every transport sends must stay exactly what Jackson wrote for {@code toJson()}, except
+   * that an unpaired surrogate, which Jackson writes as is (and UTF-8 then as {@code ?}), is its
+   * {@code \}{@code uXXXX} escape: the same JSON value.
+   */
   private static void assertWireIsJacksons(Event event) {
-    assertEquals(event.toJson().encode(), event.wire());
+    assertEquals(Utf16.escapeLoneSurrogates(event.toJson().encode()), event.wire());
+    assertEquals(event.toJson(), new JsonObject(event.wire()));
   }
 
   @Nested

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Every error of the HTTP contract, by status and stable {@code error.code}, in OpenAI's shape
- * {@code {"error":{"code","message","type"}}}.
+ * {@code {"error":{"code","message","type","param"}}}.
  */
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
@@ -60,6 +60,7 @@ class HttpErrorsTest {
       assertEquals(code, error.getString("code"), body);
       assertEquals(status >= 500 ? "server_error" : "invalid_request_error", error.getString("type"), body);
       assertFalse(error.getString("message").isBlank(), body);
+      assertTrue(error.containsKey("param") && error.getValue("param") == null, "OpenAI's errors carry param (null here): " + body);
       return error;
     });
   }

@@ -3,9 +3,8 @@ package dev.streamhub.transport.poll;
 import dev.streamhub.config.PollConfig;
 import dev.streamhub.session.Sessions;
 import dev.streamhub.session.Transport;
-import dev.streamhub.stream.ErrorCode;
-import dev.streamhub.stream.HubException;
 import dev.streamhub.transport.Offsets;
+import dev.streamhub.transport.QueryParams;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
@@ -16,7 +15,9 @@ import io.vertx.ext.web.RoutingContext;
  * {@code GET /v1/streams/{id}/poll?from=N&timeout=S}: the shared {@link Subscription} with a
  * {@link PollSink}. Answers as soon as events at or after {@code from} exist (everything already
  * there, up to the batch bounds), else when the first one arrives, else empty at the timeout.
- * {@code timeout} is in seconds and clamped to {@code poll_max_timeout_seconds}. With
+ * {@code timeout} is a whole number of seconds ({@code 1.5} is {@code bad_request}, {@link QueryParams#seconds})
+ * and clamped to {@code poll_max_timeout_seconds}. An offset past the end is {@code bad_offset} naming what
+ * was sent ({@code from 9}, {@code lastEventId 8}). With
  * {@code compact=true} the events already in the log come as one {@code snapshot} event.
  */
 public final class PollHandler {
@@ -68,18 +69,6 @@ public final class PollHandler {
   }
 
   private int timeoutSeconds(RoutingContext rc) {
-    String value = rc.request().getParam("timeout");
-    if (value == null) {
-      return config.defaultTimeoutSeconds();
-    }
-    try {
-      int seconds = Integer.parseInt(value.trim());
-      if (seconds >= 0) {
-        return Math.min(seconds, config.maxTimeoutSeconds());
-      }
-    } catch (NumberFormatException ignored) {
-      // falls through to the error
-    }
-    throw new HubException(ErrorCode.BAD_REQUEST, "timeout must be a non-negative number of seconds, got '" + value + "'");
+    return Math.min(QueryParams.seconds(rc, "timeout", config.defaultTimeoutSeconds()), config.maxTimeoutSeconds());
   }
 }

@@ -7,6 +7,9 @@ import dev.streamhub.stream.HubException;
 /** How events of a stream look as SSE: the native form, or OpenAI's chat-completion chunks. */
 public interface SseFormat {
 
+  /** The response has just opened, before the stream's first event: a format's own preamble, if any. */
+  default void begin(SseResponse out) {}
+
   void write(Event event, SseResponse out);
 
   /** The subscription failed after the response started. */

@@ -33,6 +33,7 @@ final class SseSink implements Sink, Framing {
   @Override
   public void begin() {
     out.open();
+    format.begin(out);
   }
 
   @Override

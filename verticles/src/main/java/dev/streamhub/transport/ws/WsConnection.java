@@ -2,6 +2,7 @@ package dev.streamhub.transport.ws;
 
 import dev.streamhub.config.WsConfig;
 import dev.streamhub.conversation.Conversations;
+import dev.streamhub.internal.ChannelReads;
 import dev.streamhub.session.Framing;
 import dev.streamhub.session.Session;
 import dev.streamhub.session.Transport;
@@ -23,6 +24,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.WebSocketFrameType;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -62,6 +64,10 @@ final class WsConnection implements Framing {
   private final List<Handler<Void>> waitingForDrain = new ArrayList<>();
   private long lastHeard = System.nanoTime();
   private boolean closed;
+  /** Not reading the socket while its write queue is full ({@link #holdBackIfFull}). */
+  private boolean heldBack;
+  /** The socket's channel: its writability (pongs Vert.x writes count there only), and its reads. */
+  private ChannelReads reads;
 
   WsConnection(Generations generations, WsConfig config, EdgeStats stats, Conversations conversations) {
     this.generations = generations;
@@ -71,15 +77,23 @@ final class WsConnection implements Framing {
   }
 
   /** Takes the upgraded socket of {@code session}; the socket's close closes the session. */
-  void start(Session session, ServerWebSocket ws) {
+  void start(Session session, ServerWebSocket ws, ChannelReads reads) {
     this.session = session;
     this.ws = ws;
+    this.reads = reads;
     ws.textMessageHandler(this::onText);
     ws.binaryMessageHandler(frame -> {
       heard();
       sendError(null, null, new HubException(ErrorCode.BAD_REQUEST, "binary frames are not accepted from clients"));
     });
     ws.pongHandler(pong -> heard());
+    // every frame, control frames included: Vert.x answers a ping with a pong before we see it
+    ws.frameHandler(frame -> {
+      if (frame.type() == WebSocketFrameType.PING) {
+        heard();
+        holdBackIfFull();
+      }
+    });
     ws.drainHandler(drained -> onDrain());
     ws.exceptionHandler(this::onException);
     ws.closeHandler(gone -> session.close());
@@ -115,6 +129,24 @@ final class WsConnection implements Framing {
       cancel(cancel.stream());
     } else if (message instanceof WsMessage.Ping ping) {
       send(new JsonObject().put("type", "pong").put("id", ping.id()));
+    }
+    holdBackIfFull();
+  }
+
+  /**
+   * What one client can make the hub hold is bounded by its write queue ({@code http_write_queue_bytes}):
+   * once the queue or the channel is full (the client does not read what it is sent), the socket is
+   * not read either, so pings and messages wait in the kernel buffers, not in the hub, and are read and
+   * answered once it drained (the drain handler, or the next heartbeat). Past the limit, only the
+   * WebSocket pings of the read already under way are answered (Vert.x answers them as they are
+   * decoded; one read is at most 64 KB). A client that keeps it so past
+   * {@code ws_idle_timeout_ms} is closed with 1001, as one that stops answering pings.
+   */
+  private void holdBackIfFull() {
+    if (!heldBack && !closed && !ws.isClosed() && (ws.writeQueueFull() || !reads.writable())) {
+      heldBack = true;
+      ws.pause(); // no further message of the read under way is handled
+      reads.stop(); // and the socket is not read (pings would be answered as they are decoded)
     }
   }
 
@@ -212,6 +244,7 @@ final class WsConnection implements Framing {
     if (ws == null || closed) {
       return;
     }
+    resumeIfDrained();
     if ((System.nanoTime() - lastHeard) / 1_000_000 > config.idleTimeoutMs()) {
       ws.close(GOING_AWAY, "no pong from the client");
       return;
@@ -235,7 +268,16 @@ final class WsConnection implements Framing {
     }
   }
 
+  private void resumeIfDrained() {
+    if (heldBack && !ws.writeQueueFull() && reads.writable()) {
+      heldBack = false;
+      reads.start();
+      ws.resume();
+    }
+  }
+
   private void onDrain() {
+    resumeIfDrained();
     List<Handler<Void>> waiting = new ArrayList<>(waitingForDrain);
     waitingForDrain.clear();
     waiting.forEach(handler -> handler.handle(null));

@@ -4,6 +4,8 @@ import dev.streamhub.config.WsConfig;
 import dev.streamhub.conversation.Conversations;
 import dev.streamhub.internal.DeflaterSwap;
 import dev.streamhub.internal.DirectWrites;
+import dev.streamhub.internal.FrameChecks;
+import dev.streamhub.internal.ChannelReads;
 import dev.streamhub.session.Sessions;
 import dev.streamhub.session.Transport;
 import dev.streamhub.stream.ErrorCode;
@@ -67,8 +69,10 @@ public final class WsHandler {
             .map(ws -> {
               directWrites.apply(ws); // the edge server runs in strict thread mode; see DirectWrites
               deflaterSwap.apply(rc.request().connection(), () -> new SharedDeflateEncoder(deflate));
+              FrameChecks.apply(rc.request().connection()); // RSV bits no extension took: 1002; invalid UTF-8: 1007
+
               ws.setWriteQueueMaxSize(writeQueueBytes);
-              connection.start(session, ws);
+              connection.start(session, ws, ChannelReads.of(rc.request().connection()));
               return ws;
             }))
         .onFailure(rc::fail);

@@ -177,13 +177,13 @@ class ChatCompletionsTest {
         assertEquals(tokens, usage.getInteger("completion_tokens"));
         assertEquals(usage.getInteger("prompt_tokens") + tokens, usage.getInteger("total_tokens"));
 
-        // ids are offsets: deltas 0..tokens-1, the usage event (tokens) folds into the chunks of done (tokens+1)
+        // deltas carry their offsets 0..tokens-1; the usage event (tokens) folds into the chunks of done
+        // (offset d = tokens+1): finish d, usage d+1, [DONE] d+2, each its own id so that resume is exact
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < tokens; i++) {
           ids.add(Integer.toString(i));
         }
-        String done = Integer.toString(tokens + 1);
-        ids.addAll(List.of(done, done, done));
+        ids.addAll(List.of(Integer.toString(tokens + 1), Integer.toString(tokens + 2), Integer.toString(tokens + 3)));
         assertEquals(ids, parsed.ids());
         assertTrue(parsed.events().stream().allMatch(e -> e.get(1) == null), "OpenAI chunks carry no event: field");
 

@@ -114,8 +114,8 @@ class GzipTest {
         assertTrue(meta.getLong("next_offset") < TOKENS, "most of the stream was still to come: " + meta);
         List<Long> ids = new ArrayList<>(range(0, TOKENS - 1));
         ids.add((long) TOKENS + 1);
-        ids.add((long) TOKENS + 1);
-        assertEquals(ids, SseFrame.offsets(frames), "deltas, then the finish chunk and [DONE] at the done offset (usage has no chunk)");
+        ids.add((long) TOKENS + 3);
+        assertEquals(ids, SseFrame.offsets(frames), "deltas, then the finish chunk (done offset d) and [DONE] (d + 2); no usage chunk");
         assertEquals("[DONE]", frames.get(frames.size() - 1).data());
       }
     }

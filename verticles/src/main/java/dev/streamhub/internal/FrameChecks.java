@@ -1,0 +1,92 @@
+package dev.streamhub.internal;
+
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
+import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionDecoder;
+import io.netty.util.ReferenceCountUtil;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.net.impl.ConnectionBase;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Two RFC 6455 rules Vert.x does not enforce on incoming WebSocket frames, put into the upgraded
+ * connection's pipeline after Netty's frame decoder and any permessage-deflate decoder:
+ * <ul>
+ *   <li>5.2: a reserved bit set that no negotiated extension defines fails the connection with
+ *       1002. (Vert.x lets Netty's decoder accept any RSV bit once compression is enabled on the
+ *       server, negotiated or not; the deflate decoder clears RSV1 of the frames it inflates, so a
+ *       bit still set here is one no extension took.)</li>
+ *   <li>8.1: a text message that is not valid UTF-8 (checked after decompression, across the
+ *       fragments of a message, and that the last fragment does not end inside a character) fails
+ *       it with 1007: Netty's {@link Utf8FrameValidator}. Vert.x would decode it with U+FFFD.</li>
+ * </ul>
+ * Both throw Netty's {@link CorruptedWebSocketFrameException} carrying the status, which the
+ * socket's exception handler turns into the close frame. The pipeline is reached through Vert.x's
+ * {@code ConnectionBase} (an impl class); {@code Rfc6455Test} fails when this does not engage.
+ */
+public final class FrameChecks {
+
+  private static final Logger LOG = LoggerFactory.getLogger(FrameChecks.class);
+  static final String RSV = "streamhub-rsv-check";
+  static final String UTF8 = "streamhub-utf8-check";
+  private static final AtomicBoolean WARNED = new AtomicBoolean();
+
+  private FrameChecks() {}
+
+  /**
+   * Adds the checks to {@code connection} (an upgraded WebSocket's); true when it did, false (and
+   * one warning per JVM) when the pipeline is not the expected one. Call on the connection's event
+   * loop right after the upgrade.
+   */
+  public static boolean apply(HttpConnection connection) {
+    if (!(connection instanceof ConnectionBase)) {
+      return warn("the connection is a " + connection.getClass().getName() + ", not a ConnectionBase");
+    }
+    ChannelPipeline pipeline = ((ConnectionBase) connection).channelHandlerContext().pipeline();
+    String last = null;
+    for (Map.Entry<String, ChannelHandler> handler : pipeline) {
+      if (handler.getValue() instanceof WebSocketFrameDecoder || handler.getValue() instanceof WebSocketExtensionDecoder) {
+        last = handler.getKey();
+      }
+    }
+    if (last == null) {
+      return warn("no WebSocket frame decoder in the pipeline " + pipeline.names());
+    }
+    if (pipeline.get(RSV) == null) {
+      pipeline.addAfter(last, RSV, new ReservedBits());
+      pipeline.addAfter(RSV, UTF8, new Utf8FrameValidator(false));
+    }
+    return true;
+  }
+
+  private static boolean warn(String why) {
+    if (WARNED.compareAndSet(false, true)) {
+      LOG.warn("WebSocket frames are not checked for reserved bits and UTF-8 (RFC 6455 5.2, 8.1): {}", why);
+    }
+    return false;
+  }
+
+  /** Fails a frame with a reserved bit no extension took: 1002 (RFC 6455 5.2). */
+  private static final class ReservedBits extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (msg instanceof WebSocketFrame && ((WebSocketFrame) msg).rsv() != 0) {
+        int rsv = ((WebSocketFrame) msg).rsv();
+        ReferenceCountUtil.release(msg);
+        throw new CorruptedWebSocketFrameException(WebSocketCloseStatus.PROTOCOL_ERROR,
+            "reserved bits " + Integer.toBinaryString(rsv) + " set and no extension negotiated for them");
+      }
+      ctx.fireChannelRead(msg);
+    }
+  }
+}

@@ -1,0 +1,191 @@
+package dev.streamhub.transport.responses;
+
+import dev.streamhub.session.Owners;
+import dev.streamhub.session.Sessions;
+import dev.streamhub.session.Transport;
+import dev.streamhub.stream.ErrorCode;
+import dev.streamhub.stream.HubException;
+import dev.streamhub.stream.StreamMeta;
+import dev.streamhub.streamlog.StreamLog;
+import dev.streamhub.transport.Offsets;
+import dev.streamhub.transport.sse.SseStreams;
+import dev.streamhub.worker.Generations;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Set;
+
+/**
+ * OpenAI's Responses API over the stream log, so the official SDKs create, resume and cancel
+ * responses with only a base URL change. A response is a stream ({@code resp_<key>} is
+ * {@code st_<key>}); every response runs to its end whether or not a client reads it, on whichever
+ * node, and can be read again from any node.
+ *
+ * <ul>
+ *   <li>{@code POST /v1/responses} ({@link ResponsesRequest}): {@code stream:true} gives the typed
+ *       event sequence ({@link ResponseEvents}); otherwise the {@code response} object, at its end
+ *       ({@code completion_timeout_ms}, then 504 {@code completion_timeout}), or at once,
+ *       {@code in_progress}, with {@code background:true}.</li>
+ *   <li>{@code GET /v1/responses/{id}}: the object now; with {@code ?stream=true} the event
+ *       sequence, after {@code starting_after=N} (or the {@code Last-Event-ID} header) only the
+ *       events numbered above N, then live.</li>
+ *   <li>{@code POST /v1/responses/{id}/cancel}: the generation stops (the log ends with
+ *       {@code cancelled}); answers the object (a response that had already ended is answered as
+ *       it is).</li>
+ *   <li>{@code DELETE /v1/responses/{id}}: cancels it if it runs, answers
+ *       {@code {"id","object":"response","deleted":true}}; the log keeps its events until
+ *       retention drops them.</li>
+ * </ul>
+ *
+ * Errors are OpenAI's {@code {"error":{"code","message","type"}}} ({@code bad_request} 400 naming
+ * the field, {@code stream_not_found} 404 for an unknown id, {@code bad_offset} 400).
+ */
+public final class ResponsesHandler {
+
+  private static final int PAGE = 1000;
+  private static final Set<String> RETRIEVE_PARAMS = Set.of("stream", "starting_after");
+
+  private final StreamLog log;
+  private final Generations generations;
+  private final SseStreams sse;
+  private final Sessions sessions;
+  private final long completionTimeoutMs;
+
+  /** @param completionTimeoutMs {@code completion_timeout_ms}: how long a whole (non-background) answer may take */
+  public ResponsesHandler(StreamLog log, Generations generations, SseStreams sse, Sessions sessions, long completionTimeoutMs) {
+    this.log = log;
+    this.generations = generations;
+    this.sse = sse;
+    this.sessions = sessions;
+    this.completionTimeoutMs = completionTimeoutMs;
+  }
+
+  public void mount(Router router) {
+    router.post("/v1/responses").handler(this::create);
+    router.get("/v1/responses/:id").handler(this::retrieve);
+    router.post("/v1/responses/:id/cancel").handler(this::cancel);
+    router.delete("/v1/responses/:id").handler(this::delete);
+  }
+
+  private void create(RoutingContext rc) {
+    Future.succeededFuture(rc.body().buffer())
+        .map(ResponsesRequest::parse)
+        .compose(request -> generations.start(request.generate().withOwner(Owners.of(rc)))
+            .compose(meta -> {
+              rc.response().putHeader("X-Stream-Id", meta.id());
+              if (request.stream()) {
+                return sse.serve(rc, meta.id(), 0, new ResponseEvents(meta, -1));
+              }
+              if (request.background()) {
+                return json(rc, 200, new ResponseState(meta).response(false));
+              }
+              return whole(rc, meta);
+            }))
+        .onFailure(rc::fail);
+  }
+
+  private void retrieve(RoutingContext rc) {
+    Future.succeededFuture(rc)
+        .map(ResponsesHandler::checkParams)
+        .compose(streaming -> {
+          String stream = ResponseState.streamOf(rc.pathParam("id"));
+          if (!streaming) {
+            return snapshot(stream).compose(response -> json(rc, 200, response));
+          }
+          long after = startingAfter(rc);
+          return log.meta(stream).compose(meta -> sse.serve(rc, stream, 0, new ResponseEvents(meta, after)));
+        })
+        .onFailure(rc::fail);
+  }
+
+  private void cancel(RoutingContext rc) {
+    Future.succeededFuture(rc)
+        .map(ctx -> ResponseState.streamOf(ctx.pathParam("id")))
+        .compose(stream -> stopped(stream).compose(ignored -> snapshot(stream)))
+        .compose(response -> json(rc, 200, response))
+        .onFailure(rc::fail);
+  }
+
+  private void delete(RoutingContext rc) {
+    Future.succeededFuture(rc)
+        .map(ctx -> ResponseState.streamOf(ctx.pathParam("id")))
+        .compose(this::stopped)
+        .compose(ignored -> json(rc, 200, new JsonObject()
+            .put("id", rc.pathParam("id"))
+            .put("object", "response")
+            .put("deleted", true)))
+        .onFailure(rc::fail);
+  }
+
+  /** Cancels the generation; one that had already ended is fine. */
+  private Future<Void> stopped(String stream) {
+    return generations.cancel(stream)
+        .<Void>mapEmpty()
+        .recover(err -> err instanceof HubException && ((HubException) err).code() == ErrorCode.STREAM_FINISHED
+            ? Future.succeededFuture()
+            : Future.failedFuture(err));
+  }
+
+  /**
+   * A non-streaming, non-background answer: through a session of transport {@code completion}
+   * (drain and the live path's safety net cover it), at the stream's end.
+   */
+  private Future<Void> whole(RoutingContext rc, StreamMeta meta) {
+    ResponseCollector collector = new ResponseCollector(meta);
+    return sessions.open(Transport.COMPLETION, rc, collector)
+        .compose(session -> {
+          session.deadline(completionTimeoutMs, collector::timeout);
+          return session.read(meta.id(), 0, collector);
+        })
+        .compose(subscription -> collector.response())
+        .compose(response -> json(rc, 200, response));
+  }
+
+  /** The response object from the log as it is now: every page read from offset 0. */
+  private Future<JsonObject> snapshot(String stream) {
+    return log.meta(stream).compose(meta -> readFrom(new ResponseState(meta), stream, 0));
+  }
+
+  private Future<JsonObject> readFrom(ResponseState state, String stream, long from) {
+    return log.read(stream, from, PAGE).compose(page -> {
+      page.events().forEach(state::add);
+      if (page.events().isEmpty() || page.reachedEnd()) {
+        return Future.succeededFuture(state.response(true));
+      }
+      return readFrom(state, stream, page.next());
+    });
+  }
+
+  /** {@code stream} ({@code true}/{@code false}); any query parameter but the two is refused. */
+  private static boolean checkParams(RoutingContext rc) {
+    for (String name : rc.queryParams().names()) {
+      if (!RETRIEVE_PARAMS.contains(name)) {
+        throw new HubException(ErrorCode.BAD_REQUEST, "query parameter '" + name + "' is not supported; supported: " + RETRIEVE_PARAMS);
+      }
+    }
+    String stream = rc.request().getParam("stream", "false");
+    if (!stream.equals("true") && !stream.equals("false")) {
+      throw new HubException(ErrorCode.BAD_REQUEST, "'stream' must be true or false, got '" + stream + "'");
+    }
+    if (stream.equals("false") && rc.request().getParam("starting_after") != null) {
+      throw new HubException(ErrorCode.BAD_REQUEST, "'starting_after' needs 'stream=true'");
+    }
+    return stream.equals("true");
+  }
+
+  /** {@code starting_after}, else the {@code Last-Event-ID} header (an EventSource reconnecting), else -1. */
+  private static long startingAfter(RoutingContext rc) {
+    String after = rc.request().getParam("starting_after");
+    if (after != null) {
+      return Offsets.parse("starting_after", after);
+    }
+    String header = rc.request().getHeader("Last-Event-ID");
+    return header == null || header.isBlank() ? -1 : Offsets.parse("Last-Event-ID", header);
+  }
+
+  private static Future<Void> json(RoutingContext rc, int status, JsonObject body) {
+    return rc.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body.encode());
+  }
+}
