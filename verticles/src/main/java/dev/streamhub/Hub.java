@@ -13,6 +13,7 @@ import dev.streamhub.config.HubConfig;
 import dev.streamhub.conversation.ConversationStores;
 import dev.streamhub.conversation.Conversations;
 import dev.streamhub.ops.Drain;
+import dev.streamhub.ops.metrics.HubMetrics;
 import dev.streamhub.publish.Publisher;
 import dev.streamhub.streamlog.RetentionVerticle;
 import dev.streamhub.streamlog.StreamLog;
@@ -70,7 +71,10 @@ public final class Hub {
     List<String> deployments = new ArrayList<>();
     EdgeStats stats = new EdgeStats();
     Drain drain = new Drain();
-    return StreamLogs.create(vertx, config.log()).compose(log -> installConversations(vertx, config, log)).compose(log -> {
+    HubMetrics metrics = HubMetrics.of(vertx);
+    metrics.bind(vertx, stats, drain);
+    return StreamLogs.create(vertx, config.log()).map(store -> metrics.metered(store, config.log().store()))
+        .compose(log -> installConversations(vertx, config, log)).compose(log -> {
       EdgeParts parts = new EdgeParts(log, broker, stats, drain, SessionSecurity.of(vertx, log));
       StreamWriter writer = new StreamWriter(log, broker);
       Future<String> retention = vertx.deployVerticle(new RetentionVerticle(log)).onSuccess(deployments::add);

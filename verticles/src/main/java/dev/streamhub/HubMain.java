@@ -3,6 +3,8 @@ package dev.streamhub;
 import dev.streamhub.cluster.HazelcastSetup;
 import dev.streamhub.config.ConfigException;
 import dev.streamhub.config.HubConfig;
+import dev.streamhub.ops.LogFormat;
+import dev.streamhub.ops.MembershipLog;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -36,6 +38,7 @@ public final class HubMain {
       System.exit(2);
       return;
     }
+    LogFormat.apply(config.ops().logFormat(), System.err);
     Vertx vertx;
     try {
       vertx = HazelcastSetup.vertx(config.cluster()).await();
@@ -49,6 +52,8 @@ public final class HubMain {
       return;
     }
     try {
+      LogFormat.node(HazelcastSetup.nodeId(vertx));
+      MembershipLog.install(vertx);
       Hub hub = Hub.start(vertx, config).await();
       LOG.info("StreamHub node {} up: roles={}, http={}, store={}, demo worker={}, cluster={}",
           hub.nodeId(), config.cluster().roles(), hub.port() < 0 ? "off" : config.http().host() + ":" + hub.port(),

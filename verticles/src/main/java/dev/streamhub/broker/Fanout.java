@@ -164,7 +164,7 @@ public final class Fanout {
           l.onLive(batch);
         } catch (RuntimeException e) {
           // as when each had its own consumer: one failing listener does not starve the others
-          LOG.error("live event handler failed for stream {}", stream, e);
+          LOG.atError().addKeyValue("stream", stream).setCause(e).log("live event handler failed for stream {}", stream);
         }
       }
     }

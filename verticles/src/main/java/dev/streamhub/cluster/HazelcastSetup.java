@@ -11,6 +11,8 @@ import com.hazelcast.splitbrainprotection.SplitBrainProtectionOn;
 import dev.streamhub.config.ClusterConfig;
 import dev.streamhub.config.ConfigException;
 import dev.streamhub.streamlog.hazelcast.HazelcastStreamLog;
+import dev.streamhub.ops.metrics.HubMetrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -70,13 +72,18 @@ public final class HazelcastSetup {
   private HazelcastSetup() {}
 
   public static Future<Vertx> vertx(ClusterConfig config) {
+    VertxOptions options = new VertxOptions();
+    PrometheusMeterRegistry metrics = HubMetrics.enable(options); // GET /metrics, with the Vert.x meters
     if (!config.clustered()) {
-      return Future.succeededFuture(Vertx.vertx());
+      Vertx vertx = Vertx.builder().with(options).withMetrics(HubMetrics.factory(metrics)).build();
+      HubMetrics.install(vertx, metrics);
+      return Future.succeededFuture(vertx);
     }
     Config hazelcast = hazelcastConfig(config);
-    VertxOptions options = new VertxOptions()
-        .setEventBusOptions(new EventBusOptions().setHost(config.host()).setClusterPublicHost(config.host()));
-    return Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hazelcast)).buildClustered();
+    options.setEventBusOptions(new EventBusOptions().setHost(config.host()).setClusterPublicHost(config.host()));
+    return Vertx.builder().with(options).withMetrics(HubMetrics.factory(metrics))
+        .withClusterManager(new HazelcastClusterManager(hazelcast)).buildClustered()
+        .onSuccess(vertx -> HubMetrics.install(vertx, metrics));
   }
 
   /**

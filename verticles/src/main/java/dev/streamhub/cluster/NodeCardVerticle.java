@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Publishes this node's identity card in the shared map {@code streamhub.nodes} every
  * {@link #INTERVAL_MS}, with a TTL so that a dead node's card disappears by itself:
- * {@code {"node", "roles", "http", "state", "connections", "started"}} ({@code state}: {@code up} or {@code draining}). {@code GET /v1/cluster} lists them.
+ * {@code {"node", "roles", "http", "state", "connections", "started"}} ({@code state}: {@code up}, {@code draining} or {@code drained} (admin drain), {@code stopping} (SIGTERM); see {@code Drain.State}). {@code GET /v1/cluster} lists them.
  */
 public final class NodeCardVerticle extends VerticleBase {
 
@@ -54,7 +54,7 @@ public final class NodeCardVerticle extends VerticleBase {
         .put("node", nodeId())
         .put("roles", roles)
         .put("http", port < 0 ? null : config.http().host() + ":" + port)
-        .put("state", drain.draining() ? "draining" : "up")
+        .put("state", drain.state().wire())
         .put("connections", stats.connections())
         .put("started", started);
     return vertx.sharedData().<String, JsonObject>getAsyncMap(Addresses.NODES_MAP).compose(map -> map.put(nodeId(), card, TTL_MS));

@@ -124,6 +124,10 @@ public enum ConfigKey {
   HTTP_HEADER_TIMEOUT_MS(Kind.LONG, LimitsConfig.DEFAULT_HEADER_TIMEOUT_MS, 50, 3_600_000,
       "a connection must finish a request's headers this soon after it opened or its last response ended (slowloris)"),
   HTTP_IDLE_TIMEOUT_MS(Kind.LONG, LimitsConfig.DEFAULT_IDLE_TIMEOUT_MS, 0, 86_400_000, "a connection silent both ways this long is closed (0: never)"),
+  ADMIN_TOKEN(Kind.STRING, null, "the secret (16+ characters) of `POST /admin/drain` and `POST /admin/undrain` "
+      + "(`Authorization: Bearer`); absent, those endpoints answer 404; never logged"),
+  LOG_FORMAT(Kind.ONE_OF, OpsConfig.DEFAULT_LOG_FORMAT, "text,json", null,
+      "`text`: one readable line per log record; `json`: one JSON object per line with the node id"),
   DEMO_ENABLED(Kind.BOOL, DemoConfig.DEFAULT_ENABLED, "run the demo model worker (`demo`) on this node"),
   DEMO_TTFT_MS(Kind.LONG, DemoConfig.DEFAULT_TTFT_MS, 0, 600_000, "demo time to first token"),
   DEMO_TOKENS_PER_SECOND(Kind.INT, DemoConfig.DEFAULT_TOKENS_PER_SECOND, 1, 1_000_000, "demo pace"),

@@ -9,7 +9,7 @@ import java.util.TreeSet;
 public record HubConfig(
     HttpConfig http, SseConfig sse, PollConfig poll, WsConfig ws, StreamLogConfig log, DemoConfig demo, WorkerConfig worker,
     UpstreamConfig upstream, BridgeConfig bridge, ClusterConfig cluster, DrainConfig drain, ConversationConfig conversation,
-    AuthConfig auth, LimitsConfig limits) {
+    AuthConfig auth, LimitsConfig limits, OpsConfig ops) {
 
   /**
    * Reads every key from {@code file}, overridden by {@code STREAMHUB_*} variables in {@code env}.
@@ -24,7 +24,7 @@ public record HubConfig(
     HubConfig config = new HubConfig(HttpConfig.from(s), SseConfig.from(s), PollConfig.from(s), WsConfig.from(s),
         log, DemoConfig.from(s), WorkerConfig.from(s),
         UpstreamConfig.from(s), BridgeConfig.from(s, auth.enabled()), cluster, DrainConfig.from(s), ConversationConfig.from(s), auth,
-        LimitsConfig.from(s, cluster.clustered(), log.store()));
+        LimitsConfig.from(s, cluster.clustered(), log.store()), OpsConfig.from(s));
     // unknown: in the file, not in the ConfigKey table, and not read by a capability either
     Set<String> unknown = new TreeSet<>(s.unknownKeys());
     unknown.removeIf(key -> !file.containsKey(key) || ConfigKey.of(key) != null);

@@ -68,6 +68,18 @@ public final class EdgeClients implements Drain.Participant {
     return allGone.future().onComplete(done -> vertx.cancelTimer(timer));
   }
 
+  /** An admin drain lets the readers go as a final drain does ({@link #drain}). */
+  @Override
+  public Future<Void> pause(long deadline) {
+    return drain(deadline);
+  }
+
+  /** Back in service after an admin drain: new readers are kept again. */
+  @Override
+  public void resume() {
+    allGone = null;
+  }
+
   private void letGo(Client client) {
     client.letGo();
     remove(client);

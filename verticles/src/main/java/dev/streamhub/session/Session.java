@@ -113,7 +113,9 @@ public final class Session extends Ticker.Member implements EdgeClients.Client {
    * {@code bad_request} when the session is closed. Succeeds with the subscription once the sink
    * began, or with one that {@link Subscription#nothingToSend() has nothing to send} (the stream
    * ended before {@code from}), or one already ended (the replay reached the terminal event, or
-   * the connection closed meanwhile). The session closes the reader when it closes.
+   * the connection closed meanwhile). The session closes the reader when it closes. Each event
+   * handed to the sink is counted by transport ({@code EdgeStats#delivered}), and a reader opened
+   * past offset 0 as a resume ({@code EdgeStats#resumed}).
    */
   public Future<Subscription> read(String stream, long from, Sink sink) {
     return read(stream, from, false, sink);
@@ -135,14 +137,18 @@ public final class Session extends Ticker.Member implements EdgeClients.Client {
       return Future.failedFuture(new HubException(ErrorCode.BAD_OFFSET, "offset must be a non-negative integer, got " + from));
     }
     return sessions.guard().mayRead(this, stream)
-        .compose(allowed -> sessions.subscribe(stream, from, compact, new MovingSink(sink)))
+        .compose(allowed -> sessions.subscribe(stream, from, compact, new MovingSink(new CountedSink(sink, sessions.stats(), transport.wire()))))
         .map(subscription -> {
+          if (from > 0) {
+            sessions.stats().resumed(transport.wire());
+          }
           if (!subscription.nothingToSend() && !subscription.ended()) {
             if (closed) {
               subscription.close();
             } else {
               readers.removeIf(Subscription::ended);
               readers.add(subscription);
+              sessions.checkEarly(this, subscription);
             }
           }
           return subscription;

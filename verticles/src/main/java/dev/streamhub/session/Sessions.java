@@ -2,6 +2,7 @@ package dev.streamhub.session;
 
 import dev.streamhub.broker.Fanout;
 import dev.streamhub.config.HubConfig;
+import dev.streamhub.ops.Drain;
 import dev.streamhub.stats.EdgeStats;
 import dev.streamhub.streamlog.StreamLog;
 import dev.streamhub.subscribe.Sink;
@@ -17,10 +18,14 @@ import io.vertx.ext.web.RoutingContext;
  * feeds (one live registration per stream), the heartbeat tickers, the drain registry, the edge's
  * counters and the {@link SessionGuard}.
  *
+ * <p>It is the event loop's drain participant ({@link Drain.Participant}): a final drain (SIGTERM)
+ * and an admin drain ({@code POST /admin/drain}) let its sessions go the same way; after an admin
+ * drain's {@link #resume} new sessions are kept again.
+ *
  * <p>Like SockJS's session registry: transports parse their request and format frames; this class
  * and {@link Session} do the rest. Not thread safe: used from its event loop only.
  */
-public final class Sessions {
+public final class Sessions implements Drain.Participant {
 
   private final Vertx vertx;
   private final StreamLog log;
@@ -33,6 +38,8 @@ public final class Sessions {
   private final Ticker httpBeats;
   /** One timer for the pings of every WebSocket here ({@code ws_ping_interval_ms}). */
   private final Ticker wsBeats;
+  /** One timer for the early checks of new readers ({@link EarlyCheck}); null when the heartbeats are as frequent. */
+  private final Ticker earlyChecks;
 
   /**
    * Created on, and used from, one edge event loop.
@@ -52,6 +59,8 @@ public final class Sessions {
     this.clients = new EdgeClients(vertx);
     this.httpBeats = new Ticker(vertx, config.sse().heartbeatMs());
     this.wsBeats = new Ticker(vertx, config.ws().pingIntervalMs());
+    long slowest = Math.min(config.sse().heartbeatMs(), config.ws().pingIntervalMs());
+    this.earlyChecks = slowest > 2 * EarlyCheck.INTERVAL_MS ? new Ticker(vertx, EarlyCheck.INTERVAL_MS) : null;
   }
 
   /**
@@ -96,8 +105,21 @@ public final class Sessions {
    * Lets every session go for a drain: resumable ones at once, the others at {@code deadline}
    * (epoch ms); completes when none is left.
    */
+  @Override
   public Future<Void> drain(long deadline) {
     return clients.drain(deadline);
+  }
+
+  /** An admin drain ({@code POST /admin/drain}): lets every session go as {@link #drain} does. */
+  @Override
+  public Future<Void> pause(long deadline) {
+    return clients.pause(deadline);
+  }
+
+  /** Back in service after {@link #pause} ({@code POST /admin/undrain}): new sessions are kept again. */
+  @Override
+  public void resume() {
+    clients.resume();
   }
 
   /** Sessions open here now (for tests). */
@@ -115,6 +137,13 @@ public final class Sessions {
 
   Future<Subscription> subscribe(String stream, long from, boolean compact, Sink sink) {
     return Subscription.open(feeds, log, stream, from, readBatch, compact, sink);
+  }
+
+  /** Checks the live path of {@code reader}, just opened in {@code session}, early ({@link EarlyCheck}). */
+  void checkEarly(Session session, Subscription reader) {
+    if (earlyChecks != null) {
+      earlyChecks.join(new EarlyCheck(earlyChecks, session, reader));
+    }
   }
 
   long timer(long delayMs, Runnable action) {

@@ -12,14 +12,19 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Connections are counted by the session layer ({@code dev.streamhub.session.Sessions}), once per
  * client connection that reads streams, by transport name ({@code sse}, {@code openai_sse},
  * {@code websocket}, {@code long_poll}, {@code completion}): +1 when it opens, -1 when it closes,
- * however it closes. A leaf package, so that the node card ({@code cluster}) can read it without
- * depending on the transports.
+ * however it closes. Sessions also count per transport the events they delivered and the reads that
+ * resumed past offset 0; the transports count the bytes they wrote. {@code GET /metrics} and the node
+ * card of {@code GET /v1/cluster} read the same counters. A leaf package, so that the node card
+ * ({@code cluster}) can read it without depending on the transports.
  */
 public final class EdgeStats {
 
   private final LongAdder streamBytesWritten = new LongAdder();
   private final LongAdder streamBytesHeld = new LongAdder();
   private final Map<String, LongAdder> connections = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> bytes = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> events = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> resumes = new ConcurrentHashMap<>();
 
   /** A client connection of {@code transport} opened (+1) or closed (-1). */
   public void connection(String transport, int delta) {
@@ -48,12 +53,16 @@ public final class EdgeStats {
     return byTransport;
   }
 
-  /** Adds bytes handed to a client connection (SSE events and heartbeats, WebSocket frames). */
-  public void wrote(int bytes) {
-    streamBytesWritten.add(bytes);
+  /**
+   * Adds bytes handed to a client connection of {@code transport} (SSE events, heartbeats and the
+   * retry hint; WebSocket frames), before compression.
+   */
+  public void wrote(String transport, int count) {
+    streamBytesWritten.add(count);
+    add(bytes, transport, count);
   }
 
-  /** Bytes handed to client connections so far, before compression. */
+  /** Bytes handed to client connections so far, every transport together, before compression. */
   public long streamBytesWritten() {
     return streamBytesWritten.sum();
   }
@@ -72,5 +81,42 @@ public final class EdgeStats {
    */
   public long streamBytesHeld() {
     return streamBytesHeld.sum();
+  }
+
+  /** Bytes handed to client connections of {@code transport} so far. */
+  public long bytesWritten(String transport) {
+    return sum(bytes, transport);
+  }
+
+  /** One stream event delivered to a reader of {@code transport} (replayed from the log or live). */
+  public void delivered(String transport) {
+    add(events, transport, 1);
+  }
+
+  /** Stream events delivered to readers of {@code transport} so far. */
+  public long eventsDelivered(String transport) {
+    return sum(events, transport);
+  }
+
+  /**
+   * A reader of {@code transport} opened past offset 0: a client resuming ({@code Last-Event-ID},
+   * a WebSocket resubscription, every long-poll after the first).
+   */
+  public void resumed(String transport) {
+    add(resumes, transport, 1);
+  }
+
+  /** Readers of {@code transport} opened past offset 0 so far. */
+  public long resumes(String transport) {
+    return sum(resumes, transport);
+  }
+
+  private static void add(Map<String, LongAdder> counters, String transport, long delta) {
+    counters.computeIfAbsent(transport, t -> new LongAdder()).add(delta);
+  }
+
+  private static long sum(Map<String, LongAdder> counters, String transport) {
+    LongAdder count = counters.get(transport);
+    return count == null ? 0 : count.sum();
   }
 }

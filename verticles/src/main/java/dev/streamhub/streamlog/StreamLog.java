@@ -71,7 +71,8 @@ public interface StreamLog {
    * The readiness hook: succeeds when the store answers now, fails with {@code store_unavailable}
    * when it cannot be reached (bounded by the store's timeout, never hanging). {@code /health/ready}
    * calls it so a node whose store is down leaves the load balancer; {@code /health/live} does not.
-   * Stores in this JVM's heap or in the cluster's own memory are always reachable: the default succeeds.
+   * A real round trip, as cheap as it can be (Hazelcast: a read of an absent key from its partition
+   * owner; Redis: {@code PING}). A store in this JVM's heap is always reachable: the default succeeds.
    */
   default Future<Void> ping() {
     return Future.succeededFuture();

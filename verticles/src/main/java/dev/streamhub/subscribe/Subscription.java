@@ -122,12 +122,17 @@ public final class Subscription extends Fanout.Listener {
    * learns of a new subscriber eventually, not at once (and a membership change can lose that news);
    * a subscriber it does not know of would otherwise wait for ever. The log has everything, so a
    * quiet subscription asks it, at most once per heartbeat.
+   *
+   * @return true when the live path delivered to this subscription since the previous call (the
+   *     event bus knows where it is), false when it was quiet
    */
-  public void heartbeat() {
-    if (mode == Mode.LIVE && !heardSinceHeartbeat) {
+  public boolean heartbeat() {
+    boolean heard = heardSinceHeartbeat;
+    if (mode == Mode.LIVE && !heard) {
       readLog();
     }
     heardSinceHeartbeat = false;
+    return heard;
   }
 
   /** Stops the subscription (the client went away); nothing more reaches the sink. */

@@ -2,9 +2,14 @@ package dev.streamhub.transport;
 
 import dev.streamhub.auth.EdgeSecurity;
 import dev.streamhub.config.HubConfig;
+import dev.streamhub.ops.AdminHandler;
 import dev.streamhub.conversation.Conversations;
 import dev.streamhub.conversation.ConversationsHandler;
 import dev.streamhub.ops.Drain;
+import dev.streamhub.ops.HealthHandler;
+import dev.streamhub.ops.StoreProbe;
+import dev.streamhub.ops.metrics.HubMetrics;
+import dev.streamhub.ops.metrics.MetricsHandler;
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.HubException;
 import dev.streamhub.publish.Publisher;
@@ -68,8 +73,9 @@ public final class EdgeVerticle extends VerticleBase {
     SseStreams sse = new SseStreams(vertx, sessions, config.sse(), config.http().writeQueueBytes());
 
     Router router = Router.router(vertx);
-    router.get("/health/live").handler(rc -> health(rc, 200, "UP"));
-    router.get("/health/ready").handler(rc -> ready(rc, log));
+    new HealthHandler(vertx, drain, new StoreProbe(log)).mount(router);
+    new MetricsHandler(HubMetrics.of(vertx)).mount(router);
+    new AdminHandler(vertx, drain, config.ops().adminToken(), config.drain().timeoutMs()).mount(router);
     router.route().handler(this::refuseWhileDraining);
     EdgeSecurity security = new EdgeSecurity(vertx, config, log);
     security.mount(router);
@@ -110,34 +116,19 @@ public final class EdgeVerticle extends VerticleBase {
     WsHandler.configure(options, config.ws());
     security.configure(options);
     server = vertx.createHttpServer(options).requestHandler(router).connectionHandler(security::opened);
-    return server.listen().onSuccess(listening -> drain.register(deadline -> letGo(sessions, deadline)));
+    return server.listen().onSuccess(listening -> {
+      drain.register(sessions); // readers: let go on SIGTERM and on an admin drain (POST /admin/drain)
+      drain.register(this::closeServer); // the port: closed on SIGTERM only
+    });
   }
 
   /**
-   * A drain: stop accepting connections and close idle ones (Vert.x closes a connection once its
-   * response in progress ended), and let every reader go; past the deadline Vert.x closes the rest.
+   * The final drain: stop accepting connections and close idle ones (Vert.x closes a connection
+   * once its response in progress ended); past the deadline Vert.x closes the rest.
    */
-  private Future<Void> letGo(Sessions sessions, long deadline) {
+  private Future<Void> closeServer(long deadline) {
     long left = Math.max(0, deadline - System.currentTimeMillis());
-    Future<Void> closed = server.shutdown(left + CLOSE_GRACE_MS, TimeUnit.MILLISECONDS);
-    return Future.join(sessions.drain(deadline), closed).mapEmpty();
-  }
-
-  private static void health(RoutingContext rc, int status, String state) {
-    rc.response()
-        .setStatusCode(status)
-        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
-        .end("{\"status\":\"" + state + "\"}");
-  }
-
-  /** {@code /health/ready}: 503 {@code DRAINING} while draining, 503 {@code DOWN} while the store does not answer ({@link StreamLog#ping}), else 200 {@code UP}. */
-  private void ready(RoutingContext rc, StreamLog log) {
-    if (drain.draining()) {
-      health(rc, 503, "DRAINING");
-      return;
-    }
-    log.ping().onComplete(pinged -> health(rc, pinged.succeeded() ? 200 : 503, pinged.succeeded() ? "UP" : "DOWN"));
+    return server.shutdown(left + CLOSE_GRACE_MS, TimeUnit.MILLISECONDS);
   }
 
   /** While the node drains, every request but the health checks gets 503 {@code draining}. */

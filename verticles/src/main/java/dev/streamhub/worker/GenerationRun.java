@@ -219,7 +219,7 @@ final class GenerationRun implements TokenSink {
    */
   private void stop(Throwable err) {
     if (!ended) {
-      LOG.warn("stream={} append failed, stopping its generation: {}", stream, err.getMessage());
+      LOG.atWarn().addKeyValue("stream", stream).log("append failed, stopping its generation: {}", err.getMessage());
       stopBackend.run();
     }
     ended = true;

@@ -92,7 +92,7 @@ public final class LeaseWatchdogVerticle extends VerticleBase {
         boolean nodeLeft = members != null && !members.contains(node);
         boolean silent = last != null && last[0] == beat && now - last[1] >= config.lostTimeoutMs() * 1_000_000;
         if (nodeLeft || silent) {
-          LOG.info("stream={} lost its worker on node {} ({})", stream, node, nodeLeft ? "node left the cluster" : "lease expired");
+          LOG.atInfo().addKeyValue("stream", stream).log("stream {} lost its worker on node {} ({})", stream, node, nodeLeft ? "node left the cluster" : "lease expired");
           long epoch = lease.getLong("epoch", Leases.WORKER_EPOCH);
           reaped.add(end(stream, epoch + 1).compose(ended -> map.remove(stream)));
           seen.remove(stream);

@@ -67,7 +67,7 @@ final class Leases {
       // the TTL only collects leases nobody released nor reaped (say, the whole cluster restarted)
       return map(vertx).compose(map -> map.put(stream, value, config.lostTimeoutMs() * 10)).onComplete(ar -> {
         if (ar.failed()) {
-          LOG.warn("stream={} lease renewal failed: {}", stream, ar.cause().getMessage());
+          LOG.atWarn().addKeyValue("stream", stream).log("lease renewal failed: {}", ar.cause().getMessage());
         }
         if (!released) {
           timer = vertx.setTimer(config.leaseMs(), id -> renew());
@@ -99,7 +99,7 @@ final class Leases {
       released = true;
       vertx.cancelTimer(timer);
       map(vertx).compose(map -> map.remove(stream))
-          .onFailure(err -> LOG.warn("stream={} lease release failed: {}", stream, err.getMessage()));
+          .onFailure(err -> LOG.atWarn().addKeyValue("stream", stream).log("lease release failed: {}", err.getMessage()));
     }
   }
 }

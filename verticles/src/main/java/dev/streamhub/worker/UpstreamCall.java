@@ -210,7 +210,7 @@ final class UpstreamCall {
     if (ended) {
       return;
     }
-    LOG.debug("stream={} upstream={} {}: {}", request.stream(), upstream.name(), code.code(), message);
+    LOG.atDebug().addKeyValue("stream", request.stream()).log("upstream={} {}: {}", upstream.name(), code.code(), message);
     stop();
     out.fail(new HubException(code, message));
   }

@@ -3,6 +3,7 @@ package dev.streamhub.worker;
 import dev.streamhub.cluster.Addresses;
 import dev.streamhub.config.WorkerConfig;
 import dev.streamhub.ops.Drain;
+import dev.streamhub.ops.metrics.HubMetrics;
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.Event;
 import dev.streamhub.stream.HubException;
@@ -17,12 +18,16 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Serves one {@link ModelBackend}: takes generation requests for its models from the event bus
  * (point to point, so the bus balances them across workers) and runs each as a {@link GenerationRun}.
  */
 public final class WorkerVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(WorkerVerticle.class);
 
   /** A drain ends unfinished generations this long (at most a quarter of the drain) before its deadline. */
   static final long ABANDON_BEFORE_DEADLINE_MS = 1000;
@@ -47,10 +52,39 @@ public final class WorkerVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    backend = backendFactory.apply(vertx);
+    backend = HubMetrics.of(vertx).generations().wrap(backendFactory.apply(vertx));
     leases = new Leases(vertx, config);
     registry = new ModelRegistry(vertx);
-    return backend.start().compose(started -> registerModels()).onSuccess(ready -> drain.register(this::drain));
+    return backend.start().compose(started -> registerModels()).onSuccess(ready -> drain.register(new Drain.Participant() {
+      @Override
+      public Future<Void> drain(long deadline) {
+        return WorkerVerticle.this.drain(deadline);
+      }
+
+      @Override
+      public Future<Void> pause(long deadline) {
+        return WorkerVerticle.this.pause();
+      }
+
+      @Override
+      public void resume() {
+        registerModels().onFailure(err -> LOG.warn("worker: cannot take generations again after an admin drain: {}", err.getMessage()));
+      }
+    }));
+  }
+
+  /**
+   * An admin drain: take no new generations and let the ones in flight run to their end, however
+   * long (the node stays in the cluster, so nothing needs abandoning).
+   */
+  private Future<Void> pause() {
+    List<Future<Void>> unregistered = new ArrayList<>();
+    consumers.forEach(consumer -> unregistered.add(consumer.unregister()));
+    consumers.clear();
+    backend.models().forEach(model -> unregistered.add(registry.remove(ModelRegistry.WORKER, model.getString("id"))));
+    List<Future<Event>> ends = new ArrayList<>();
+    running.forEach(run -> ends.add(run.ended()));
+    return Future.join(Future.join(unregistered), Future.join(ends)).<Void>mapEmpty().otherwiseEmpty();
   }
 
   /**

@@ -96,6 +96,8 @@ public final class HazelcastStreamLog implements StreamLog {
   static final long ATTEMPT_TIMEOUT_MS = 5_000;
 
   private static final Logger LOG = LoggerFactory.getLogger(HazelcastStreamLog.class);
+  /** The key {@link #ping} reads; no stream id looks like it. */
+  private static final String PING_KEY = "streamhub.ping";
 
   private final Vertx vertx;
   private final IMap<String, StoredStream> map;
@@ -178,6 +180,12 @@ public final class HazelcastStreamLog implements StreamLog {
         ? Future.succeededFuture(0)
         : Future.fromCompletionStage(map.submitToKeys(owned, sweep), context)
             .map(results -> (int) results.values().stream().filter("dropped"::equals).count()));
+  }
+
+  /** A read of an absent key: a round trip to the member that owns its partition. */
+  @Override
+  public Future<Void> ping() {
+    return Future.fromCompletionStage(map.getAsync(PING_KEY), vertx.getOrCreateContext()).mapEmpty();
   }
 
   /** The map is the cluster's: closing one node's view of it leaves the streams to the others. */

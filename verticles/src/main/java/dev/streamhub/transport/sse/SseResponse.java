@@ -23,6 +23,8 @@ public final class SseResponse {
   private final HttpServerResponse response;
   /** The gzip coding of what is written, when the client accepts it; null otherwise. */
   private final SseGzip gzip;
+  /** The transport name its bytes are counted under ({@code sse}, {@code openai_sse}). */
+  private final String transport;
   private boolean opened;
   /** Events gathered since the last flush; null when there are none. */
   private Buffer pending;
@@ -36,9 +38,11 @@ public final class SseResponse {
   /**
    * @param streams this event loop's SSE settings ({@code sse_retry_ms}, {@code http_write_queue_bytes}, counters)
    * @param gzip gzip what is written (the client accepts it), or null
+   * @param transport the transport name its bytes are counted under in {@code EdgeStats}
    */
-  SseResponse(SseStreams streams, HttpServerResponse response, SseGzip gzip) {
+  SseResponse(SseStreams streams, HttpServerResponse response, SseGzip gzip, String transport) {
     this.streams = streams;
+    this.transport = transport;
     this.response = response;
     this.gzip = gzip;
     this.writeQueueBytes = streams.writeQueueBytes();
@@ -114,7 +118,7 @@ public final class SseResponse {
    */
   private void write(Buffer bytes) {
     int length = bytes.length();
-    streams.stats().wrote(length);
+    streams.stats().wrote(transport, length);
     inFlight += length;
     streams.stats().held(length);
     response.write(gzip == null ? bytes : gzip.compress(bytes)).onComplete(written -> {

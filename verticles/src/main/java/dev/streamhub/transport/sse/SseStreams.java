@@ -58,8 +58,9 @@ public final class SseStreams {
       response.putHeader("X-Stream-Id", stream);
     }
     SseGzip coding = SseGzip.accepted(rc.request().getHeader(HttpHeaders.ACCEPT_ENCODING)) ? new SseGzip(gzip) : null;
-    SseSink sink = new SseSink(new SseResponse(this, response, coding), format, from);
-    return sessions.open(format.resumable() ? Transport.SSE : Transport.OPENAI_SSE, rc, sink)
+    Transport transport = format.resumable() ? Transport.SSE : Transport.OPENAI_SSE;
+    SseSink sink = new SseSink(new SseResponse(this, response, coding, transport.wire()), format, from);
+    return sessions.open(transport, rc, sink)
         .compose(session -> session.read(stream, from, compact, sink))
         .map(subscription -> {
           if (subscription.nothingToSend()) {

@@ -5,6 +5,7 @@ import dev.streamhub.conversation.Conversations;
 import dev.streamhub.internal.ChannelReads;
 import dev.streamhub.session.Framing;
 import dev.streamhub.session.Session;
+import dev.streamhub.session.Transport;
 import dev.streamhub.stats.EdgeStats;
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.Event;
@@ -51,6 +52,9 @@ final class WsConnection implements Framing {
 
   private final Generations generations;
   private final WsConfig config;
+  /** The transport name its bytes are counted under in {@link EdgeStats}. */
+  private static final String WEBSOCKET = Transport.WEBSOCKET.wire();
+
   private final EdgeStats stats;
   private final Conversations conversations;
   private Session session;
@@ -240,7 +244,7 @@ final class WsConnection implements Framing {
 
   private void writeText(String text) {
     int length = text.length();
-    stats.wrote(length);
+    stats.wrote(WEBSOCKET, length);
     stats.held(length);
     ws.writeTextMessage(text).onComplete(written -> stats.held(-length));
   }
@@ -328,7 +332,7 @@ final class WsConnection implements Framing {
       if (event.type() == EventType.BINARY) {
         Buffer frame = BinaryFrames.encode(event);
         int length = frame.length();
-        stats.wrote(length);
+        stats.wrote(WEBSOCKET, length);
         stats.held(length);
         ws.writeBinaryMessage(frame).onComplete(written -> stats.held(-length));
       } else {
