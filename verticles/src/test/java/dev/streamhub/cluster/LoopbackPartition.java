@@ -56,8 +56,8 @@ public final class LoopbackPartition implements AutoCloseable {
     LoopbackPartition partition = new LoopbackPartition(members, freeBase(members));
     String listing = partition.iptables(List.of("-S", "INPUT"));
     if (listing == null) {
-      throw new AssertionError("iptables cannot be run here (the partition test needs root and the iptables package; "
-          + ".ci/run installs it): " + partition.lastError);
+      dev.streamhub.RequiredTool.missing("iptables cannot be run here (the partition test needs root and the iptables package;"
+          + " Debian/Ubuntu: sudo apt-get install iptables, then run the tests as root): " + partition.lastError);
     }
     Runtime.getRuntime().addShutdownHook(partition.hook);
     return partition;

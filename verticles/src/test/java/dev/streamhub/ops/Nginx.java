@@ -113,7 +113,8 @@ final class Nginx implements AutoCloseable {
         return candidate;
       }
     }
-    throw new AssertionError("nginx is not installed (.ci/run installs Debian's nginx package)");
+    dev.streamhub.RequiredTool.missing("nginx is not installed (Debian/Ubuntu: sudo apt-get install nginx)");
+    throw new AssertionError("unreachable: RequiredTool.missing fails or skips");
   }
 
   /**
