@@ -134,7 +134,10 @@ public final class SseResponse {
 
   /** True while the bytes handed to the socket but not yet taken by it reach {@code http_write_queue_bytes}. */
   public boolean writeQueueFull() {
-    return inFlight >= writeQueueBytes || response.writeQueueFull();
+    // the gathered chunk not yet written counts too: a subscription that pauses here flushes it, and
+    // the hub then holds at most http_write_queue_bytes plus the one event that crossed the mark
+    long gathered = pending == null ? 0 : pending.length();
+    return inFlight + gathered >= writeQueueBytes || response.writeQueueFull();
   }
 
   /** Called once when the bytes in flight fall to half the write queue. */
