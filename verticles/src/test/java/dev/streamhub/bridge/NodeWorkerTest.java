@@ -24,7 +24,6 @@ import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -84,11 +83,7 @@ class NodeWorkerTest {
     }
     String install = "node is not on the PATH: the Node.js worker test needs Node 18+"
         + " (Debian/Ubuntu: apt-get install nodejs; or https://nodejs.org/en/download)";
-    if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-      Assertions.fail("CI=true: " + install);
-    }
-    System.err.println("NodeWorkerTest skipped: " + install);
-    Assumptions.assumeTrue(false, install);
+    dev.streamhub.RequiredTool.missing(install);
   }
 
   private static boolean nodeOnPath() {
