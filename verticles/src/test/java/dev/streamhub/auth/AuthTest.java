@@ -453,12 +453,12 @@ class AuthTest {
           .sendJsonObject(new JsonObject().put("publisher", "external"))).bodyAsJsonObject().getString("stream");
       String shortLived = seen(Jwts.hs256(Jwts.claims("alice", "read", 2, issuer)));
       Promise<Void> cut = Promise.promise();
-      http.request(io.vertx.core.http.HttpMethod.GET, hub.port(), "127.0.0.1", "/v1/streams/" + external + "/events?access_token=" + shortLived)
+      TestHubs.onContext(vertx, () -> http.request(io.vertx.core.http.HttpMethod.GET, hub.port(), "127.0.0.1", "/v1/streams/" + external + "/events?access_token=" + shortLived)
           .compose(req -> req.send())
           .onSuccess(resp -> {
             resp.exceptionHandler(err -> cut.tryComplete());
             resp.endHandler(v -> cut.tryComplete());
-          })
+          }))
           .onFailure(cut::tryFail);
       await(cut.future());
       HubClient.LiveSse again = await(client.openSse("/v1/streams/" + external + "/events",

@@ -49,9 +49,9 @@ class HealthTest {
 
   private Head head(int port, String path) {
     HttpClient http = vertx.createHttpClient();
-    return http.request(HttpMethod.HEAD, port, "127.0.0.1", path)
-        .compose(req -> req.send())
-        .compose(resp -> resp.body().map(body -> new Head(resp.statusCode(), body.length())))
+    return TestHubs.onContext(vertx, () -> http.request(HttpMethod.HEAD, port, "127.0.0.1", path)
+            .compose(req -> req.send())
+            .compose(resp -> resp.body().map(body -> new Head(resp.statusCode(), body.length()))))
         .eventually(() -> http.close())
         .await();
   }

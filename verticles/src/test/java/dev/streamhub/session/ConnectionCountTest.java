@@ -129,11 +129,11 @@ class ConnectionCountTest {
   /** An HTTP request held open by the hub; aborting closes its TCP connection. */
   private static Future<Open> held(Vertx vertx, Hub hub, HttpMethod method, String uri, Buffer body, Supplier<Future<?>> finish) {
     HttpClient http = vertx.createHttpClient();
-    return http.request(method, hub.port(), "127.0.0.1", uri).map(req -> {
+    return TestHubs.onContext(vertx, () -> http.request(method, hub.port(), "127.0.0.1", uri).map(req -> {
       req.putHeader("Content-Type", "application/json");
       Future<?> ended = (body == null ? req.send() : req.send(body)).compose(resp -> resp.body());
       return new Open(ended, finish, () -> abort(req));
-    });
+    }));
   }
 
   private static Future<?> abort(HttpClientRequest req) {

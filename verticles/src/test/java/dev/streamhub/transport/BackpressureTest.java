@@ -374,7 +374,7 @@ class BackpressureTest {
       NormalReader reader = new NormalReader();
       reader.http = vertx.createHttpClient(new HttpClientOptions()
           .setDefaultHost("127.0.0.1").setDefaultPort(port).setReceiveBufferSize(RECEIVE_BUFFER));
-      reader.http.request(HttpMethod.GET, "/v1/streams/" + stream + "/events")
+      TestHubs.onContext(vertx, () -> reader.http.request(HttpMethod.GET, "/v1/streams/" + stream + "/events")
           .compose(HttpClientRequest::send)
           .onSuccess(resp -> {
             resp.handler(chunk -> {
@@ -387,7 +387,7 @@ class BackpressureTest {
               reader.ended.tryComplete(reader.body.toString(StandardCharsets.UTF_8));
             });
             resp.exceptionHandler(reader.ended::tryFail);
-          })
+          }))
           .onFailure(reader.ended::tryFail);
       return reader;
     }
