@@ -25,6 +25,9 @@ public enum ConfigKey {
       "the kernel send buffer (SO_SNDBUF) of client connections; 0 keeps the OS default"),
   COMPLETION_TIMEOUT_MS(Kind.LONG, HttpConfig.DEFAULT_COMPLETION_TIMEOUT_MS, 1000, 3_600_000,
       "how long a `stream:false` completion waits for its stream to end (then 504 `completion_timeout`)"),
+  TRANSPORTS(Kind.STRING, HttpConfig.DEFAULT_TRANSPORTS, "the reading transports served, comma-separated: `ws` (`/v1/ws`), `sse` "
+      + "(`GET /v1/streams/{id}/events`), `poll` (`GET /v1/streams/{id}/poll`); the others answer 404 `transport_disabled` "
+      + "(a WebSocket upgrade is refused with it), which the JavaScript client's `auto` falls back past"),
   SSE_RETRY_MS(Kind.LONG, SseConfig.DEFAULT_RETRY_MS, 0, 600_000, "the `retry:` hint"),
   SSE_HEARTBEAT_MS(Kind.LONG, SseConfig.DEFAULT_HEARTBEAT_MS, 10, 3_600_000,
       "interval of `: heartbeat` comments, and of the live-path check of SSE, long-poll and `stream:false` readers"),

@@ -1,5 +1,10 @@
 package dev.streamhub.config;
 
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
 /**
  * The HTTP edge: where it listens and how big a request body may be.
  *
@@ -14,9 +19,15 @@ package dev.streamhub.config;
  *     {@code net.ipv4.tcp_wmem}). Setting it bounds the bytes a slow client holds in the kernel too
  * @param completionTimeoutMs {@code completion_timeout_ms}: how long a {@code stream:false} chat
  *     completion waits for its stream to end before it answers 504 {@code completion_timeout}
+ * @param transports {@code transports}: the native reading transports served, a non-empty subset of
+ *     {@link #TRANSPORTS} ({@code ws}: {@code /v1/ws}; {@code sse}: {@code GET /v1/streams/{id}/events};
+ *     {@code poll}: {@code GET /v1/streams/{id}/poll}); the others answer 404 {@code transport_disabled}
  */
 public record HttpConfig(String host, int port, int instances, long maxBodyBytes, int writeQueueBytes, int sendBufferBytes,
-    long completionTimeoutMs) {
+    long completionTimeoutMs, Set<String> transports) {
+
+  /** Every native reading transport, in the JavaScript client's fallback order. */
+  public static final List<String> TRANSPORTS = List.of("ws", "sse", "poll");
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 8080;
@@ -25,6 +36,16 @@ public record HttpConfig(String host, int port, int instances, long maxBodyBytes
   public static final int DEFAULT_WRITE_QUEUE_BYTES = 64 * 1024;
   public static final int DEFAULT_SEND_BUFFER_BYTES = 0;
   public static final long DEFAULT_COMPLETION_TIMEOUT_MS = 600_000;
+  public static final String DEFAULT_TRANSPORTS = String.join(",", TRANSPORTS);
+
+  public HttpConfig {
+    transports = Set.copyOf(transports);
+  }
+
+  /** Whether {@code transport} (one of {@link #TRANSPORTS}) is served. */
+  public boolean serves(String transport) {
+    return transports.contains(transport);
+  }
 
   static HttpConfig from(Settings s) {
     return new HttpConfig(
@@ -34,6 +55,20 @@ public record HttpConfig(String host, int port, int instances, long maxBodyBytes
         s.longValue(ConfigKey.HTTP_MAX_BODY_BYTES),
         s.integer(ConfigKey.HTTP_WRITE_QUEUE_BYTES),
         s.integer(ConfigKey.HTTP_SEND_BUFFER_BYTES),
-        s.longValue(ConfigKey.COMPLETION_TIMEOUT_MS));
+        s.longValue(ConfigKey.COMPLETION_TIMEOUT_MS),
+        transports(s));
+  }
+
+  private static Set<String> transports(Settings s) {
+    String value = s.string(ConfigKey.TRANSPORTS);
+    Set<String> names = new LinkedHashSet<>();
+    for (String name : Arrays.asList(value.split(","))) {
+      String trimmed = name.trim();
+      if (!TRANSPORTS.contains(trimmed)) {
+        throw s.bad(ConfigKey.TRANSPORTS.key(), value, "a comma-separated list of " + TRANSPORTS);
+      }
+      names.add(trimmed);
+    }
+    return names;
   }
 }

@@ -79,7 +79,10 @@ public enum ErrorCode {
    */
   TOKEN_QUOTA_EXCEEDED(429, "rate_limit_exceeded", true, null, "the consumer's token budget ran out mid-stream (a terminal `error` event)"),
   /** The request line and headers exceed {@code http_max_header_bytes}. */
-  HEADERS_TOO_LARGE(431, "invalid_request_error", false, null, "request line and headers over `http_max_header_bytes`");
+  HEADERS_TOO_LARGE(431, "invalid_request_error", false, null, "request line and headers over `http_max_header_bytes`"),
+  /** A reading transport this node's {@code transports} config turned off; another one may be served. */
+  TRANSPORT_DISABLED(404, "invalid_request_error", false, null,
+      "a reading transport (`ws`, `sse`, `poll`) that this node's `transports` turned off (a WebSocket upgrade is refused with it): use another");
 
   /** How an error ends a stream that is already being sent (SSE) or a held long-poll. */
   public enum Terminal {

@@ -86,6 +86,7 @@ public final class EdgeVerticle extends VerticleBase {
       router.post(path).handler(body);
     }
     new ClusterHandler(vertx).mount(router);
+    TransportGate.mount(router, config.http());
     new ModelsHandler(generations).mount(router);
     new ChatCompletionsHandler(generations, sse, sessions, config.http().completionTimeoutMs()).mount(router);
     PublishHandler publish = new PublishHandler(new Publisher(log, writer));
