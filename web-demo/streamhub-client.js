@@ -160,6 +160,8 @@ export class StreamFollower {
     /** The node serving the current connection, when the transport shows it (SSE, long-poll). */
     this.node = null;
     this.failures = 0;
+    /** Transports the hub answered `transport_disabled` on: `auto` skips them. */
+    this.disabled = new Set();
     /** Events received again and dropped (offset below `next`). */
     this.duplicates = 0;
     this.listeners = new Map();
@@ -219,6 +221,16 @@ export class StreamFollower {
     const known = this.client.rememberedTransport();
     if (known) return known;
     return this.client.WebSocket ? 'ws' : 'sse';
+  }
+
+  /** The transport after `transport` in fallback order (wrapping), skipping those the hub turned off; null if none. */
+  nextTransport(transport) {
+    for (let i = 1; i <= TRANSPORTS.length; i++) {
+      const next = TRANSPORTS[(TRANSPORTS.indexOf(transport) + i) % TRANSPORTS.length];
+      if (this.disabled.has(next) || (next === 'ws' && !this.client.WebSocket)) continue;
+      return next === transport ? null : next;
+    }
+    return null;
   }
 
   emit(type, value) {
@@ -288,7 +300,7 @@ export class StreamFollower {
         if (TERMINAL.has(event.type)) this.finish(event, 'ended');
       },
       node: (node) => { if (node) this.node = node; },
-      /** why: {kind: 'cut' | 'reconnect' | 'retryAfter' | 'fatal', delayMs?, code?, message?, status?, hubAnswered?} */
+      /** why: {kind: 'cut' | 'reconnect' | 'retryAfter' | 'fatal' | 'disabled', delayMs?, code?, message?, status?, hubAnswered?} */
       lost: (why) => {
         if (finished) return;
         finished = true;
@@ -319,7 +331,19 @@ export class StreamFollower {
       return;
     }
     let delayMs;
-    if (why.kind === 'reconnect') {
+    if (why.kind === 'disabled') {
+      // the hub turned this transport off (`transports` config: 404 transport_disabled): `auto` moves
+      // on at once and never comes back to it for this follower; a pinned transport cannot work
+      this.disabled.add(transport);
+      const next = this.mode === 'auto' ? this.nextTransport(transport) : null;
+      if (!next) {
+        this.fail(new StreamHubError(why.code, this.mode === 'auto' ? 'the hub serves none of the transports this client can use' : why.message, why.status));
+        return;
+      }
+      if (this.ended || this.transport !== transport) return;
+      this.transport = next;
+      delayMs = 0;
+    } else if (why.kind === 'reconnect') {
       // the hub asked (drain): reconnect at once, spread over a short window so a drained node's
       // clients do not all arrive in the same millisecond; not a failure
       delayMs = backoffDelay(0, c.backoff, c.random);
@@ -332,8 +356,7 @@ export class StreamFollower {
       delayMs = why.kind === 'retryAfter' ? why.delayMs : backoffDelay(Math.max(0, this.failures - 1), c.backoff, c.random);
       // a transport that never worked, while the hub answers plain HTTP: a proxy blocks it
       if (!alive && !why.hubAnswered && this.mode === 'auto' && (await c.reachable()) && !this.ended && this.transport === transport) {
-        this.transport = TRANSPORTS[(TRANSPORTS.indexOf(transport) + 1) % TRANSPORTS.length];
-        if (this.transport === 'ws' && !c.WebSocket) this.transport = 'sse';
+        this.transport = this.nextTransport(transport) ?? transport;
         delayMs = 0;
       }
     }
@@ -404,7 +427,7 @@ function openWebSocket(f, conn) {
     if ('offset' in m) conn.event(m);
     else if (m.type === 'error' && (m.stream === f.stream || !m.stream)) {
       const code = m.error?.code;
-      conn.lost({ kind: FATAL_CODES.has(code) ? 'fatal' : 'cut', code, message: m.error?.message, hubAnswered: true });
+      conn.lost({ kind: code === 'transport_disabled' ? 'disabled' : FATAL_CODES.has(code) ? 'fatal' : 'cut', code, message: m.error?.message, hubAnswered: true });
     } else conn.alive();
   };
   ws.onclose = (e) => {
@@ -522,6 +545,7 @@ async function httpFailure(res) {
     code = json?.error?.code ?? null;
     message = json?.error?.message ?? message;
   } catch { /* not the hub's JSON */ }
+  if (code === 'transport_disabled') return { kind: 'disabled', code, message, status: res.status, hubAnswered: true };
   if (code && FATAL_CODES.has(code)) return { kind: 'fatal', code, message, status: res.status };
   if (retryAfter !== null) return { kind: 'retryAfter', delayMs: retryAfter, code: code ?? `http_${res.status}`, hubAnswered: !!code };
   return { kind: 'cut', code: code ?? `http_${res.status}`, reason: message, hubAnswered: !!code };

@@ -25,12 +25,12 @@ export async function awaitFinished(stream) {
   throw new Error(`stream ${stream} did not finish`);
 }
 
-/** Every event of a finished stream, by long-poll, as the hub logged them. */
-export async function logged(stream) {
+/** Every event of a finished stream, by long-poll, as the hub (at `base`) logged them. */
+export async function logged(stream, base = HUB) {
   const events = [];
   let from = 0;
   for (;;) {
-    const body = await (await fetch(`${HUB}/v1/streams/${stream}/poll?from=${from}&timeout=5`)).json();
+    const body = await (await fetch(`${base}/v1/streams/${stream}/poll?from=${from}&timeout=5`)).json();
     events.push(...body.events);
     from = body.next;
     if (body.done) return events;

@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { chromium } from 'playwright-core';
-import { HUB, logged } from '../hub.mjs';
+import { HUB, logged, startHub } from '../hub.mjs';
 import { startProxy } from '../proxy.mjs';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -61,11 +61,11 @@ async function offsetAtLeast(page, n) {
   await page.waitForFunction(([sel, min]) => Number(document.querySelector(sel).textContent) >= min, [byTestId('offset'), n], WAIT);
 }
 
-/** The stream's log, as the API gives it, and its text. */
-async function logOf(page) {
+/** The stream's log, as the API (of the hub at `base`) gives it, and its text. */
+async function logOf(page, base = HUB) {
   const stream = await page.textContent(byTestId('stream'));
   assert.match(stream, /^st_[\w-]{22}$/);
-  const log = await logged(stream);
+  const log = await logged(stream, base);
   return { log, text: log.filter((e) => e.type === 'delta').map((e) => e.data.text).join('') };
 }
 
@@ -267,3 +267,69 @@ for (const [size, options] of [['phone', PHONE], ['desktop', DESKTOP]]) {
     }
   });
 }
+
+/**
+ * A hub of the test's own with `transports` set; every WebSocket the page opens and every answer to
+ * an SSE read (status and error code) is recorded.
+ */
+async function gatedHub(transports) {
+  const hub = await startHub({ STREAMHUB_TRANSPORTS: transports, STREAMHUB_DEMO_TOKENS_PER_SECOND: '200', STREAMHUB_DEMO_ANSWER_TOKENS: '60' });
+  const page = await open(hub.url);
+  page.sockets = [];
+  page.sseAnswers = [];
+  page.on('websocket', (ws) => page.sockets.push(ws.url()));
+  page.on('response', async (res) => {
+    if (!/\/v1\/streams\/[^/]+\/events\?/.test(res.url())) return;
+    const code = res.status() === 200 ? null : (await res.json().catch(() => ({}))).error?.code;
+    page.sseAnswers.push({ status: res.status(), code });
+  });
+  return { hub, page };
+}
+
+async function answersWhole(page, base, transportShown) {
+  assert.equal(await finished(page), 'done');
+  const { text } = await logOf(page, base);
+  assert.equal(await page.textContent(byTestId('answer')), text);
+  assert.equal(await page.textContent(byTestId('transport-used')), transportShown);
+}
+
+test('WebSocket turned off by the hub (transports=sse,poll): auto falls back to SSE, completes, and the next answer starts on SSE', async () => {
+  const { hub, page } = await gatedHub('sse,poll');
+  try {
+    await ask(page, 'no websocket on this hub', 'auto');
+    await answersWhole(page, hub.url, 'SSE');
+    assert.equal(page.sockets.length, 1, 'WebSocket was tried once');
+    assert.deepEqual(page.sseAnswers, [{ status: 200, code: null }]);
+
+    await ask(page, 'and again', 'auto');
+    await answersWhole(page, hub.url, 'SSE');
+    assert.equal(page.sockets.length, 1, 'remembered: no second WebSocket attempt');
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.close();
+    hub.child.kill('SIGKILL');
+  }
+});
+
+test('WebSocket and SSE turned off (transports=poll): auto completes by long-poll after SSE answered 404 transport_disabled, and remembers it; SSE pinned fails with that code', async () => {
+  const { hub, page } = await gatedHub('poll');
+  try {
+    await ask(page, 'only long-poll here', 'auto');
+    await answersWhole(page, hub.url, 'long-poll');
+    assert.equal(page.sockets.length, 1, 'WebSocket was tried once');
+    assert.deepEqual(page.sseAnswers, [{ status: 404, code: 'transport_disabled' }], 'SSE was tried once and refused by the hub');
+    assert.equal(await page.textContent(byTestId('reconnects')), '2', 'one move per refused transport');
+
+    await ask(page, 'and again', 'auto');
+    await answersWhole(page, hub.url, 'long-poll');
+    assert.equal(page.sockets.length, 1, 'remembered: no second WebSocket attempt');
+    assert.equal(page.sseAnswers.length, 1, 'remembered: no second SSE attempt');
+
+    await ask(page, 'pinned to sse', 'sse');
+    assert.equal(await finished(page), 'error: transport_disabled');
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.close();
+    hub.child.kill('SIGKILL');
+  }
+});
