@@ -84,8 +84,27 @@ export interface StreamInfo {
   finished: boolean;
   owner: string;
   events_url: string;
+  /** the conversation (cv_...) when the request had `conversation: 'new'` or an id */
+  conversation?: string;
   /** the node that accepted the request (X-StreamHub-Node) */
   node: string | null;
+}
+
+/** One message of a conversation the hub keeps; an answer's `status` is pending, done, error, cancelled or lost. */
+export interface ConversationTurn {
+  role: 'user' | 'assistant';
+  content: string;
+  stream?: string;
+  status?: 'pending' | 'done' | 'error' | 'cancelled' | 'lost';
+  error?: { code: string; message: string };
+}
+
+export interface Conversation {
+  id: string;
+  object: 'conversation';
+  owner: string;
+  created: number;
+  turns: ConversationTurn[];
 }
 
 /** A failure with the hub's stable error code, or `retries_exhausted` / `stream_ended` from the client. */
@@ -98,6 +117,8 @@ export declare class StreamHubClient {
   constructor(options?: string | StreamHubClientOptions);
   /** POST /v1/streams: starts a generation (body as /v1/chat/completions). Rejects with StreamHubError. */
   create(body: object): Promise<StreamInfo>;
+  /** GET /v1/conversations/{id}: its turns, oldest first. Rejects with `conversation_not_found`. */
+  conversation(id: string): Promise<Conversation>;
   /** DELETE /v1/streams/{id}: the stream then ends with `cancelled`. */
   cancel(stream: string): Promise<{ stream: string; status: 'cancelled'; offset: number }>;
   /** Follows a stream from `from` (default 0), on `transport` (default the client's). */

@@ -88,6 +88,15 @@ export class StreamHubClient {
     return { ...json, node: res.headers.get('x-streamhub-node') };
   }
 
+  /**
+   * A conversation the hub keeps (GET /v1/conversations/{id}): resolves to
+   * {id, object: 'conversation', owner, created, turns: [{role, content, stream, status}]};
+   * rejects with `conversation_not_found` when it expired, was deleted or is another principal's.
+   */
+  async conversation(id) {
+    return readJson(await this.fetch(`${this.baseUrl}/v1/conversations/${encodeURIComponent(id)}`));
+  }
+
   /** Cancels a generation (DELETE /v1/streams/{id}); resolves to {stream, status, offset}. */
   async cancel(stream) {
     return readJson(await this.fetch(`${this.baseUrl}/v1/streams/${encodeURIComponent(stream)}`, { method: 'DELETE' }));

@@ -333,3 +333,72 @@ test('WebSocket and SSE turned off (transports=poll): auto completes by long-pol
     hub.child.kill('SIGKILL');
   }
 });
+
+test('multi-turn: each request carries only the new turn, the worker sees the earlier ones, and a refresh mid-answer resumes it in the same conversation', async () => {
+  // answers of 2 s (100 tokens at 50/s): the refresh below lands mid-answer even on a loaded machine
+  const hub = await startHub({ STREAMHUB_DEMO_TOKENS_PER_SECOND: '50', STREAMHUB_DEMO_ANSWER_TOKENS: '100' });
+  const page = await open(hub.url);
+  try {
+    const creates = [];
+    page.on('request', (req) => {
+      if (req.method() === 'POST' && new URL(req.url()).pathname === '/v1/streams') creates.push(req.postDataJSON());
+    });
+    const earlier = () => page.$$eval('[data-testid^="turn-"]', (els) => els.map((e) => [e.dataset.testid, e.textContent]));
+
+    await ask(page, 'my name is Ada', 'auto');
+    assert.equal(await finished(page), 'done');
+    const first = await logOf(page, hub.url);
+    const conversation = await page.textContent(byTestId('conversation'));
+    assert.match(conversation, /^cv_[\w-]{22}$/);
+
+    await ask(page, 'what did I say?', 'auto');
+    assert.equal(await finished(page), 'done');
+    const second = await logOf(page, hub.url);
+    assert.deepEqual(creates, [
+      { model: 'demo', conversation: 'new', messages: [{ role: 'user', content: 'my name is Ada' }] },
+      { model: 'demo', conversation, messages: [{ role: 'user', content: 'what did I say?' }] },
+    ], 'the page sends only the new turn');
+    // the demo model counts the user turns it was given and quotes the first: the worker had turn 1
+    assert.ok(second.text.startsWith('You asked: what did I say?. Turn 2; first you asked: my name is Ada.'), second.text.slice(0, 90));
+    assert.equal(await page.textContent(byTestId('answer')), second.text);
+    assert.deepEqual(await earlier(), [['turn-question', 'my name is Ada'], ['turn-answer', first.text]]);
+
+    // a third turn, the page refreshed mid-answer: the earlier turns come back from the hub, the answer resumes
+    await ask(page, 'third turn', 'sse');
+    await offsetAtLeast(page, 20);
+    const stream = await page.textContent(byTestId('stream'));
+    const meta = await (await fetch(`${hub.url}/v1/streams/${stream}`)).json();
+    assert.equal(meta.finished, false, 'the answer is still being generated at the refresh');
+    await page.reload();
+    assert.equal(await finished(page), 'done');
+    assert.equal(await page.textContent(byTestId('stream')), stream);
+    assert.equal(await page.textContent(byTestId('conversation')), conversation);
+    assert.equal(await page.textContent(byTestId('question')), 'third turn');
+    const third = await logOf(page, hub.url);
+    assert.equal(await page.textContent(byTestId('answer')), third.text);
+    assert.ok(third.text.startsWith('You asked: third turn. Turn 3; first you asked: my name is Ada.'), third.text.slice(0, 90));
+    assert.deepEqual(await earlier(), [
+      ['turn-question', 'my name is Ada'], ['turn-answer', first.text],
+      ['turn-question', 'what did I say?'], ['turn-answer', second.text],
+    ]);
+
+    // after the refresh the next question still continues the same conversation
+    await ask(page, 'fourth', 'auto');
+    assert.equal(await finished(page), 'done');
+    assert.deepEqual(creates.at(-1), { model: 'demo', conversation, messages: [{ role: 'user', content: 'fourth' }] });
+    assert.ok((await page.textContent(byTestId('answer'))).startsWith('You asked: fourth. Turn 4;'));
+
+    // a new conversation forgets the earlier turns
+    await page.click(byTestId('new-conversation'));
+    assert.deepEqual(await earlier(), []);
+    await ask(page, 'fresh start', 'auto');
+    assert.equal(await finished(page), 'done');
+    assert.equal(creates.at(-1).conversation, 'new');
+    assert.notEqual(await page.textContent(byTestId('conversation')), conversation);
+    assert.ok(!(await page.textContent(byTestId('answer'))).includes('Turn'), 'a first turn again');
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.close();
+    hub.child.kill('SIGKILL');
+  }
+});
