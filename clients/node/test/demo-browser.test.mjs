@@ -402,3 +402,158 @@ test('multi-turn: each request carries only the new turn, the worker sees the ea
     hub.child.kill('SIGKILL');
   }
 });
+
+/** The hub's counters of events delivered and reads resumed, by transport (`GET /metrics`). */
+async function hubCounters(base) {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const counters = {};
+  for (const m of text.matchAll(/^streamhub_(events_delivered|resumes)_total\{([^}]*)\} (\S+)$/gm)) {
+    counters[`${m[1]}:${/transport="([^"]+)"/.exec(m[2])[1]}`] = Number(m[3]);
+  }
+  return counters;
+}
+
+const METRIC_TRANSPORT = { ws: 'websocket', sse: 'sse', poll: 'long_poll' };
+
+/**
+ * What the page's network carried, per reading connection in the order opened: the offset it asked
+ * for (`from`) and the events the hub sent on it, before the client's de-duplication: WebSocket
+ * frames, and the bytes of each SSE and long-poll response as Chromium received them (CDP
+ * `Network.streamResourceContent`, so a response the client aborts still shows what arrived).
+ */
+async function watchNetwork(page) {
+  const connections = [];
+  page.on('websocket', (ws) => {
+    const c = { transport: 'ws', from: null, events: [] };
+    connections.push(c);
+    ws.on('framesent', (f) => {
+      const m = typeof f.payload === 'string' ? JSON.parse(f.payload) : {};
+      if (m.type === 'stream.subscribe') c.from = m.from;
+    });
+    ws.on('framereceived', (f) => {
+      const m = typeof f.payload === 'string' ? JSON.parse(f.payload) : {};
+      if ('offset' in m) c.events.push(m);
+    });
+  });
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  const byId = new Map();
+  const streaming = [];
+  cdp.on('Network.requestWillBeSent', (e) => {
+    const url = new URL(e.request.url);
+    const transport = /^\/v1\/streams\/[^/]+\/events$/.test(url.pathname) ? 'sse' : /^\/v1\/streams\/[^/]+\/poll$/.test(url.pathname) ? 'poll' : null;
+    if (!transport || e.request.method !== 'GET') return;
+    const c = { transport, from: Number(url.searchParams.get('from')), chunks: [], get events() { return parseBody(this); } };
+    connections.push(c);
+    byId.set(e.requestId, c);
+  });
+  cdp.on('Network.responseReceived', (e) => {
+    const c = byId.get(e.requestId);
+    if (!c) return;
+    c.streaming = cdp.send('Network.streamResourceContent', { requestId: e.requestId })
+      .then((r) => { c.streamed = true; c.chunks.unshift(Buffer.from(r.bufferedData, 'base64')); })
+      .catch(() => {}); // it finished before streaming could start: its whole body is read below
+    streaming.push(c.streaming);
+  });
+  cdp.on('Network.dataReceived', (e) => {
+    const c = byId.get(e.requestId);
+    if (c && e.data) c.chunks.push(Buffer.from(e.data, 'base64'));
+  });
+  cdp.on('Network.loadingFinished', (e) => {
+    const c = byId.get(e.requestId);
+    if (!c) return;
+    streaming.push(Promise.resolve(c.streaming).then(async () => {
+      if (c.streamed) return;
+      const { body, base64Encoded } = await cdp.send('Network.getResponseBody', { requestId: e.requestId });
+      c.chunks = [Buffer.from(body, base64Encoded ? 'base64' : 'utf8')];
+    }));
+  });
+  return { connections, settled: () => Promise.all(streaming) };
+}
+
+function parseBody(c) {
+  const text = Buffer.concat(c.chunks).toString('utf8');
+  if (c.transport === 'sse') return sseEvents(text);
+  return text ? JSON.parse(text).events : [];
+}
+
+/**
+ * The stream events of an SSE body (its `data:` JSON; comments, `retry:` and `reconnect` left out);
+ * a last event cut short by an abort (no blank line after it yet) was not received.
+ */
+function sseEvents(text) {
+  const events = [];
+  for (const block of text.split(/\r?\n\r?\n/).slice(0, -1)) {
+    const fields = Object.fromEntries(block.split(/\r?\n/).filter((l) => /^(event|data):/.test(l)).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trim()]));
+    if (fields.data && fields.event !== 'reconnect') events.push(JSON.parse(fields.data));
+  }
+  return events;
+}
+
+/** The offsets an event stands for: a snapshot (compact catch-up) its range, any other its own. */
+function covered(event) {
+  if (event.type !== 'snapshot') return [event.offset];
+  return Array.from({ length: event.data.to - event.data.from + 1 }, (_, i) => event.data.from + i);
+}
+
+for (const transport of ['ws', 'sse', 'poll']) {
+  test(`${transport}: what the hub says it delivered (/metrics) is what the page's network received, every offset once`, async () => {
+    const hub = await startHub({ STREAMHUB_DEMO_TOKENS_PER_SECOND: '100', STREAMHUB_DEMO_ANSWER_TOKENS: '60' });
+    const page = await open(hub.url);
+    try {
+      const net = await watchNetwork(page);
+      const before = await hubCounters(hub.url);
+      await ask(page, `count me over ${transport}`, transport);
+      assert.equal(await finished(page), 'done');
+      await net.settled();
+      const after = await hubCounters(hub.url);
+      const { log, text } = await logOf(page, hub.url);
+      assert.equal(await page.textContent(byTestId('answer')), text);
+
+      const sent = net.connections.filter((c) => c.transport === transport).flatMap((c) => c.events);
+      const offsets = sent.flatMap(covered);
+      assert.deepEqual(offsets, log.map((e) => e.offset), 'the network carried each logged offset once, in order');
+      const key = `events_delivered:${METRIC_TRANSPORT[transport]}`;
+      assert.equal((after[key] ?? 0) - (before[key] ?? 0), sent.length, `${key}: the hub counts exactly the events the page received`);
+      for (const other of Object.values(METRIC_TRANSPORT).filter((t) => t !== METRIC_TRANSPORT[transport])) {
+        assert.equal((after[`events_delivered:${other}`] ?? 0) - (before[`events_delivered:${other}`] ?? 0), 0, `nothing over ${other}`);
+      }
+      assert.equal(await page.textContent(byTestId('duplicates')), '0');
+    } finally {
+      await page.close();
+      hub.child.kill('SIGKILL');
+    }
+  });
+
+  test(`${transport}: after a drop the hub resumes at the offset the page asked for, sending nothing it had`, async () => {
+    const hub = await startHub({ STREAMHUB_DEMO_TOKENS_PER_SECOND: '100', STREAMHUB_DEMO_ANSWER_TOKENS: '200' });
+    const page = await open(hub.url);
+    try {
+      const net = await watchNetwork(page);
+      const before = await hubCounters(hub.url);
+      await ask(page, `resume me over ${transport}`, transport);
+      await offsetAtLeast(page, 10);
+      await page.click(byTestId('drop'));
+      assert.equal(await finished(page), 'done');
+      await net.settled();
+      const after = await hubCounters(hub.url);
+      const { log, text } = await logOf(page, hub.url);
+      assert.equal(await page.textContent(byTestId('answer')), text);
+
+      const mine = net.connections.filter((c) => c.transport === transport);
+      assert.ok(mine.slice(1).some((c) => c.from > 0), `a connection after the first asked for its next offset: ${JSON.stringify(mine.map((c) => c.from))}`);
+      for (const c of mine) {
+        const offsets = c.events.flatMap(covered);
+        if (offsets.length) assert.equal(offsets[0], c.from, `the hub started at the asked offset ${c.from}`);
+        assert.deepEqual(offsets, offsets.map((_, i) => c.from + i), `from ${c.from}: in order, each once`);
+      }
+      assert.equal(mine.filter((c) => c.events.length).at(-1).events.at(-1).offset, log.at(-1).offset, 'the last connection carried the terminal event');
+      const key = `resumes:${METRIC_TRANSPORT[transport]}`;
+      assert.ok((after[key] ?? 0) - (before[key] ?? 0) >= 1, `${key} counted the resume`);
+      assert.equal(await page.textContent(byTestId('duplicates')), '0', 'the hub sent nothing the page had');
+    } finally {
+      await page.close();
+      hub.child.kill('SIGKILL');
+    }
+  });
+}
