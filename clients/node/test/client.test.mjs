@@ -7,7 +7,7 @@
 import { test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
-import { HUB, chat, logged } from '../hub.mjs';
+import { HUB, chat, logged, startHub } from '../hub.mjs';
 import { startProxy } from '../proxy.mjs';
 import {
   StreamHubClient, StreamHubError, backoffDelay, retryAfterMs, forgetTransports, TRANSPORTS,
@@ -300,3 +300,26 @@ test('cancel ends the stream with its cancelled event, seen by the follower', as
 async function createStream() {
   return client(HUB).create(chat('x', { max_tokens: 5 }));
 }
+
+test('a hub serving only long-poll (transports=poll): auto moves past WebSocket and SSE at once, completes, remembers long-poll; sse pinned fails with transport_disabled', { timeout: 120_000 }, async () => {
+  const hub = await startHub({ STREAMHUB_TRANSPORTS: 'poll', STREAMHUB_DEMO_TOKENS_PER_SECOND: '200', STREAMHUB_DEMO_ANSWER_TOKENS: '40' });
+  try {
+    const c = client(hub.url);
+    const { stream } = await c.create(chat('only long-poll'));
+    const { events, states, end } = await run(c.follow(stream));
+    assert.equal(end.type, 'done');
+    const log = await logged(stream, hub.url);
+    assert.deepEqual(events, log);
+    assert.deepEqual(states.filter((s) => s.state === 'connecting').map((s) => s.transport), ['ws', 'sse', 'poll'], 'each transport tried once, in order');
+    assert.equal(c.rememberedTransport(), 'poll');
+
+    const again = await run(c.follow((await c.create(chat('again'))).stream));
+    assert.equal(again.end.type, 'done');
+    assert.deepEqual(again.states.filter((s) => s.state === 'connecting').map((s) => s.transport), ['poll'], 'remembered');
+
+    const pinned = c.follow((await c.create(chat('pinned'))).stream, { transport: 'sse' });
+    await assert.rejects(pinned.done, (err) => err instanceof StreamHubError && err.code === 'transport_disabled' && err.status === 404);
+  } finally {
+    hub.child.kill('SIGKILL');
+  }
+});

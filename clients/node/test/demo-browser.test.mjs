@@ -5,14 +5,18 @@
 // upgrades, and that break SSE too, the page's `auto` transport falls back and completes.
 // Screenshots of the chat mid-answer and of the dashboard, phone and desktop, go to
 // target/screenshots/, and no element may overflow the viewport.
-import { test, before, after } from 'node:test';
+import { test as nodeTest, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { HUB, logged, startHub } from '../hub.mjs';
 import { startProxy } from '../proxy.mjs';
+import { skipUnless } from '../tools.mjs';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+// no Chromium: every test here fails on CI and is skipped elsewhere (tools.mjs)
+const NO_CHROMIUM = skipUnless(CHROMIUM, `Chromium is not at ${CHROMIUM} (Debian/Ubuntu: sudo apt-get install chromium; or set CHROMIUM_PATH)`);
+const test = (name, ...rest) => (typeof rest[0] === 'function' ? nodeTest(name, { skip: NO_CHROMIUM }, rest[0]) : nodeTest(name, { skip: NO_CHROMIUM, ...rest[0] }, rest[1]));
 const SHOTS = new URL('../target/screenshots/', import.meta.url).pathname;
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 const DESKTOP = { viewport: { width: 1280, height: 800 } };
@@ -21,6 +25,7 @@ const NAMES = { ws: 'WebSocket', sse: 'SSE', poll: 'long-poll' };
 let browser;
 
 before(async () => {
+  if (NO_CHROMIUM) return;
   mkdirSync(SHOTS, { recursive: true });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
