@@ -155,12 +155,19 @@ class NginxRollingRestartIT {
     return clients;
   }
 
-  /** Creates a stream through nginx; a 503 from a node that is draining is retried, as a client would. */
+  /**
+   * Creates a stream through nginx; a 503 from a node that is draining is retried, as a client would,
+   * and so is a pooled keep-alive connection that nginx closed as the request went out (nginx closes
+   * idle client connections when it reloads or restarts its workers: "Connection was closed").
+   */
   private String create(HubClient front, JsonObject request) {
     for (int attempt = 0; attempt < 50; attempt++) {
-      var resp = front.postJson("/v1/streams", request).await();
-      if (resp.statusCode() == 201) {
-        return resp.bodyAsJsonObject().getString("stream");
+      String stream = front.postJson("/v1/streams", request)
+          .map(resp -> resp.statusCode() == 201 ? resp.bodyAsJsonObject().getString("stream") : null)
+          .otherwise((String) null)
+          .await();
+      if (stream != null) {
+        return stream;
       }
       TestHubs.delay(vertx, 100).await();
     }
