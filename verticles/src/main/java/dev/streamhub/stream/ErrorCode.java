@@ -79,7 +79,13 @@ public enum ErrorCode {
    */
   TOKEN_QUOTA_EXCEEDED(429, "rate_limit_exceeded", true, null, "the consumer's token budget ran out mid-stream (a terminal `error` event)"),
   /** The request line and headers exceed {@code http_max_header_bytes}. */
-  HEADERS_TOO_LARGE(431, "invalid_request_error", false, null, "request line and headers over `http_max_header_bytes`");
+  HEADERS_TOO_LARGE(431, "invalid_request_error", false, null, "request line and headers over `http_max_header_bytes`"),
+  /**
+   * A {@code POST /v1/responses} whose {@code previous_response_id} names no response of the caller:
+   * unknown, expired, deleted, another principal's, or its context dropped. 400, as OpenAI answers it.
+   */
+  PREVIOUS_RESPONSE_NOT_FOUND(400, "invalid_request_error", false, null,
+      "`previous_response_id` names no response of the caller (unknown, expired, deleted, another principal's), as OpenAI's 400");
 
   /** How an error ends a stream that is already being sent (SSE) or a held long-poll. */
   public enum Terminal {

@@ -1,5 +1,9 @@
 package dev.streamhub.transport.responses;
 
+import dev.streamhub.auth.Ownership;
+import dev.streamhub.auth.Principal;
+import dev.streamhub.conversation.ConversationIds;
+import dev.streamhub.conversation.Conversations;
 import dev.streamhub.session.Owners;
 import dev.streamhub.session.Sessions;
 import dev.streamhub.session.Transport;
@@ -9,13 +13,16 @@ import dev.streamhub.stream.StreamMeta;
 import dev.streamhub.streamlog.StreamLog;
 import dev.streamhub.transport.Offsets;
 import dev.streamhub.transport.sse.SseStreams;
+import dev.streamhub.worker.GenerateRequest;
 import dev.streamhub.worker.Generations;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * OpenAI's Responses API over the stream log, so the official SDKs create, resume and cancel
@@ -52,6 +59,7 @@ public final class ResponsesHandler {
   private final SseStreams sse;
   private final Sessions sessions;
   private final long completionTimeoutMs;
+  private final Ownership ownership;
 
   /** @param completionTimeoutMs {@code completion_timeout_ms}: how long a whole (non-background) answer may take */
   public ResponsesHandler(StreamLog log, Generations generations, SseStreams sse, Sessions sessions, long completionTimeoutMs) {
@@ -60,6 +68,7 @@ public final class ResponsesHandler {
     this.sse = sse;
     this.sessions = sessions;
     this.completionTimeoutMs = completionTimeoutMs;
+    this.ownership = new Ownership(log);
   }
 
   public void mount(Router router) {
@@ -72,18 +81,68 @@ public final class ResponsesHandler {
   private void create(RoutingContext rc) {
     Future.succeededFuture(rc.body().buffer())
         .map(ResponsesRequest::parse)
-        .compose(request -> generations.start(Owners.own(rc, request.generate()))
+        .compose(request -> started(rc, request)
             .compose(meta -> {
               rc.response().putHeader("X-Stream-Id", meta.id());
+              ResponseRecord record = request.record();
               if (request.stream()) {
-                return sse.serve(rc, meta.id(), 0, new ResponseEvents(meta, -1));
+                return sse.serve(rc, meta.id(), 0, new ResponseEvents(meta, record, -1));
               }
               if (request.background()) {
-                return json(rc, 200, new ResponseState(meta).response(false));
+                return json(rc, 200, new ResponseState(meta, record).response(false));
               }
-              return whole(rc, meta);
+              return whole(rc, meta, record);
             }))
         .onFailure(rc::fail);
+  }
+
+  /**
+   * Starts the generation in a conversation: a new one, or the one {@code previous_response_id}'s
+   * turns went to, continued right after its answer ({@link Conversations#startAfter}; a branch when
+   * that answer was continued already). The model gets the instructions first, then the context,
+   * then the input. Keeps the response's {@link ResponseRecord} under its id before answering, so
+   * that the id can be continued at once, on any node.
+   */
+  private Future<StreamMeta> started(RoutingContext rc, ResponsesRequest request) {
+    GenerateRequest owned = Owners.own(rc, request.generate());
+    ResponseRecord record = request.record();
+    Conversations conversations = Conversations.of(rc.vertx());
+    Function<JsonArray, Future<StreamMeta>> generate = context -> generations.start(owned.withMessages(record.messages(context)));
+    String previousId = record.previousResponseId();
+    Future<Conversations.Started> started = previousId == null
+        ? conversations.start(ConversationIds.NEW, owned.owner(), owned.messages(), generate)
+        : previous(conversations, previousId, owned.owner())
+            .compose(previous -> conversations.startAfter(previous.conversation(), ResponseState.streamOf(previousId), owned.owner(),
+                owned.messages(), generate))
+            .recover(err -> Future.failedFuture(err instanceof HubException && ((HubException) err).code() == ErrorCode.CONVERSATION_NOT_FOUND
+                ? previousNotFound(previousId)
+                : err));
+    return started.compose(s -> conversations.remember(ResponseState.responseId(s.meta().id()),
+            record.stored(owned.owner(), s.conversation()).toJson())
+        .map(s.meta()));
+  }
+
+  /** The record of {@code id} if it is {@code owner}'s; {@code previous_response_not_found} otherwise (unknown, expired, another's). */
+  private static Future<ResponseRecord> previous(Conversations conversations, String id, String owner) {
+    if (!looksLikeResponse(id)) {
+      return Future.failedFuture(previousNotFound(id));
+    }
+    return conversations.recall(id).map(ResponseRecord::fromJson).compose(record -> owner.equals(record.owner()) && record.conversation() != null
+        ? Future.succeededFuture(record)
+        : Future.failedFuture(previousNotFound(id)));
+  }
+
+  private static boolean looksLikeResponse(String id) {
+    try {
+      ResponseState.streamOf(id);
+      return true;
+    } catch (HubException e) {
+      return false;
+    }
+  }
+
+  private static HubException previousNotFound(String id) {
+    return new HubException(ErrorCode.PREVIOUS_RESPONSE_NOT_FOUND, "Previous response with id '" + id + "' not found.");
   }
 
   private void retrieve(RoutingContext rc) {
@@ -92,10 +151,11 @@ public final class ResponsesHandler {
         .compose(streaming -> {
           String stream = ResponseState.streamOf(rc.pathParam("id"));
           if (!streaming) {
-            return snapshot(stream).compose(response -> json(rc, 200, response));
+            return owned(rc, stream).compose(ok -> snapshot(rc, stream)).compose(response -> json(rc, 200, response));
           }
           long after = startingAfter(rc);
-          return log.meta(stream).compose(meta -> sse.serve(rc, stream, 0, new ResponseEvents(meta, after)));
+          return record(rc, stream).compose(record -> log.meta(stream)
+              .compose(meta -> sse.serve(rc, stream, 0, new ResponseEvents(meta, record, after))));
         })
         .onFailure(rc::fail);
   }
@@ -103,7 +163,7 @@ public final class ResponsesHandler {
   private void cancel(RoutingContext rc) {
     Future.succeededFuture(rc)
         .map(ctx -> ResponseState.streamOf(ctx.pathParam("id")))
-        .compose(stream -> stopped(stream).compose(ignored -> snapshot(stream)))
+        .compose(stream -> owned(rc, stream).compose(ok -> stopped(stream)).compose(ignored -> snapshot(rc, stream)))
         .compose(response -> json(rc, 200, response))
         .onFailure(rc::fail);
   }
@@ -111,7 +171,7 @@ public final class ResponsesHandler {
   private void delete(RoutingContext rc) {
     Future.succeededFuture(rc)
         .map(ctx -> ResponseState.streamOf(ctx.pathParam("id")))
-        .compose(this::stopped)
+        .compose(stream -> owned(rc, stream).compose(ok -> stopped(stream)))
         .compose(ignored -> json(rc, 200, new JsonObject()
             .put("id", rc.pathParam("id"))
             .put("object", "response")
@@ -132,8 +192,8 @@ public final class ResponsesHandler {
    * A non-streaming, non-background answer: through a session of transport {@code completion}
    * (drain and the live path's safety net cover it), at the stream's end.
    */
-  private Future<Void> whole(RoutingContext rc, StreamMeta meta) {
-    ResponseCollector collector = new ResponseCollector(meta);
+  private Future<Void> whole(RoutingContext rc, StreamMeta meta, ResponseRecord record) {
+    ResponseCollector collector = new ResponseCollector(meta, record);
     return sessions.open(Transport.COMPLETION, rc, collector)
         .compose(session -> {
           session.deadline(completionTimeoutMs, collector::timeout);
@@ -143,9 +203,23 @@ public final class ResponsesHandler {
         .compose(response -> json(rc, 200, response));
   }
 
-  /** The response object from the log as it is now: every page read from offset 0. */
-  private Future<JsonObject> snapshot(String stream) {
-    return log.meta(stream).compose(meta -> readFrom(new ResponseState(meta), stream, 0));
+  /** The response object as it is now: its record, then every page of the log read from offset 0. */
+  private Future<JsonObject> snapshot(RoutingContext rc, String stream) {
+    return record(rc, stream).compose(record -> log.meta(stream).compose(meta -> readFrom(new ResponseState(meta, record), stream, 0)));
+  }
+
+  /** The response's {@link ResponseRecord}; {@link ResponseRecord#NONE} when it is gone (the object then echoes nulls). */
+  private static Future<ResponseRecord> record(RoutingContext rc, String stream) {
+    return Conversations.of(rc.vertx()).recall(ResponseState.responseId(stream)).map(ResponseRecord::fromJson);
+  }
+
+  /**
+   * With auth on, only the owner (or an admin) may see, cancel or delete a response: anyone else
+   * gets {@code stream_not_found}, as for an unknown id ({@link Ownership}). The streaming read is
+   * checked by its session's guard instead.
+   */
+  private Future<Void> owned(RoutingContext rc, String stream) {
+    return ownership.check(Principal.of(rc), stream);
   }
 
   private Future<JsonObject> readFrom(ResponseState state, String stream, long from) {
