@@ -184,6 +184,17 @@ public final class Conversations {
         : Future.failedFuture(new HubException(ErrorCode.INTERNAL_ERROR, "record '" + key + "' exists")));
   }
 
+  /** Drops what {@link #remember} kept under {@code key} (nothing to drop is fine). */
+  public Future<Void> forget(String key) {
+    if (store == null) {
+      return Future.failedFuture(new HubException(ErrorCode.INTERNAL_ERROR, "conversations are not available on this node"));
+    }
+    if (ConversationIds.looksValid(key)) {
+      return Future.failedFuture(new IllegalArgumentException("a record key may not look like a conversation id: " + key));
+    }
+    return store.delete(key).mapEmpty();
+  }
+
   /** What {@link #remember} kept under {@code key}, or null (never kept, or expired). */
   public Future<JsonObject> recall(String key) {
     if (store == null) {

@@ -41,13 +41,20 @@ import java.util.function.Function;
  *   <li>{@code POST /v1/responses/{id}/cancel}: the generation stops (the log ends with
  *       {@code cancelled}); answers the object (a response that had already ended is answered as
  *       it is).</li>
- *   <li>{@code DELETE /v1/responses/{id}}: cancels it if it runs, answers
+ *   <li>{@code DELETE /v1/responses/{id}}: cancels it if it runs, forgets its
+ *       {@link ResponseRecord} (it can no longer be continued), answers
  *       {@code {"id","object":"response","deleted":true}}; the log keeps its events until
  *       retention drops them.</li>
  * </ul>
  *
+ * Every response's turns go to a conversation ({@code conversation/}); {@code previous_response_id}
+ * continues the conversation of that response right after its answer. The response's record (owner,
+ * conversation, echoed request fields) is kept in the conversations' store under its id.
+ *
  * Errors are OpenAI's {@code {"error":{"code","message","type"}}} ({@code bad_request} 400 naming
- * the field, {@code stream_not_found} 404 for an unknown id, {@code bad_offset} 400).
+ * the field, {@code stream_not_found} 404 for an unknown id or another principal's response,
+ * {@code bad_offset} 400, {@code previous_response_not_found} 400 for a {@code previous_response_id}
+ * that is unknown, expired, deleted, malformed or another principal's, as OpenAI answers it).
  */
 public final class ResponsesHandler {
 
@@ -171,7 +178,8 @@ public final class ResponsesHandler {
   private void delete(RoutingContext rc) {
     Future.succeededFuture(rc)
         .map(ctx -> ResponseState.streamOf(ctx.pathParam("id")))
-        .compose(stream -> owned(rc, stream).compose(ok -> stopped(stream)))
+        .compose(stream -> owned(rc, stream).compose(ok -> stopped(stream))
+            .compose(ok -> Conversations.of(rc.vertx()).forget(ResponseState.responseId(stream))))
         .compose(ignored -> json(rc, 200, new JsonObject()
             .put("id", rc.pathParam("id"))
             .put("object", "response")

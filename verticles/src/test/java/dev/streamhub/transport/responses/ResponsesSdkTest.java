@@ -284,8 +284,10 @@ class ResponsesSdkTest {
   }
 
   @Test
-  void unknownPreviousResponseIdIsOpenAisPreviousResponseNotFound(VertxTestContext ctx) {
-    for (String id : List.of("resp_AAAAAAAAAAAAAAAAAAAAAA", "resp_x", "st_AAAAAAAAAAAAAAAAAAAAAA")) {
+  void unknownOrDeletedPreviousResponseIdIsOpenAisPreviousResponseNotFound(VertxTestContext ctx) {
+    Response deleted = openai.responses().create(params("forget me"));
+    openai.responses().delete(deleted.id());
+    for (String id : List.of("resp_AAAAAAAAAAAAAAAAAAAAAA", "resp_x", "st_AAAAAAAAAAAAAAAAAAAAAA", deleted.id())) {
       BadRequestException unknown = assertThrows(BadRequestException.class, () -> openai.responses().create(
           params("again").toBuilder().previousResponseId(id).build()));
       ctx.verify(() -> {
