@@ -2,9 +2,7 @@ package dev.streamhub.transport.responses;
 
 import dev.streamhub.auth.Ownership;
 import dev.streamhub.auth.Principal;
-import dev.streamhub.conversation.ConversationIds;
 import dev.streamhub.conversation.Conversations;
-import dev.streamhub.session.Owners;
 import dev.streamhub.session.Sessions;
 import dev.streamhub.session.Transport;
 import dev.streamhub.stream.ErrorCode;
@@ -13,16 +11,13 @@ import dev.streamhub.stream.StreamMeta;
 import dev.streamhub.streamlog.StreamLog;
 import dev.streamhub.transport.Offsets;
 import dev.streamhub.transport.sse.SseStreams;
-import dev.streamhub.worker.GenerateRequest;
 import dev.streamhub.worker.Generations;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Set;
-import java.util.function.Function;
 
 /**
  * OpenAI's Responses API over the stream log, so the official SDKs create, resume and cancel
@@ -47,7 +42,7 @@ import java.util.function.Function;
  *       retention drops them.</li>
  * </ul>
  *
- * Every response's turns go to a conversation ({@code conversation/}); {@code previous_response_id}
+ * Every response's turns go to a conversation ({@link ResponseStarts}); {@code previous_response_id}
  * continues the conversation of that response right after its answer. The response's record (owner,
  * conversation, echoed request fields) is kept in the conversations' store under its id.
  *
@@ -67,6 +62,7 @@ public final class ResponsesHandler {
   private final Sessions sessions;
   private final long completionTimeoutMs;
   private final Ownership ownership;
+  private final ResponseStarts starts;
 
   /** @param completionTimeoutMs {@code completion_timeout_ms}: how long a whole (non-background) answer may take */
   public ResponsesHandler(StreamLog log, Generations generations, SseStreams sse, Sessions sessions, long completionTimeoutMs) {
@@ -76,6 +72,7 @@ public final class ResponsesHandler {
     this.sessions = sessions;
     this.completionTimeoutMs = completionTimeoutMs;
     this.ownership = new Ownership(log);
+    this.starts = new ResponseStarts(generations);
   }
 
   public void mount(Router router) {
@@ -88,7 +85,7 @@ public final class ResponsesHandler {
   private void create(RoutingContext rc) {
     Future.succeededFuture(rc.body().buffer())
         .map(ResponsesRequest::parse)
-        .compose(request -> started(rc, request)
+        .compose(request -> starts.start(rc, request)
             .compose(meta -> {
               rc.response().putHeader("X-Stream-Id", meta.id());
               ResponseRecord record = request.record();
@@ -101,55 +98,6 @@ public final class ResponsesHandler {
               return whole(rc, meta, record);
             }))
         .onFailure(rc::fail);
-  }
-
-  /**
-   * Starts the generation in a conversation: a new one, or the one {@code previous_response_id}'s
-   * turns went to, continued right after its answer ({@link Conversations#startAfter}; a branch when
-   * that answer was continued already). The model gets the instructions first, then the context,
-   * then the input. Keeps the response's {@link ResponseRecord} under its id before answering, so
-   * that the id can be continued at once, on any node.
-   */
-  private Future<StreamMeta> started(RoutingContext rc, ResponsesRequest request) {
-    GenerateRequest owned = Owners.own(rc, request.generate());
-    ResponseRecord record = request.record();
-    Conversations conversations = Conversations.of(rc.vertx());
-    Function<JsonArray, Future<StreamMeta>> generate = context -> generations.start(owned.withMessages(record.messages(context)));
-    String previousId = record.previousResponseId();
-    Future<Conversations.Started> started = previousId == null
-        ? conversations.start(ConversationIds.NEW, owned.owner(), owned.messages(), generate)
-        : previous(conversations, previousId, owned.owner())
-            .compose(previous -> conversations.startAfter(previous.conversation(), ResponseState.streamOf(previousId), owned.owner(),
-                owned.messages(), generate))
-            .recover(err -> Future.failedFuture(err instanceof HubException && ((HubException) err).code() == ErrorCode.CONVERSATION_NOT_FOUND
-                ? previousNotFound(previousId)
-                : err));
-    return started.compose(s -> conversations.remember(ResponseState.responseId(s.meta().id()),
-            record.stored(owned.owner(), s.conversation()).toJson())
-        .map(s.meta()));
-  }
-
-  /** The record of {@code id} if it is {@code owner}'s; {@code previous_response_not_found} otherwise (unknown, expired, another's). */
-  private static Future<ResponseRecord> previous(Conversations conversations, String id, String owner) {
-    if (!looksLikeResponse(id)) {
-      return Future.failedFuture(previousNotFound(id));
-    }
-    return conversations.recall(id).map(ResponseRecord::fromJson).compose(record -> owner.equals(record.owner()) && record.conversation() != null
-        ? Future.succeededFuture(record)
-        : Future.failedFuture(previousNotFound(id)));
-  }
-
-  private static boolean looksLikeResponse(String id) {
-    try {
-      ResponseState.streamOf(id);
-      return true;
-    } catch (HubException e) {
-      return false;
-    }
-  }
-
-  private static HubException previousNotFound(String id) {
-    return new HubException(ErrorCode.PREVIOUS_RESPONSE_NOT_FOUND, "Previous response with id '" + id + "' not found.");
   }
 
   private void retrieve(RoutingContext rc) {
