@@ -1,5 +1,6 @@
 // The official OpenAI Node SDK (openai@6) Responses API against /v1, only the base URL changed:
-// a background streaming response cut mid-answer and resumed with starting_after, cancel, refused fields.
+// a background streaming response cut mid-answer and resumed with starting_after, previous_response_id,
+// cancel, refused fields.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
@@ -46,14 +47,36 @@ test('unsupported fields are refused with a 400 naming them, never ignored', asy
     assert.match(err.message, /'temperature' is not supported/);
     return true;
   });
-  await assert.rejects(client.responses.create({ model: 'demo', input: 'x', previous_response_id: 'resp_x' }), (err) => {
-    assert.ok(err instanceof OpenAI.BadRequestError, String(err));
-    assert.match(err.message, /previous_response_id/);
-    return true;
-  });
   await assert.rejects(client.responses.retrieve('resp_nope'), (err) => {
     assert.ok(err instanceof OpenAI.NotFoundError, String(err));
     assert.equal(err.code, 'stream_not_found');
+    return true;
+  });
+});
+
+test('previous_response_id continues the earlier response\'s conversation and is echoed; instructions are not carried over', async () => {
+  const first = await client.responses.create({ model: 'demo', input: 'my name is Ada', instructions: 'be brief', max_output_tokens: 1000 });
+  assert.equal(first.instructions, 'be brief');
+  assert.equal(first.max_output_tokens, 1000);
+  assert.equal(first.previous_response_id, null);
+  const second = await client.responses.create({ model: 'demo', input: 'what did I say?', previous_response_id: first.id });
+  assert.equal(second.previous_response_id, first.id);
+  assert.equal(second.instructions, null);
+  assert.match(second.output_text, /^You asked: what did I say\?\. Turn 2; first you asked: my name is Ada\./);
+  const events = await all(await client.responses.create({ model: 'demo', input: 'and now?', previous_response_id: second.id, stream: true }));
+  assert.equal(events[0].response.previous_response_id, second.id);
+  assert.equal(events.at(-1).response.previous_response_id, second.id);
+  assert.match(text(events), /^You asked: and now\?\. Turn 3; first you asked: my name is Ada\./);
+  assert.equal((await client.responses.retrieve(second.id)).previous_response_id, first.id);
+});
+
+test('an unknown previous_response_id is OpenAI\'s 400 previous_response_not_found', async () => {
+  await assert.rejects(client.responses.create({ model: 'demo', input: 'x', previous_response_id: 'resp_AAAAAAAAAAAAAAAAAAAAAA' }), (err) => {
+    assert.ok(err instanceof OpenAI.BadRequestError, String(err));
+    assert.equal(err.status, 400);
+    assert.equal(err.code, 'previous_response_not_found');
+    assert.equal(err.type, 'invalid_request_error');
+    assert.match(err.message, /Previous response with id 'resp_AAAAAAAAAAAAAAAAAAAAAA' not found\./);
     return true;
   });
 });

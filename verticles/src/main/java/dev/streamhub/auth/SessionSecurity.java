@@ -5,6 +5,7 @@ import dev.streamhub.limits.ClientIp;
 import dev.streamhub.limits.Limiter;
 import dev.streamhub.limits.NodeLimits;
 import dev.streamhub.limits.RateLimited;
+import dev.streamhub.ops.metrics.RateLimitRejections;
 import dev.streamhub.session.Owners;
 import dev.streamhub.session.Session;
 import dev.streamhub.session.SessionGuard;
@@ -104,6 +105,7 @@ public final class SessionSecurity implements SessionGuard {
             return Future.succeededFuture(principal);
           }
           if (!ar.result()) {
+            RateLimitRejections.of(rc.vertx()).count(RateLimitRejections.Reason.CONNECTIONS);
             return Future.failedFuture(RateLimited.error("too many open connections (at most " + config.connectionsPerIp()
                 + " per IP, " + config.connectionsPerConsumer() + " per consumer)"));
           }

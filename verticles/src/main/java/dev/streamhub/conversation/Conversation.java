@@ -61,6 +61,29 @@ public record Conversation(String id, String owner, long createdAt, List<Turn> t
     return turn.toJson().encode().getBytes(StandardCharsets.UTF_8).length + 1L;
   }
 
+  /**
+   * This conversation cut right after the last turn of {@code stream} (its answer), or null when it
+   * holds no turn of that stream (never did, or the bounds dropped it).
+   */
+  Conversation upTo(String stream) {
+    for (int i = turns.size() - 1; i >= 0; i--) {
+      if (stream.equals(turns.get(i).stream())) {
+        return i == turns.size() - 1 ? this : new Conversation(id, owner, createdAt, turns.subList(0, i + 1));
+      }
+    }
+    return null;
+  }
+
+  /** Whether the newest turn is of {@code stream}: nothing was added after that stream's answer. */
+  boolean endsWith(String stream) {
+    return !turns.isEmpty() && stream.equals(turns.get(turns.size() - 1).stream());
+  }
+
+  /** The same turns as a new conversation {@code newId} of the same owner (a branch), created at {@code createdAt}. */
+  Conversation copy(String newId, long createdAt) {
+    return new Conversation(newId, owner, createdAt, turns);
+  }
+
   /** Whether some answer is still running. */
   boolean hasPending() {
     return turns.stream().anyMatch(Turn::pending);

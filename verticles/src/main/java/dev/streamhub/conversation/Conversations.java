@@ -111,6 +111,98 @@ public final class Conversations {
     });
   }
 
+  /**
+   * Starts a generation that continues conversation {@code conversation} right after the answer of
+   * {@code afterStream} (how OpenAI's {@code previous_response_id} continues a response): the model
+   * gets the conversation's context up to and including that answer, then {@code messages}. When
+   * that answer is still the conversation's newest turn, the new turns are appended to it; when
+   * later turns exist, or appear before the new ones are stored (another continuation of the same
+   * answer), the new turns go to a new conversation holding the same earlier turns, so that neither
+   * branch sees the other's turns. {@link Started#conversation} names the conversation the new turns
+   * went to.
+   *
+   * <p>Fails with {@code conversation_not_found} when the conversation is not the caller's or no
+   * longer holds a turn of {@code afterStream} (dropped by {@code conversation_max_turns} or
+   * {@code conversation_max_bytes}), {@code bad_request} when that answer is still running, or
+   * whatever {@code generate} or the store fails with.
+   */
+  public Future<Started> startAfter(String conversation, String afterStream, String owner, JsonArray messages,
+      Function<JsonArray, Future<StreamMeta>> generate) {
+    return get(conversation, owner).compose(current -> {
+      Conversation prefix = current.upTo(afterStream);
+      if (prefix == null) {
+        return Future.failedFuture(new HubException(ErrorCode.CONVERSATION_NOT_FOUND, "conversation '" + conversation
+            + "' no longer holds the answer of '" + afterStream + "'"));
+      }
+      if (prefix.turns().get(prefix.turns().size() - 1).pending()) {
+        return Future.failedFuture(new HubException(ErrorCode.BAD_REQUEST, "the answer of '" + afterStream
+            + "' is still being generated; continue it once it has ended"));
+      }
+      JsonArray context = prefix.context();
+      messages.forEach(context::add);
+      return generate.apply(context).compose(meta -> appendOrBranch(prefix, afterStream, newTurns(messages, meta.id()), CAS_ATTEMPTS)
+          .compose(stored -> watched(new Started(meta, stored))));
+    });
+  }
+
+  /** Appends {@code added} to the conversation if it still ends with {@code afterStream}, else to a branch of {@code prefix}; the id stored to. */
+  private Future<String> appendOrBranch(Conversation prefix, String afterStream, List<Turn> added, int attempts) {
+    return store.get(prefix.id()).compose(text -> {
+      Conversation current = text == null ? null : Conversation.fromJson(new JsonObject(text));
+      if (current == null || !current.owner().equals(prefix.owner()) || !current.endsWith(afterStream)) {
+        Conversation branch = prefix.copy(ConversationIds.next(), System.currentTimeMillis()).append(added, config);
+        return store.compareAndSet(branch.id(), null, encode(branch)).compose(stored -> stored
+            ? Future.succeededFuture(branch.id())
+            : Future.failedFuture(new HubException(ErrorCode.INTERNAL_ERROR, "conversation id collision")));
+      }
+      return store.compareAndSet(prefix.id(), text, encode(current.append(added, config))).compose(stored -> {
+        if (stored) {
+          return Future.succeededFuture(prefix.id());
+        }
+        return attempts > 1
+            ? appendOrBranch(prefix, afterStream, added, attempts - 1)
+            : Future.failedFuture(new HubException(ErrorCode.INTERNAL_ERROR, "conversation '" + prefix.id() + "' is changing too often"));
+      });
+    });
+  }
+
+  /**
+   * Keeps {@code value} under {@code key} in the conversations' store, for as long as a
+   * conversation ({@code conversation_ttl_seconds}): what points at a conversation from outside, as
+   * a response's record ({@code resp_...}) does. {@code key} must not have the shape of a
+   * conversation id. Written once: fails with {@code internal_error} if the key is taken.
+   */
+  public Future<Void> remember(String key, JsonObject value) {
+    if (store == null) {
+      return Future.failedFuture(new HubException(ErrorCode.INTERNAL_ERROR, "conversations are not available on this node"));
+    }
+    if (ConversationIds.looksValid(key)) {
+      return Future.failedFuture(new IllegalArgumentException("a record key may not look like a conversation id: " + key));
+    }
+    return store.compareAndSet(key, null, value.encode()).compose(stored -> stored
+        ? Future.succeededFuture()
+        : Future.failedFuture(new HubException(ErrorCode.INTERNAL_ERROR, "record '" + key + "' exists")));
+  }
+
+  /** Drops what {@link #remember} kept under {@code key} (nothing to drop is fine). */
+  public Future<Void> forget(String key) {
+    if (store == null) {
+      return Future.failedFuture(new HubException(ErrorCode.INTERNAL_ERROR, "conversations are not available on this node"));
+    }
+    if (ConversationIds.looksValid(key)) {
+      return Future.failedFuture(new IllegalArgumentException("a record key may not look like a conversation id: " + key));
+    }
+    return store.delete(key).mapEmpty();
+  }
+
+  /** What {@link #remember} kept under {@code key}, or null (never kept, or expired). */
+  public Future<JsonObject> recall(String key) {
+    if (store == null) {
+      return Future.failedFuture(new HubException(ErrorCode.INTERNAL_ERROR, "conversations are not available on this node"));
+    }
+    return store.get(key).map(text -> text == null ? null : new JsonObject(text));
+  }
+
   /** The caller's conversation with every ended answer filled in; {@code conversation_not_found} otherwise. */
   public Future<Conversation> get(String id, String owner) {
     return load(id, owner).compose(this::resolvePending);

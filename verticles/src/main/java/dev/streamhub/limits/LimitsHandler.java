@@ -2,6 +2,7 @@ package dev.streamhub.limits;
 
 import dev.streamhub.auth.Principal;
 import dev.streamhub.config.LimitsConfig;
+import dev.streamhub.ops.metrics.RateLimitRejections;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
@@ -57,11 +58,13 @@ public final class LimitsHandler implements Handler<RoutingContext> {
     });
     requestRate(rc, subject, ip).otherwise(this::failOpen).onComplete(ar -> {
       if (ar.result() != null) {
+        RateLimitRejections.of(rc.vertx()).count(RateLimitRejections.Reason.REQUESTS);
         RateLimited.send(rc, "at most " + config.requestRate() + " requests per " + config.requestWindowMs() / 1000 + " s", ar.result());
         return;
       }
       tokenBudget(rc).otherwise(this::failOpen).onComplete(budget -> {
         if (budget.result() != null) {
+          RateLimitRejections.of(rc.vertx()).count(RateLimitRejections.Reason.TOKEN_BUDGET);
           RateLimited.send(rc, "token budget of " + config.tokenRate() + " tokens per " + config.tokenWindowMs() / 1000
               + " s is spent", budget.result());
           return;

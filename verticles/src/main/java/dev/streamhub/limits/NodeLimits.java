@@ -6,6 +6,8 @@ import dev.streamhub.config.StreamLogConfig;
 import dev.streamhub.limits.hazelcast.HazelcastLimiter;
 import dev.streamhub.limits.memory.MemoryLimiter;
 import dev.streamhub.limits.redis.RedisLimiter;
+import dev.streamhub.ops.metrics.RateLimitRejections;
+import dev.streamhub.ops.metrics.RateLimitRejections.Reason;
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.HubException;
 import io.vertx.core.Future;
@@ -25,14 +27,16 @@ public final class NodeLimits implements Shareable {
   private static final Logger LOG = LoggerFactory.getLogger(NodeLimits.class);
   private static final String MAP = "streamhub.node";
   private static final String ENTRY = "limits";
-  private static final NodeLimits OFF = new NodeLimits(null, null);
+  private static final NodeLimits OFF = new NodeLimits(null, null, null);
 
   private final LimitsConfig config;
   private final Limiter limiter;
+  private final RateLimitRejections rejections;
 
-  private NodeLimits(LimitsConfig config, Limiter limiter) {
+  private NodeLimits(LimitsConfig config, Limiter limiter, RateLimitRejections rejections) {
     this.config = config;
     this.limiter = limiter;
+    this.rejections = rejections;
   }
 
   /** Builds the node's limits; Hub.start calls it once per node. */
@@ -46,7 +50,7 @@ public final class NodeLimits implements Shareable {
     } else {
       limiter = new MemoryLimiter();
     }
-    NodeLimits limits = new NodeLimits(config, limiter);
+    NodeLimits limits = new NodeLimits(config, limiter, RateLimitRejections.of(vertx));
     vertx.sharedData().getLocalMap(MAP).put(ENTRY, limits);
     if (config.anyLimit()) {
       LOG.info("limits on ({}): requests {}/{} ms per {}, tokens {}/{} ms per {}, concurrent streams {}, connections {} per consumer, {} per IP",
@@ -85,7 +89,7 @@ public final class NodeLimits implements Shareable {
     }
     Future<Void> budget = config.tokenRate() > 0 && quota.tokenKey() != null
         ? limiter.take(tokenKey(quota.tokenKey()), 0, config.tokenRate(), config.tokenWindowMs()).compose(grant -> grant.used() >= config.tokenRate()
-            ? Future.failedFuture(RateLimited.error("token budget of " + config.tokenRate() + " tokens per "
+            ? rejected(Reason.TOKEN_BUDGET, RateLimited.error("token budget of " + config.tokenRate() + " tokens per "
                 + config.tokenWindowMs() / 1000 + " s is spent; retry after " + RateLimited.seconds(grant.retryAfterMs()) + " s"))
             : Future.succeededFuture())
         : Future.succeededFuture();
@@ -94,7 +98,13 @@ public final class NodeLimits implements Shareable {
     }
     return budget.compose(ok -> limiter.acquire(slotKey(quota.slotKey()), config.concurrentStreams())).compose(got -> got
         ? Future.succeededFuture(quota)
-        : Future.failedFuture(RateLimited.error("at most " + config.concurrentStreams() + " unfinished generations per consumer")));
+        : rejected(Reason.CONCURRENT_STREAMS, RateLimited.error("at most " + config.concurrentStreams() + " unfinished generations per consumer")));
+  }
+
+  /** Counts a refusal in {@code streamhub_rate_limit_rejections_total} and fails with it. */
+  private <T> Future<T> rejected(Reason reason, HubException error) {
+    rejections.count(reason);
+    return Future.failedFuture(error);
   }
 
   /** Gives back the generation's concurrent-stream slot (its worker ended it, or it never started). */

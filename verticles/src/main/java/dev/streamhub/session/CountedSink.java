@@ -7,8 +7,8 @@ import dev.streamhub.subscribe.Sink;
 import io.vertx.core.Handler;
 
 /**
- * A transport's {@link Sink} that counts each event it is handed in {@link EdgeStats#delivered}
- * under the session's transport name, so every transport is counted the same way, in one place.
+ * A transport's {@link Sink} that counts each event it is handed in {@link EdgeStats#delivered}, and
+ * those read from the log in {@link EdgeStats#replayed}, under the session's transport name, so every transport is counted the same way, in one place.
  */
 final class CountedSink implements Sink {
 
@@ -31,6 +31,13 @@ final class CountedSink implements Sink {
   public void send(Event event) {
     stats.delivered(transport);
     sink.send(event);
+  }
+
+  @Override
+  public void replayed(int count) {
+    if (count > 0) {
+      stats.replayed(transport, count);
+    }
   }
 
   @Override

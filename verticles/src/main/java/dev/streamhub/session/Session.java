@@ -114,8 +114,9 @@ public final class Session extends Ticker.Member implements EdgeClients.Client {
    * began, or with one that {@link Subscription#nothingToSend() has nothing to send} (the stream
    * ended before {@code from}), or one already ended (the replay reached the terminal event, or
    * the connection closed meanwhile). The session closes the reader when it closes. Each event
-   * handed to the sink is counted by transport ({@code EdgeStats#delivered}), and a reader opened
-   * past offset 0 as a resume ({@code EdgeStats#resumed}).
+   * handed to the sink is counted by transport ({@code EdgeStats#delivered}), those read from the
+   * log rather than live too ({@code EdgeStats#replayed}), and a reader opened past offset 0 as a
+   * resume ({@code EdgeStats#resumed}).
    */
   public Future<Subscription> read(String stream, long from, Sink sink) {
     return read(stream, from, false, sink);
@@ -242,6 +243,11 @@ public final class Session extends Ticker.Member implements EdgeClients.Client {
     @Override
     public void send(Event event) {
       sink.send(event);
+    }
+
+    @Override
+    public void replayed(int count) {
+      sink.replayed(count);
     }
 
     @Override

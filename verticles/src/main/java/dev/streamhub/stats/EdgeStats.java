@@ -25,6 +25,7 @@ public final class EdgeStats {
   private final Map<String, LongAdder> bytes = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> events = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> resumes = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> replayed = new ConcurrentHashMap<>();
 
   /** A client connection of {@code transport} opened (+1) or closed (-1). */
   public void connection(String transport, int delta) {
@@ -96,6 +97,20 @@ public final class EdgeStats {
   /** Stream events delivered to readers of {@code transport} so far. */
   public long eventsDelivered(String transport) {
     return sum(events, transport);
+  }
+
+  /**
+   * {@code count} events read from the log for a reader of {@code transport}, rather than taken
+   * live: a reader's catch-up at its start, after a full write queue drained, or after a gap (a
+   * compact read's merged deltas count one each).
+   */
+  public void replayed(String transport, int count) {
+    add(replayed, transport, count);
+  }
+
+  /** Events read from the log for readers of {@code transport} so far. */
+  public long replayed(String transport) {
+    return sum(replayed, transport);
   }
 
   /**

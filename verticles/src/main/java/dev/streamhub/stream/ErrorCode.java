@@ -82,7 +82,13 @@ public enum ErrorCode {
   HEADERS_TOO_LARGE(431, "invalid_request_error", false, null, "request line and headers over `http_max_header_bytes`"),
   /** A reading transport this node's {@code transports} config turned off; another one may be served. */
   TRANSPORT_DISABLED(404, "invalid_request_error", false, null,
-      "a reading transport (`ws`, `sse`, `poll`) that this node's `transports` turned off (a WebSocket upgrade is refused with it): use another");
+      "a reading transport (`ws`, `sse`, `poll`) that this node's `transports` turned off (a WebSocket upgrade is refused with it): use another"),
+  /**
+   * A {@code POST /v1/responses} whose {@code previous_response_id} names no response of the caller:
+   * unknown, expired, deleted, another principal's, or its context dropped. 400, as OpenAI answers it.
+   */
+  PREVIOUS_RESPONSE_NOT_FOUND(400, "invalid_request_error", false, null,
+      "`previous_response_id` names no response of the caller (unknown, expired, deleted, another principal's), as OpenAI's 400");
 
   /** How an error ends a stream that is already being sent (SSE) or a held long-poll. */
   public enum Terminal {

@@ -17,6 +17,12 @@ public interface Sink {
   void send(Event event);
 
   /**
+   * Of the events handed over since the previous call, {@code count} were read from the log rather
+   * than taken live (called once per page of the log; for metrics, nothing to write).
+   */
+  default void replayed(int count) {}
+
+  /**
    * The subscription has handed over everything it has for now (a page of the log, or a batch of
    * live events): a transport that gathers events into one write sends them now.
    */

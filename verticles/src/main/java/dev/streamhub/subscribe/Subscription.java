@@ -218,11 +218,17 @@ public final class Subscription extends Fanout.Listener {
   }
 
   private void onPage(ReadResult page) {
+    int replayed = 0;
     for (Event e : page.events()) {
-      if (e.offset() >= next && !take(e)) {
-        return;
+      if (e.offset() >= next) {
+        replayed++;
+        if (!take(e)) {
+          sink.replayed(replayed);
+          return;
+        }
       }
     }
+    sink.replayed(replayed);
     sink.flush();
     if (page.events().size() == batch) {
       readLog();

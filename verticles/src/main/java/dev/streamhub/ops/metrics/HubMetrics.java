@@ -46,10 +46,12 @@ public final class HubMetrics implements Shareable {
 
   private final PrometheusMeterRegistry registry;
   private final GenerationMeters generations;
+  private final RateLimitRejections rejections;
 
   private HubMetrics(PrometheusMeterRegistry registry) {
     this.registry = registry;
     this.generations = new GenerationMeters(registry);
+    this.rejections = new RateLimitRejections(registry);
   }
 
   /**
@@ -116,6 +118,11 @@ public final class HubMetrics implements Shareable {
     return generations;
   }
 
+  /** {@code streamhub_rate_limit_rejections_total{reason}}: what the limits refused. */
+  public RateLimitRejections rejections() {
+    return rejections;
+  }
+
   /** {@code streamhub_store_operation_seconds} and {@code streamhub_store_errors_total} around {@code log}. */
   public StreamLog metered(StreamLog log, String store) {
     return new MeteredStreamLog(log, store, registry);
@@ -125,7 +132,7 @@ public final class HubMetrics implements Shareable {
    * The hub's meters read from {@code stats} (the sessions' accounting, also behind the node card of
    * {@code GET /v1/cluster}), one series per transport ({@code sse}, {@code openai_sse},
    * {@code websocket}, {@code long_poll}, {@code completion}): connections open, events and bytes
-   * delivered, resumed reads; then the drain state and cluster membership.
+   * delivered, events replayed from the log, resumed reads; then the drain state and cluster membership.
    */
   public void bind(Vertx vertx, EdgeStats stats, Drain drain) {
     MeterRegistry r = registry;
@@ -138,6 +145,9 @@ public final class HubMetrics implements Shareable {
       FunctionCounter.builder("streamhub.delivered.bytes", stats, s -> s.bytesWritten(name)).baseUnit("bytes").tag("transport", name)
           .description("Bytes of stream events and heartbeats handed to client connections, before compression "
               + "(SSE, OpenAI SSE and WebSocket framing)").register(r);
+      FunctionCounter.builder("streamhub.replayed.events", stats, s -> s.replayed(name)).tag("transport", name)
+          .description("Stream events read from the log for readers rather than taken live (catch-ups, resumes, slow readers "
+              + "catching up), by transport").register(r);
       FunctionCounter.builder("streamhub.resumes", stats, s -> s.resumes(name)).tag("transport", name)
           .description("Readers opened past offset 0 (Last-Event-ID, WebSocket resubscription, long-poll after the first)")
           .register(r);

@@ -24,8 +24,8 @@ final class ResponseCollector implements Sink, Framing {
   private final ResponseState state;
   private final Promise<JsonObject> result = Promise.promise();
 
-  ResponseCollector(StreamMeta meta) {
-    this.state = new ResponseState(meta);
+  ResponseCollector(StreamMeta meta, ResponseRecord record) {
+    this.state = new ResponseState(meta, record);
   }
 
   Future<JsonObject> response() {

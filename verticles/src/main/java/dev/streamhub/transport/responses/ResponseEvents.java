@@ -40,8 +40,8 @@ final class ResponseEvents implements SseFormat {
   private final long startingAfter;
 
   /** @param startingAfter write only events numbered above this; -1 for all of them */
-  ResponseEvents(StreamMeta meta, long startingAfter) {
-    this.state = new ResponseState(meta);
+  ResponseEvents(StreamMeta meta, ResponseRecord record, long startingAfter) {
+    this.state = new ResponseState(meta, record);
     this.startingAfter = startingAfter;
   }
 

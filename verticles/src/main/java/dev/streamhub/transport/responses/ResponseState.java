@@ -15,9 +15,10 @@ import io.vertx.core.json.JsonObject;
  * {@code finish_reason} is {@code length}; {@code error}: {@code failed} with the error's code and
  * message; {@code cancelled}: {@code cancelled}).
  *
- * <p>The object is made from the log alone (the stream's meta and events), so every node gives the
- * same object for the same events: {@code instructions} and {@code max_output_tokens} are not kept
- * and read {@code null}. Ids: the response is {@code resp_<key>} and its message {@code msg_<key>},
+ * <p>The object is made from the log (the stream's meta and events) and the response's
+ * {@link ResponseRecord} (kept in the conversations' store), so every node gives the same object for
+ * the same events: {@code instructions}, {@code max_output_tokens} and {@code previous_response_id}
+ * echo the request (null once the record expired). Ids: the response is {@code resp_<key>} and its message {@code msg_<key>},
  * for the stream {@code st_<key>}.
  */
 final class ResponseState {
@@ -26,12 +27,14 @@ final class ResponseState {
   private static final String RESPONSE_PREFIX = "resp_";
 
   private final StreamMeta meta;
+  private final ResponseRecord record;
   private final StringBuilder text = new StringBuilder();
   private JsonObject usage;
   private Event terminal;
 
-  ResponseState(StreamMeta meta) {
+  ResponseState(StreamMeta meta, ResponseRecord record) {
     this.meta = meta;
+    this.record = record;
   }
 
   /** {@code resp_<key>} for the stream {@code st_<key>}. */
@@ -135,12 +138,12 @@ final class ResponseState {
         .put("status", status)
         .put("error", error)
         .put("incomplete_details", status.equals("incomplete") ? new JsonObject().put("reason", "max_output_tokens") : null)
-        .put("instructions", null)
-        .put("max_output_tokens", null)
+        .put("instructions", record.instructions())
+        .put("max_output_tokens", record.maxOutputTokens())
         .put("model", meta.model())
         .put("output", withOutput ? new JsonArray().add(item(true)) : new JsonArray())
         .put("parallel_tool_calls", false)
-        .put("previous_response_id", null)
+        .put("previous_response_id", record.previousResponseId())
         .put("store", true)
         .put("temperature", null)
         .put("text", new JsonObject().put("format", new JsonObject().put("type", "text")))

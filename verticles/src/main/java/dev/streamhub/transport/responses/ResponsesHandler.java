@@ -1,6 +1,8 @@
 package dev.streamhub.transport.responses;
 
-import dev.streamhub.session.Owners;
+import dev.streamhub.auth.Ownership;
+import dev.streamhub.auth.Principal;
+import dev.streamhub.conversation.Conversations;
 import dev.streamhub.session.Sessions;
 import dev.streamhub.session.Transport;
 import dev.streamhub.stream.ErrorCode;
@@ -34,13 +36,20 @@ import java.util.Set;
  *   <li>{@code POST /v1/responses/{id}/cancel}: the generation stops (the log ends with
  *       {@code cancelled}); answers the object (a response that had already ended is answered as
  *       it is).</li>
- *   <li>{@code DELETE /v1/responses/{id}}: cancels it if it runs, answers
+ *   <li>{@code DELETE /v1/responses/{id}}: cancels it if it runs, forgets its
+ *       {@link ResponseRecord} (it can no longer be continued), answers
  *       {@code {"id","object":"response","deleted":true}}; the log keeps its events until
  *       retention drops them.</li>
  * </ul>
  *
+ * Every response's turns go to a conversation ({@link ResponseStarts}); {@code previous_response_id}
+ * continues the conversation of that response right after its answer. The response's record (owner,
+ * conversation, echoed request fields) is kept in the conversations' store under its id.
+ *
  * Errors are OpenAI's {@code {"error":{"code","message","type"}}} ({@code bad_request} 400 naming
- * the field, {@code stream_not_found} 404 for an unknown id, {@code bad_offset} 400).
+ * the field, {@code stream_not_found} 404 for an unknown id or another principal's response,
+ * {@code bad_offset} 400, {@code previous_response_not_found} 400 for a {@code previous_response_id}
+ * that is unknown, expired, deleted, malformed or another principal's, as OpenAI answers it).
  */
 public final class ResponsesHandler {
 
@@ -52,6 +61,8 @@ public final class ResponsesHandler {
   private final SseStreams sse;
   private final Sessions sessions;
   private final long completionTimeoutMs;
+  private final Ownership ownership;
+  private final ResponseStarts starts;
 
   /** @param completionTimeoutMs {@code completion_timeout_ms}: how long a whole (non-background) answer may take */
   public ResponsesHandler(StreamLog log, Generations generations, SseStreams sse, Sessions sessions, long completionTimeoutMs) {
@@ -60,6 +71,8 @@ public final class ResponsesHandler {
     this.sse = sse;
     this.sessions = sessions;
     this.completionTimeoutMs = completionTimeoutMs;
+    this.ownership = new Ownership(log);
+    this.starts = new ResponseStarts(generations);
   }
 
   public void mount(Router router) {
@@ -72,16 +85,17 @@ public final class ResponsesHandler {
   private void create(RoutingContext rc) {
     Future.succeededFuture(rc.body().buffer())
         .map(ResponsesRequest::parse)
-        .compose(request -> generations.start(Owners.own(rc, request.generate()))
+        .compose(request -> starts.start(rc, request)
             .compose(meta -> {
               rc.response().putHeader("X-Stream-Id", meta.id());
+              ResponseRecord record = request.record();
               if (request.stream()) {
-                return sse.serve(rc, meta.id(), 0, new ResponseEvents(meta, -1));
+                return sse.serve(rc, meta.id(), 0, new ResponseEvents(meta, record, -1));
               }
               if (request.background()) {
-                return json(rc, 200, new ResponseState(meta).response(false));
+                return json(rc, 200, new ResponseState(meta, record).response(false));
               }
-              return whole(rc, meta);
+              return whole(rc, meta, record);
             }))
         .onFailure(rc::fail);
   }
@@ -92,10 +106,11 @@ public final class ResponsesHandler {
         .compose(streaming -> {
           String stream = ResponseState.streamOf(rc.pathParam("id"));
           if (!streaming) {
-            return snapshot(stream).compose(response -> json(rc, 200, response));
+            return owned(rc, stream).compose(ok -> snapshot(rc, stream)).compose(response -> json(rc, 200, response));
           }
           long after = startingAfter(rc);
-          return log.meta(stream).compose(meta -> sse.serve(rc, stream, 0, new ResponseEvents(meta, after)));
+          return record(rc, stream).compose(record -> log.meta(stream)
+              .compose(meta -> sse.serve(rc, stream, 0, new ResponseEvents(meta, record, after))));
         })
         .onFailure(rc::fail);
   }
@@ -103,7 +118,7 @@ public final class ResponsesHandler {
   private void cancel(RoutingContext rc) {
     Future.succeededFuture(rc)
         .map(ctx -> ResponseState.streamOf(ctx.pathParam("id")))
-        .compose(stream -> stopped(stream).compose(ignored -> snapshot(stream)))
+        .compose(stream -> owned(rc, stream).compose(ok -> stopped(stream)).compose(ignored -> snapshot(rc, stream)))
         .compose(response -> json(rc, 200, response))
         .onFailure(rc::fail);
   }
@@ -111,7 +126,8 @@ public final class ResponsesHandler {
   private void delete(RoutingContext rc) {
     Future.succeededFuture(rc)
         .map(ctx -> ResponseState.streamOf(ctx.pathParam("id")))
-        .compose(this::stopped)
+        .compose(stream -> owned(rc, stream).compose(ok -> stopped(stream))
+            .compose(ok -> Conversations.of(rc.vertx()).forget(ResponseState.responseId(stream))))
         .compose(ignored -> json(rc, 200, new JsonObject()
             .put("id", rc.pathParam("id"))
             .put("object", "response")
@@ -132,8 +148,8 @@ public final class ResponsesHandler {
    * A non-streaming, non-background answer: through a session of transport {@code completion}
    * (drain and the live path's safety net cover it), at the stream's end.
    */
-  private Future<Void> whole(RoutingContext rc, StreamMeta meta) {
-    ResponseCollector collector = new ResponseCollector(meta);
+  private Future<Void> whole(RoutingContext rc, StreamMeta meta, ResponseRecord record) {
+    ResponseCollector collector = new ResponseCollector(meta, record);
     return sessions.open(Transport.COMPLETION, rc, collector)
         .compose(session -> {
           session.deadline(completionTimeoutMs, collector::timeout);
@@ -143,9 +159,23 @@ public final class ResponsesHandler {
         .compose(response -> json(rc, 200, response));
   }
 
-  /** The response object from the log as it is now: every page read from offset 0. */
-  private Future<JsonObject> snapshot(String stream) {
-    return log.meta(stream).compose(meta -> readFrom(new ResponseState(meta), stream, 0));
+  /** The response object as it is now: its record, then every page of the log read from offset 0. */
+  private Future<JsonObject> snapshot(RoutingContext rc, String stream) {
+    return record(rc, stream).compose(record -> log.meta(stream).compose(meta -> readFrom(new ResponseState(meta, record), stream, 0)));
+  }
+
+  /** The response's {@link ResponseRecord}; {@link ResponseRecord#NONE} when it is gone (the object then echoes nulls). */
+  private static Future<ResponseRecord> record(RoutingContext rc, String stream) {
+    return Conversations.of(rc.vertx()).recall(ResponseState.responseId(stream)).map(ResponseRecord::fromJson);
+  }
+
+  /**
+   * With auth on, only the owner (or an admin) may see, cancel or delete a response: anyone else
+   * gets {@code stream_not_found}, as for an unknown id ({@link Ownership}). The streaming read is
+   * checked by its session's guard instead.
+   */
+  private Future<Void> owned(RoutingContext rc, String stream) {
+    return ownership.check(Principal.of(rc), stream);
   }
 
   private Future<JsonObject> readFrom(ResponseState state, String stream, long from) {

@@ -13,25 +13,25 @@ import java.util.Set;
  * flags of the Responses API. Supported fields: {@code model}, {@code input} (a string, or an array
  * of message items {@code {"role", "content"}} whose content is a string or
  * {@code input_text}/{@code output_text} parts), {@code instructions} (a system message first),
- * {@code max_output_tokens}, {@code stream}, {@code background}, {@code store} (only {@code true}:
- * every response is kept in the log). Every other field, and {@code previous_response_id} (not tied
- * to the hub's conversations yet), is refused with {@code bad_request} naming it: never silently ignored.
+ * {@code max_output_tokens}, {@code previous_response_id} (a string; the handler resolves it),
+ * {@code stream}, {@code background}, {@code store} (only {@code true}: every response is kept in
+ * the log). Every other field is refused with {@code bad_request} naming it: never silently ignored.
  *
- * @param generate what the worker runs (no owner or stream yet)
+ * @param generate what the worker runs (no owner or stream yet): the input's messages only (the
+ *     instructions go first at start, {@link ResponseRecord#messages}), {@code max_output_tokens} as its token cap
+ * @param record the fields the response object echoes (no owner or conversation yet)
  * @param stream the client reads the typed event sequence as SSE
  * @param background answer at once (stream:false) with the response {@code in_progress}
  */
-record ResponsesRequest(GenerateRequest generate, boolean stream, boolean background) {
+record ResponsesRequest(GenerateRequest generate, ResponseRecord record, boolean stream, boolean background) {
 
-  static final Set<String> SUPPORTED = Set.of("model", "input", "instructions", "max_output_tokens", "stream", "background", "store");
+  static final Set<String> SUPPORTED = Set.of("model", "input", "instructions", "max_output_tokens", "previous_response_id", "stream",
+      "background", "store");
   private static final Set<String> ROLES = Set.of("user", "assistant", "system", "developer");
 
   static ResponsesRequest parse(Buffer body) {
     JsonObject json = GenerateRequest.parseObject(body);
     for (String field : json.fieldNames()) {
-      if (field.equals("previous_response_id")) {
-        throw bad("'previous_response_id' is not supported on /v1/responses yet; send the whole history in 'input'");
-      }
       if (!SUPPORTED.contains(field)) {
         throw bad("'" + field + "' is not supported by this hub; supported fields: " + new java.util.TreeSet<>(SUPPORTED));
       }
@@ -46,7 +46,10 @@ record ResponsesRequest(GenerateRequest generate, boolean stream, boolean backgr
       if (!(instructions instanceof String)) {
         throw bad("'instructions' must be a string");
       }
-      messages.add(new JsonObject().put("role", "system").put("content", instructions));
+    }
+    Object previous = json.getValue("previous_response_id");
+    if (previous != null && !(previous instanceof String)) {
+      throw bad("'previous_response_id' must be a response id (\"resp_...\")");
     }
     Object input = json.getValue("input");
     if (input instanceof String) {
@@ -74,7 +77,9 @@ record ResponsesRequest(GenerateRequest generate, boolean stream, boolean backgr
     if (background != null && !(background instanceof Boolean)) {
       throw bad("'background' must be true or false");
     }
-    return new ResponsesRequest(generate, generate.streaming(), Boolean.TRUE.equals(background));
+    ResponseRecord record = new ResponseRecord(null, null, (String) instructions,
+        generate.maxTokens() > 0 ? generate.maxTokens() : null, (String) previous);
+    return new ResponsesRequest(generate, record, generate.streaming(), Boolean.TRUE.equals(background));
   }
 
   /** One input item as a chat message: {@code {"type":"message"?, "role", "content"}}. */

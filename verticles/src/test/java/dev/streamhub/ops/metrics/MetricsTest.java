@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -61,6 +62,8 @@ class MetricsTest {
     for (int i = 0; i < STREAMS; i++) {
       String stream = readers.createStream(TestHubs.chat("count me", (long) i)).await();
       last = stream;
+      // the stream has ended before it is read: every event the reader gets is replayed from the log
+      readers.awaitFinished(clients, stream).await();
       HubClient.SseResponseText sse = readers.readSse("/v1/streams/" + stream + "/events").await();
       assertEquals(200, sse.status());
       bytes += sse.body().getBytes(StandardCharsets.UTF_8).length;
@@ -106,7 +109,20 @@ class MetricsTest {
     assertEquals((double) bytes, m.value("streamhub_delivered_bytes_total", "transport", "sse"), "bytes the SSE readers received");
     assertEquals((double) events, m.value("streamhub_events_delivered_total", "transport", "sse"), "events the SSE readers received");
     assertEquals(1.0, m.value("streamhub_resumes_total", "transport", "sse"));
+    assertEquals((double) events, m.value("streamhub_replayed_events_total", "transport", "sse"), "all read from the log");
+    assertEquals(List.of("# HELP streamhub_replayed_events_total Stream events read from the log for readers rather than taken live "
+            + "(catch-ups, resumes, slow readers catching up), by transport",
+        "# TYPE streamhub_replayed_events_total counter",
+        "streamhub_replayed_events_total{transport=\"completion\"} 0.0",
+        "streamhub_replayed_events_total{transport=\"long_poll\"} 0.0",
+        "streamhub_replayed_events_total{transport=\"openai_sse\"} 0.0",
+        "streamhub_replayed_events_total{transport=\"sse\"} " + events + ".0",
+        "streamhub_replayed_events_total{transport=\"websocket\"} 0.0"), family(resp.bodyAsString(), "streamhub_replayed_events_total"));
+    for (String reason : List.of("requests", "token_budget", "concurrent_streams", "connections")) {
+      assertEquals(0.0, m.value("streamhub_rate_limit_rejections_total", "reason", reason), reason);
+    }
     for (String transport : List.of("openai_sse", "websocket", "long_poll", "completion")) {
+      assertEquals(0.0, m.value("streamhub_replayed_events_total", "transport", transport), transport);
       assertEquals(0.0, m.value("streamhub_connections_open", "transport", transport), transport);
       assertEquals(0.0, m.value("streamhub_events_delivered_total", "transport", transport), transport);
       assertEquals(0.0, m.value("streamhub_delivered_bytes_total", "transport", transport), transport);
@@ -131,5 +147,93 @@ class MetricsTest {
         assertFalse(label.getValue().contains("st_") || label.getValue().contains("127.0.0.1"), series.getKey());
       }
     }
+  }
+
+  /** The lines of {@code family} in a scrape: its HELP, its TYPE and its samples, as the node wrote them. */
+  private static List<String> family(String scrape, String family) {
+    return scrape.lines().filter(line -> line.startsWith(family + "{") || line.startsWith(family + " ")
+        || line.startsWith("# HELP " + family + " ") || line.startsWith("# TYPE " + family + " ")).collect(Collectors.toList());
+  }
+
+  private static final String REJECTIONS_HELP = "# HELP streamhub_rate_limit_rejections_total Requests and connections the rate limits "
+      + "refused (429 rate_limited, WebSocket 1013), by reason";
+
+  private static List<String> rejections(int concurrentStreams, int connections, int requests, int tokenBudget) {
+    return List.of(REJECTIONS_HELP, "# TYPE streamhub_rate_limit_rejections_total counter",
+        "streamhub_rate_limit_rejections_total{reason=\"concurrent_streams\"} " + concurrentStreams + ".0",
+        "streamhub_rate_limit_rejections_total{reason=\"connections\"} " + connections + ".0",
+        "streamhub_rate_limit_rejections_total{reason=\"requests\"} " + requests + ".0",
+        "streamhub_rate_limit_rejections_total{reason=\"token_budget\"} " + tokenBudget + ".0");
+  }
+
+  private Hub limitedHub(JsonObject limits) {
+    vertx = Vertx.vertx();
+    clients = Vertx.vertx();
+    return TestHubs.start(vertx, limits).await();
+  }
+
+  @Test
+  void requestRateRejectionsAreCountedOncePerRefusal() {
+    long window = 60_000;
+    Hub hub = limitedHub(new JsonObject().put("limits_request_rate", 5).put("limits_request_key", "header:X-Client")
+        .put("limits_request_window_ms", window));
+    HubClient client = new HubClient(clients, hub.port());
+    // the seven requests share one epoch-aligned window: wait out its last 5 s
+    long left = window - System.currentTimeMillis() % window;
+    if (left < 5_000) {
+      TestHubs.delay(clients, left + 20).await();
+    }
+    List<Integer> statuses = new java.util.ArrayList<>();
+    for (int i = 0; i < 7; i++) {
+      statuses.add(client.web().get(client.port(), "127.0.0.1", "/v1/models").putHeader("X-Client", "tenant-1").send().await().statusCode());
+    }
+    assertEquals(List.of(200, 200, 200, 200, 200, 429, 429), statuses);
+    String scrape = client.get("/metrics").await().bodyAsString();
+    assertEquals(rejections(0, 0, 2, 0), family(scrape, "streamhub_rate_limit_rejections_total"));
+  }
+
+  @Test
+  void concurrentStreamAndConnectionRejectionsAreCountedByReason() {
+    // 200 tokens at 40 per second: the first generation runs 5 s, while the second is refused
+    Hub hub = limitedHub(new JsonObject().put("limits_concurrent_streams", 1).put("limits_connections_per_ip", 1)
+        .put("demo_tokens_per_second", 40).put("demo_answer_tokens", 200));
+    HubClient client = new HubClient(clients, hub.port());
+    String stream = client.createStream(TestHubs.chat("hold a slot", 1L)).await();
+    assertEquals(429, client.postJson("/v1/streams", TestHubs.chat("one too many", 2L)).await().statusCode());
+    HubClient.LiveSse reader = client.openSse("/v1/streams/" + stream + "/events", MultiMap.caseInsensitiveMultiMap()).await();
+    assertEquals(200, reader.status());
+    assertEquals(429, client.readSse("/v1/streams/" + stream + "/events").await().status(), "a second reading connection from the IP");
+    reader.disconnect().await();
+    String scrape = client.get("/metrics").await().bodyAsString();
+    assertEquals(rejections(1, 1, 0, 0), family(scrape, "streamhub_rate_limit_rejections_total"));
+  }
+
+  @Test
+  void aSpentTokenBudgetIsCountedAsTokenBudget() {
+    Hub hub = limitedHub(new JsonObject().put("limits_token_rate", 30).put("limits_token_key", "query:tenant"));
+    HubClient client = new HubClient(clients, hub.port());
+    String stream = client.post("/v1/streams?tenant=acme", TestHubs.chat("a long answer", 3L).toBuffer()).await()
+        .bodyAsJsonObject().getString("stream");
+    client.awaitFinished(clients, stream).await();
+    assertEquals(429, client.post("/v1/streams?tenant=acme", TestHubs.chat("more", 3L).toBuffer()).await().statusCode());
+    String scrape = client.get("/metrics").await().bodyAsString();
+    assertEquals(rejections(0, 0, 0, 1), family(scrape, "streamhub_rate_limit_rejections_total"));
+  }
+
+  @Test
+  void replayedEventsAreThoseReadFromTheLogNotLive() {
+    // 40 tokens at 10 per second: a reader that joins at offset 0 after 5 tokens gets those from the log, the rest live
+    Hub hub = limitedHub(new JsonObject().put("demo_tokens_per_second", 10).put("demo_answer_tokens", 40));
+    HubClient client = new HubClient(clients, hub.port());
+    String stream = client.createStream(TestHubs.chat("half and half", 1L)).await();
+    TestHubs.eventually(clients, 100, 50, () -> client.get("/v1/streams/" + stream).map(r -> r.bodyAsJsonObject().getLong("next_offset") >= 5))
+        .await();
+    HubClient.SseResponseText read = client.readSse("/v1/streams/" + stream + "/events").await();
+    List<SseFrame> events = SseFrame.events(read.frames());
+    assertEquals(42, events.size(), "40 deltas, usage, done");
+    PrometheusText m = PrometheusText.parse(client.get("/metrics").await().bodyAsString());
+    double replayed = m.value("streamhub_replayed_events_total", "transport", "sse");
+    assertTrue(replayed >= 5 && replayed < 42, "from the log: the 5+ events there when the reader joined, not the live rest; was " + replayed);
+    assertEquals(42.0, m.value("streamhub_events_delivered_total", "transport", "sse"));
   }
 }

@@ -216,16 +216,96 @@ class ResponsesSdkTest {
     ctx.completeNow();
   }
 
+  /** The demo model's prompt tokens: the characters of every message it got, a token per 4. */
+  private static long promptTokens(String... messages) {
+    int chars = 0;
+    for (String message : messages) {
+      chars += message.length();
+    }
+    return (chars + 3) / 4;
+  }
+
+  @Test
+  void instructionsAndMaxOutputTokensReachTheWorkerAndAreEchoed(VertxTestContext ctx) {
+    Response response = openai.responses().create(params("my name is Ada").toBuilder().instructions("be brief").maxOutputTokens(500L).build());
+    Response retrieved = openai.responses().retrieve(response.id());
+    ctx.verify(() -> {
+      for (Response r : List.of(response, retrieved)) {
+        assertEquals("be brief", r.instructions().orElseThrow().asString());
+        assertEquals(500L, r.maxOutputTokens().orElseThrow());
+        assertTrue(r.previousResponseId().isEmpty());
+        assertEquals(ResponseStatus.COMPLETED, r.status().orElseThrow());
+      }
+      // the instructions were a system message before the input: the demo model counts both
+      assertEquals(promptTokens("be brief", "my name is Ada"), response.usage().orElseThrow().inputTokens());
+    });
+    ctx.completeNow();
+  }
+
+  @Test
+  void previousResponseIdContinuesItsConversationAndBranches(VertxTestContext ctx) {
+    Response first = openai.responses().create(params("my name is Ada").toBuilder().instructions("be brief").build());
+    Response second = openai.responses().create(params("what did I say?").toBuilder().previousResponseId(first.id()).build());
+    Response branch = openai.responses().create(params("another branch").toBuilder().previousResponseId(first.id()).build());
+    Response third = openai.responses().create(params("and now?").toBuilder().previousResponseId(second.id()).build());
+    Response secondAgain = openai.responses().retrieve(second.id());
+    ctx.verify(() -> {
+      assertTrue(first.previousResponseId().isEmpty());
+      assertEquals(first.id(), second.previousResponseId().orElseThrow());
+      assertEquals(first.id(), secondAgain.previousResponseId().orElseThrow());
+      assertEquals(first.id(), branch.previousResponseId().orElseThrow());
+      assertEquals(second.id(), third.previousResponseId().orElseThrow());
+      // instructions are not carried over to a later response (as OpenAI)
+      assertTrue(second.instructions().isEmpty());
+      assertTrue(text(second).startsWith("You asked: what did I say?. Turn 2; first you asked: my name is Ada."), text(second));
+      // a second continuation of the same response is a branch: it does not see 'what did I say?'
+      assertTrue(text(branch).startsWith("You asked: another branch. Turn 2; first you asked: my name is Ada."), text(branch));
+      assertTrue(text(third).startsWith("You asked: and now?. Turn 3; first you asked: my name is Ada."), text(third));
+      // the worker got exactly: first input, first answer, the new input (no instructions)
+      assertEquals(promptTokens("my name is Ada", text(first), "what did I say?"), second.usage().orElseThrow().inputTokens());
+      assertEquals(promptTokens("my name is Ada", text(first), "what did I say?", text(second), "and now?"),
+          third.usage().orElseThrow().inputTokens());
+    });
+    ctx.completeNow();
+  }
+
+  @Test
+  void streamingContinuationEchoesPreviousResponseId(VertxTestContext ctx) {
+    Response first = openai.responses().create(params("remember blue"));
+    List<JsonNode> events = events(openai.responses().createStreaming(
+        params("which colour?").toBuilder().previousResponseId(first.id()).build()));
+    ctx.verify(() -> {
+      assertEquals(first.id(), events.get(0).get("response").get("previous_response_id").asText());
+      assertEquals("response.completed", events.get(events.size() - 1).get("type").asText());
+      assertEquals(first.id(), events.get(events.size() - 1).get("response").get("previous_response_id").asText());
+      assertTrue(deltas(events).startsWith("You asked: which colour?. Turn 2; first you asked: remember blue."), deltas(events));
+    });
+    ctx.completeNow();
+  }
+
+  @Test
+  void unknownOrDeletedPreviousResponseIdIsOpenAisPreviousResponseNotFound(VertxTestContext ctx) {
+    Response deleted = openai.responses().create(params("forget me"));
+    openai.responses().delete(deleted.id());
+    for (String id : List.of("resp_AAAAAAAAAAAAAAAAAAAAAA", "resp_x", "st_AAAAAAAAAAAAAAAAAAAAAA", deleted.id())) {
+      BadRequestException unknown = assertThrows(BadRequestException.class, () -> openai.responses().create(
+          params("again").toBuilder().previousResponseId(id).build()));
+      ctx.verify(() -> {
+        assertEquals(400, unknown.statusCode());
+        assertEquals("previous_response_not_found", unknown.code().orElseThrow());
+        assertTrue(unknown.getMessage().contains("Previous response with id '" + id + "' not found."), unknown.getMessage());
+      });
+    }
+    ctx.completeNow();
+  }
+
   @Test
   void refusesWhatItDoesNotSupport(VertxTestContext ctx) {
-    BadRequestException previous = assertThrows(BadRequestException.class, () -> openai.responses().create(
-        params("again").toBuilder().previousResponseId("resp_x").build()));
     BadRequestException temperature = assertThrows(BadRequestException.class, () -> openai.responses().create(
         params("again").toBuilder().temperature(0.5).build()));
     NotFoundException unknown = assertThrows(NotFoundException.class, () -> openai.responses().retrieve("resp_AAAAAAAAAAAAAAAAAAAAAA"));
     NotFoundException malformed = assertThrows(NotFoundException.class, () -> openai.responses().retrieve("nope"));
     ctx.verify(() -> {
-      assertTrue(previous.getMessage().contains("previous_response_id"), previous.getMessage());
       assertTrue(temperature.getMessage().contains("'temperature' is not supported"), temperature.getMessage());
       assertEquals("stream_not_found", unknown.code().orElseThrow());
       assertEquals("stream_not_found", malformed.code().orElseThrow());

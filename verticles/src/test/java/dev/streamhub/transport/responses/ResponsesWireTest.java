@@ -73,6 +73,66 @@ class ResponsesWireTest {
         .onComplete(ctx.succeedingThenComplete());
   }
 
+  /** The response object of the wrapper events, byte for byte: the three echoed request fields in their places. */
+  private static String wrapper(String id, long createdAt, String status, String incomplete, String instructions, int maxOutputTokens,
+      String previous, String output, String usage) {
+    return "{\"id\":\"" + id + "\",\"object\":\"response\",\"created_at\":" + createdAt + ",\"status\":\"" + status + "\",\"error\":null,"
+        + "\"incomplete_details\":" + incomplete + ",\"instructions\":\"" + instructions + "\",\"max_output_tokens\":" + maxOutputTokens + ","
+        + "\"model\":\"demo\",\"output\":" + output + ",\"parallel_tool_calls\":false,\"previous_response_id\":\"" + previous + "\","
+        + "\"store\":true,\"temperature\":null,\"text\":{\"format\":{\"type\":\"text\"}},\"tool_choice\":\"auto\",\"tools\":[],"
+        + "\"top_p\":null,\"truncation\":\"disabled\",\"metadata\":{},\"usage\":" + usage + "}";
+  }
+
+  @Test
+  void continuationEchoesItsRequestFieldsOnTheWire(VertxTestContext ctx) {
+    client.postJson("/v1/responses", new JsonObject().put("model", "demo").put("input", "my name is Ada"))
+        .compose(first -> {
+          String previous = first.bodyAsJsonObject().getString("id");
+          JsonObject next = body("what did I say?").put("previous_response_id", previous).put("instructions", "be brief")
+              .put("max_output_tokens", 7);
+          return client.openSse(HttpMethod.POST, "/v1/responses", MultiMap.caseInsensitiveMultiMap().add("content-type", "application/json"),
+                  next.toBuffer())
+              .compose(HubClient.LiveSse::ended)
+              .map(frames -> {
+                List<SseFrame> events = frames.stream().filter(f -> f.data() != null).collect(Collectors.toList());
+                JsonObject created = new JsonObject(events.get(0).data()).getJsonObject("response");
+                String id = created.getString("id");
+                long at = created.getLong("created_at");
+                SseFrame last = events.get(events.size() - 1);
+                JsonObject done = new JsonObject(last.data());
+                long seq = done.getLong("sequence_number");
+                String output = done.getJsonObject("response").getJsonArray("output").encode();
+                String usage = done.getJsonObject("response").getJsonObject("usage").encode();
+                ctx.verify(() -> {
+                  assertEquals("id: 0\nevent: response.created\ndata: {\"type\":\"response.created\",\"sequence_number\":0,\"response\":"
+                      + wrapper(id, at, "in_progress", "null", "be brief", 7, previous, "[]", "null") + "}", events.get(0).raw());
+                  // 7 tokens: the answer is cut there, as OpenAI's: incomplete, reason max_output_tokens
+                  assertEquals(List.of("You", " aske", "d:", " what", " did", " I", " say?"), events.stream()
+                      .filter(f -> f.event().equals("response.output_text.delta"))
+                      .map(f -> new JsonObject(f.data()).getString("delta")).collect(Collectors.toList()));
+                  assertEquals("id: " + seq + "\nevent: response.incomplete\ndata: {\"type\":\"response.incomplete\",\"sequence_number\":" + seq
+                      + ",\"response\":" + wrapper(id, at, "incomplete", "{\"reason\":\"max_output_tokens\"}", "be brief", 7, previous, output, usage)
+                      + "}", last.raw());
+                  assertEquals(7, done.getJsonObject("response").getJsonObject("usage").getInteger("output_tokens"));
+                });
+                return null;
+              });
+        })
+        .onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
+  void unknownPreviousResponseIdIsOpenAisErrorByteForByte(VertxTestContext ctx) {
+    client.postJson("/v1/responses", body("x").put("previous_response_id", "resp_AAAAAAAAAAAAAAAAAAAAAA"))
+        .onComplete(ctx.succeeding(response -> ctx.verify(() -> {
+          assertEquals(400, response.statusCode());
+          assertEquals("application/json", response.getHeader("content-type"));
+          assertEquals("{\"error\":{\"code\":\"previous_response_not_found\",\"message\":\"Previous response with id "
+              + "'resp_AAAAAAAAAAAAAAAAAAAAAA' not found.\",\"type\":\"invalid_request_error\",\"param\":null}}", response.bodyAsString());
+          ctx.completeNow();
+        })));
+  }
+
   @Test
   void refusalsAreOpenAiShaped400s(VertxTestContext ctx) {
     Future.all(List.of(
