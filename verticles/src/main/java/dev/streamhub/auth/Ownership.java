@@ -36,12 +36,9 @@ public final class Ownership {
     if (principal == null || principal.admin() || !StreamIds.looksValid(stream)) {
       return Future.succeededFuture();
     }
-    return log.meta(stream).transform(ar -> {
-      if (ar.succeeded() && !owns(principal, ar.result())) {
-        return Future.failedFuture(HubException.streamNotFound(stream));
-      }
-      return Future.succeededFuture();
-    });
+    return log.meta(stream).compose(
+        meta -> owns(principal, meta) ? Future.<Void>succeededFuture() : Future.failedFuture(HubException.streamNotFound(stream)),
+        notReadable -> Future.succeededFuture()); // no such stream (or no log): the handler answers that
   }
 
   private static boolean owns(Principal principal, StreamMeta meta) {

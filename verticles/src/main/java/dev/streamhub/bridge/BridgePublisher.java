@@ -43,14 +43,10 @@ final class BridgePublisher {
       return;
     }
     tails.put(stream, written);
-    written.onComplete(ar -> {
-      tails.remove(stream, written);
-      if (ar.succeeded()) {
-        message.reply(Publisher.receipt(stream, ar.result()));
-      } else {
-        fail(message, HubException.of(ar.cause()));
-      }
-    });
+    written
+        .andThen(done -> tails.remove(stream, written))
+        .onSuccess(events -> message.reply(Publisher.receipt(stream, events)))
+        .onFailure(err -> fail(message, HubException.of(err)));
   }
 
   private static void fail(Message<Object> message, HubException error) {

@@ -34,7 +34,7 @@ public enum ConfigKey {
   POLL_DEFAULT_TIMEOUT_SECONDS(Kind.INT, PollConfig.DEFAULT_DEFAULT_TIMEOUT_SECONDS, 0, 3600, "long-poll wait without `timeout`"),
   POLL_MAX_TIMEOUT_SECONDS(Kind.INT, PollConfig.DEFAULT_MAX_TIMEOUT_SECONDS, 0, 3600, "larger `timeout` values are clamped to this"),
   POLL_MAX_EVENTS(Kind.INT, PollConfig.DEFAULT_MAX_EVENTS, 1, 1_000_000, "events per long-poll answer"),
-  POLL_MAX_BYTES(Kind.INT, PollConfig.DEFAULT_MAX_BYTES, 1, 64 * 1024 * 1024, "a long-poll answer stops taking events at this size"),
+  POLL_MAX_BYTES(Kind.INT, PollConfig.DEFAULT_MAX_BYTES, 1, 64 * 1024 * 1024, "a long-poll answer stops taking events at this size (or at `http_write_queue_bytes`, if smaller)"),
   WS_MAX_MESSAGE_BYTES(Kind.INT, WsConfig.DEFAULT_MAX_MESSAGE_BYTES, 128, 64 * 1024 * 1024,
       "larger client messages close the socket with 1009"),
   WS_PING_INTERVAL_MS(Kind.LONG, WsConfig.DEFAULT_PING_INTERVAL_MS, 10, 3_600_000, "hub pings on each socket (and checks its live path)"),

@@ -5,6 +5,7 @@ import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.HubException;
 import dev.streamhub.stream.StreamMeta;
 import dev.streamhub.streamlog.StreamLog;
+import dev.streamhub.worker.GenerateRequest;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -305,28 +306,11 @@ public final class Conversations {
     for (int i = 0; i < messages.size(); i++) {
       JsonObject message = messages.getJsonObject(i);
       if (Turn.USER.equals(message.getString("role"))) {
-        turns.add(Turn.user(textOf(message), stream));
+        turns.add(Turn.user(GenerateRequest.textOf(message), stream));
       }
     }
     turns.add(Turn.pendingAnswer(stream));
     return turns;
-  }
-
-  /** A message's text: its string content, or its text parts joined. */
-  private static String textOf(JsonObject message) {
-    Object content = message.getValue("content");
-    if (content instanceof String) {
-      return (String) content;
-    }
-    StringBuilder text = new StringBuilder();
-    if (content instanceof JsonArray) {
-      for (Object part : (JsonArray) content) {
-        if (part instanceof JsonObject && "text".equals(((JsonObject) part).getString("type"))) {
-          text.append(((JsonObject) part).getString("text", ""));
-        }
-      }
-    }
-    return text.toString();
   }
 
   private static String encode(Conversation conversation) {

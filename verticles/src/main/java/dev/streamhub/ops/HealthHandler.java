@@ -1,10 +1,10 @@
 package dev.streamhub.ops;
 
 import dev.streamhub.cluster.HazelcastSetup;
+import dev.streamhub.internal.ClusterManagers;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.spi.cluster.ClusterManager;
@@ -97,7 +97,7 @@ public final class HealthHandler {
 
   /** Alone: true. Clustered: the Hazelcast member runs and the Vert.x cluster manager is active. */
   private boolean clusterJoined() {
-    ClusterManager manager = ((VertxInternal) vertx).clusterManager();
+    ClusterManager manager = ClusterManagers.of(vertx);
     if (manager == null) {
       return true;
     }

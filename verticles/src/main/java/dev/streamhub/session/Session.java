@@ -1,14 +1,12 @@
 package dev.streamhub.session;
 
 import dev.streamhub.stream.ErrorCode;
-import dev.streamhub.stream.Event;
 import dev.streamhub.stream.HubException;
 import dev.streamhub.stream.StreamIds;
 import dev.streamhub.subscribe.Sink;
 import dev.streamhub.subscribe.Subscription;
 import dev.streamhub.worker.GenerateRequest;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
@@ -227,47 +225,10 @@ public final class Session extends Ticker.Member implements EdgeClients.Client {
   }
 
   /** The reader's sink, except that a failure the client should take elsewhere ends the session with a reconnect notice. */
-  private final class MovingSink implements Sink {
-
-    private final Sink sink;
+  private final class MovingSink extends ForwardingSink {
 
     MovingSink(Sink sink) {
-      this.sink = sink;
-    }
-
-    @Override
-    public void begin() {
-      sink.begin();
-    }
-
-    @Override
-    public void send(Event event) {
-      sink.send(event);
-    }
-
-    @Override
-    public void replayed(int count) {
-      sink.replayed(count);
-    }
-
-    @Override
-    public void flush() {
-      sink.flush();
-    }
-
-    @Override
-    public boolean writeQueueFull() {
-      return sink.writeQueueFull();
-    }
-
-    @Override
-    public void drainHandler(Handler<Void> handler) {
-      sink.drainHandler(handler);
-    }
-
-    @Override
-    public void end() {
-      sink.end();
+      super(sink);
     }
 
     @Override

@@ -95,7 +95,7 @@ public final class EdgeVerticle extends VerticleBase {
     new ResponsesHandler(log, generations, sse, sessions, config.http().completionTimeoutMs()).mount(router);
     new RealtimeHandler(sessions, generations).mount(router);
     new ConversationsHandler(Conversations.of(vertx)).mount(router);
-    new PollHandler(vertx, sessions, config.poll()).mount(router);
+    new PollHandler(vertx, sessions, config.poll(), config.http().writeQueueBytes()).mount(router);
     new WsHandler(sessions, generations, config.ws(), config.http().writeQueueBytes()).mount(router);
     // the browser demo (web-demo/): only page-like paths, so an unknown API path stays a 404
     router.getWithRegex("/|/[\\w-]+\\.(html|js|css)").handler(StaticHandler.create("webroot").setCachingEnabled(false));

@@ -121,13 +121,9 @@ final class GenerationRun implements TokenSink {
     }
     stopBackend.run();
     String reason = request.body() == null ? "client" : request.body().getString("reason", "client");
-    end(List.of(NewEvent.cancelled(reason))).onComplete(ar -> {
-      if (ar.succeeded()) {
-        request.reply(ar.result().toJson());
-      } else {
-        request.fail(500, HubException.of(ar.cause()).code().code());
-      }
-    });
+    end(List.of(NewEvent.cancelled(reason)))
+        .onSuccess(terminal -> request.reply(terminal.toJson()))
+        .onFailure(err -> request.fail(500, HubException.of(err).code().code()));
   }
 
   /** Queues the terminal events; the future holds the terminal event once it is in the log. */

@@ -6,9 +6,9 @@ import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.HubException;
 import dev.streamhub.stream.NewEvent;
 import dev.streamhub.streamlog.StreamWriter;
+import dev.streamhub.internal.ClusterManagers;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.spi.cluster.ClusterManager;
 import java.util.ArrayList;
@@ -67,7 +67,7 @@ public final class LeaseWatchdogVerticle extends VerticleBase {
 
   /** True on the oldest member, or when alone. */
   private boolean leader() {
-    ClusterManager manager = ((VertxInternal) vertx).clusterManager();
+    ClusterManager manager = ClusterManagers.of(vertx);
     if (manager == null) {
       return true;
     }
@@ -76,7 +76,7 @@ public final class LeaseWatchdogVerticle extends VerticleBase {
   }
 
   private Future<Void> sweep() {
-    ClusterManager manager = ((VertxInternal) vertx).clusterManager();
+    ClusterManager manager = ClusterManagers.of(vertx);
     return Leases.map(vertx).compose(map -> map.entries().compose(leases -> {
       List<String> members = manager == null ? null : manager.getNodes();
       long now = System.nanoTime();

@@ -2,9 +2,9 @@ package dev.streamhub.worker;
 
 import dev.streamhub.cluster.Addresses;
 import dev.streamhub.cluster.HazelcastSetup;
+import dev.streamhub.internal.ClusterManagers;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
 import io.vertx.core.spi.cluster.ClusterManager;
@@ -57,7 +57,7 @@ public final class ModelRegistry {
 
   /** The models some live node serves, one object per model id, sorted by id. Refreshes what {@link #serves} remembers. */
   public Future<List<JsonObject>> live() {
-    ClusterManager manager = ((VertxInternal) vertx).clusterManager();
+    ClusterManager manager = ClusterManagers.of(vertx);
     List<String> members = manager == null ? null : manager.getNodes();
     return map().compose(map -> map.entries().map(entries -> {
       Map<String, JsonObject> byId = new LinkedHashMap<>();

@@ -108,8 +108,11 @@ final class UpstreamCall {
       return;
     }
     if (response.statusCode() != 200) {
-      response.body().onComplete(ar -> fail(ErrorCode.UPSTREAM_ERROR, "upstream '" + upstream.name() + "' answered "
-          + response.statusCode() + (ar.succeeded() ? upstreamMessage(ar.result()) : "")));
+      response.body()
+          .map(UpstreamCall::upstreamMessage)
+          .otherwise("")
+          .onSuccess(message -> fail(ErrorCode.UPSTREAM_ERROR, "upstream '" + upstream.name() + "' answered "
+              + response.statusCode() + message));
       return;
     }
     String type = response.getHeader(HttpHeaders.CONTENT_TYPE);

@@ -3,8 +3,12 @@ package dev.streamhub.ops;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -41,20 +45,38 @@ final class Nginx implements AutoCloseable {
     List<String> command = new ArrayList<>(command(prefix));
     command.add("-g");
     command.add(globals(prefix) + " daemon off;");
-    Process process = new ProcessBuilder(command)
-        .redirectErrorStream(true)
-        .redirectOutput(prefix.resolve("logs/stdout.log").toFile())
-        .start();
-    Nginx nginx = new Nginx(prefix, port, process);
+    Path pid = prefix.resolve("nginx.pid");
+    Files.deleteIfExists(pid);
+    try (WatchService watch = FileSystems.getDefault().newWatchService()) {
+      prefix.register(watch, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
+      Process process = new ProcessBuilder(command)
+          .redirectErrorStream(true)
+          .redirectOutput(prefix.resolve("logs/stdout.log").toFile())
+          .start();
+      Nginx nginx = new Nginx(prefix, port, process);
+      awaitReady(nginx, pid, watch);
+      return nginx;
+    }
+  }
+
+  /**
+   * Waits (at most 10 s) for the master's pid file, which nginx writes after it has opened its
+   * listening sockets, then checks that the port accepts. Wakes on the file's creation (inotify)
+   * or, at the latest every 100 ms, to notice that nginx exited instead.
+   */
+  private static void awaitReady(Nginx nginx, Path pid, WatchService watch) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!nginx.accepts()) {
-      if (!process.isAlive() || System.nanoTime() > deadline) {
+    while (!(Files.exists(pid) && nginx.accepts())) {
+      if (!nginx.process.isAlive() || System.nanoTime() > deadline) {
         nginx.close();
         throw new AssertionError("nginx did not start: " + nginx.errors());
       }
-      Thread.sleep(50);
+      WatchKey key = watch.poll(100, TimeUnit.MILLISECONDS);
+      if (key != null) {
+        key.pollEvents();
+        key.reset();
+      }
     }
-    return nginx;
   }
 
   /** Renders the upstream for {@code upstreamPorts} and reloads the running nginx (SIGHUP via {@code -s reload}). */

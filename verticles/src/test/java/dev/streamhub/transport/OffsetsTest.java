@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.streamhub.Hub;
 import dev.streamhub.HubClient;
 import dev.streamhub.SseFrame;
-import dev.streamhub.TestHubs;
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.HubException;
 import io.vertx.core.MultiMap;
@@ -42,34 +40,29 @@ class OffsetsTest {
   }
 
   @Test
-  void everyTransportRefusesNonAsciiDigits(Vertx vertx) {
-    Hub hub = await(TestHubs.start(vertx));
-    try {
-      HubClient client = new HubClient(vertx, hub.port());
-      String stream = await(client.createStream(TestHubs.chat("digits", 1L).put("max_tokens", 5)));
-      await(client.awaitFinished(vertx, stream));
+  void everyTransportRefusesNonAsciiDigits(Vertx vertx) throws Exception {
+    FinishedStream.check(vertx, "digits", 5, finished -> {
+      HubClient client = finished.client();
+      String stream = finished.id();
       for (Transport transport : Transport.values()) {
         for (String bad : List.of("+3", "\uff13", "\u0663")) {
           String from = transport == Transport.WS ? bad : URLEncoder.encode(bad, StandardCharsets.UTF_8);
           assertEquals(new StreamReader.Refusal(transport == Transport.WS ? 0 : 400, "bad_offset"),
-              await(transport.reader(vertx, hub.port()).refusal(stream, from)), transport + " " + bad);
+              await(transport.reader(vertx, finished.hub().port()).refusal(stream, from)), transport + " " + bad);
         }
       }
       var header = await(client.readSse("/v1/streams/" + stream + "/events", MultiMap.caseInsensitiveMultiMap().add("Last-Event-ID", "+2")));
       assertEquals(400, header.status());
       assertEquals("bad_offset", new JsonObject(header.body()).getJsonObject("error").getString("code"));
-    } finally {
-      await(hub.stop());
-    }
+    });
   }
 
   @Test
-  void aLastEventIdPastTheEndIsNamedAsTheClientSentIt(Vertx vertx) {
-    Hub hub = await(TestHubs.start(vertx));
-    try {
-      HubClient client = new HubClient(vertx, hub.port());
-      String stream = await(client.createStream(TestHubs.chat("past the end", 1L).put("max_tokens", 5)));
-      long next = await(client.awaitFinished(vertx, stream)).getLong("next_offset");
+  void aLastEventIdPastTheEndIsNamedAsTheClientSentIt(Vertx vertx) throws Exception {
+    FinishedStream.check(vertx, "past the end", 5, finished -> {
+      HubClient client = finished.client();
+      String stream = finished.id();
+      long next = finished.next();
       String events = "/v1/streams/" + stream + "/events";
 
       assertEquals(204, await(client.readSse(events, MultiMap.caseInsensitiveMultiMap().add("Last-Event-ID", Long.toString(next - 1)))).status());
@@ -90,18 +83,14 @@ class OffsetsTest {
         assertEquals("bad_offset", error.getString("code"));
         assertTrue(error.getString("message").startsWith(asked + " is past the end of the stream: "), error.getString("message"));
       }
-    } finally {
-      await(hub.stop());
-    }
+    });
   }
 
   @Test
-  void anEmptyLastEventIdIsTheSameAsAnEmptyHeaderAndAsNone(Vertx vertx) {
-    Hub hub = await(TestHubs.start(vertx));
-    try {
-      HubClient client = new HubClient(vertx, hub.port());
-      String stream = await(client.createStream(TestHubs.chat("empty ids", 1L).put("max_tokens", 5)));
-      await(client.awaitFinished(vertx, stream));
+  void anEmptyLastEventIdIsTheSameAsAnEmptyHeaderAndAsNone(Vertx vertx) throws Exception {
+    FinishedStream.check(vertx, "empty ids", 5, finished -> {
+      HubClient client = finished.client();
+      String stream = finished.id();
       String events = "/v1/streams/" + stream + "/events";
       List<Long> all = SseFrame.offsets(await(client.readSse(events)).frames());
 
@@ -111,8 +100,6 @@ class OffsetsTest {
       var poll = await(client.get("/v1/streams/" + stream + "/poll?lastEventId=&timeout=1"));
       assertEquals(200, poll.statusCode(), poll.bodyAsString());
       assertEquals(0L, poll.bodyAsJsonObject().getJsonArray("events").getJsonObject(0).getLong("offset"));
-    } finally {
-      await(hub.stop());
-    }
+    });
   }
 }

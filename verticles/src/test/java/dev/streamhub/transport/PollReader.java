@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /** Reads by long-poll ({@code GET /v1/streams/{id}/poll?from=&timeout=}), following {@code next}. */
 final class PollReader implements StreamReader {
@@ -19,12 +20,17 @@ final class PollReader implements StreamReader {
 
   @Override
   public Future<List<JsonObject>> readAll(String stream, long from) {
-    return poll(stream, from, Integer.MAX_VALUE, new ArrayList<>());
+    return poll(stream, from, Integer.MAX_VALUE, new ArrayList<>(), After.NONE);
+  }
+
+  @Override
+  public Future<List<JsonObject>> readAllAfter(String stream, long from, int count, Supplier<Future<?>> thenDo) {
+    return poll(stream, from, Integer.MAX_VALUE, new ArrayList<>(), new After(count, thenDo));
   }
 
   @Override
   public Future<List<JsonObject>> readSome(String stream, long from, int count) {
-    return poll(stream, from, count, new ArrayList<>()).map(events -> events.subList(0, count));
+    return poll(stream, from, count, new ArrayList<>(), After.NONE).map(events -> events.subList(0, count));
   }
 
   @Override
@@ -38,7 +44,8 @@ final class PollReader implements StreamReader {
     return client.close();
   }
 
-  private Future<List<JsonObject>> poll(String stream, long from, int count, List<JsonObject> got) {
+  /** Polls on until {@code count} events or the end; the next poll goes out while {@code after}'s action runs. */
+  private Future<List<JsonObject>> poll(String stream, long from, int count, List<JsonObject> got, After after) {
     return client.get(uri(stream, Long.toString(from))).compose(resp -> {
       if (resp.statusCode() != 200) {
         return Future.failedFuture(new AssertionError("poll: " + resp.statusCode() + " " + resp.bodyAsString()));
@@ -46,11 +53,35 @@ final class PollReader implements StreamReader {
       JsonObject body = resp.bodyAsJsonObject();
       JsonArray events = body.getJsonArray("events");
       events.forEach(e -> got.add((JsonObject) e));
+      Future<?> action = after.reached(got.size());
       if (body.getBoolean("done") || got.size() >= count) {
-        return Future.succeededFuture(got);
+        return action.map(got);
       }
-      return poll(stream, body.getLong("next"), count, got);
+      return Future.all(action, poll(stream, body.getLong("next"), count, got, after)).map(got);
     });
+  }
+
+  /** What to run, once, when {@code count} events have arrived. */
+  private static final class After {
+    static final After NONE = new After(Integer.MAX_VALUE, null);
+
+    private final int count;
+    private final Supplier<Future<?>> action;
+    private boolean ran;
+
+    After(int count, Supplier<Future<?>> action) {
+      this.count = count;
+      this.action = action;
+    }
+
+    /** Starts the action when {@code received} reaches the count for the first time; yields its outcome (or a succeeded future). */
+    Future<?> reached(int received) {
+      if (ran || action == null || received < count) {
+        return Future.succeededFuture();
+      }
+      ran = true;
+      return action.get();
+    }
   }
 
   private static String uri(String stream, String from) {

@@ -3,9 +3,7 @@ package dev.streamhub.transport;
 import static dev.streamhub.transport.TransportConformanceTest.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.streamhub.Hub;
 import dev.streamhub.HubClient;
-import dev.streamhub.TestHubs;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -23,12 +21,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class QueryParamsTest {
 
   @Test
-  void includeUsageIsTrueOrFalseAndNothingElse(Vertx vertx) {
-    Hub hub = await(TestHubs.start(vertx));
-    try {
-      HubClient client = new HubClient(vertx, hub.port());
-      String stream = await(client.createStream(TestHubs.chat("booleans", 1L).put("max_tokens", 3)));
-      await(client.awaitFinished(vertx, stream));
+  void includeUsageIsTrueOrFalseAndNothingElse(Vertx vertx) throws Exception {
+    FinishedStream.check(vertx, "booleans", 3, finished -> {
+      HubClient client = finished.client();
+      String stream = finished.id();
       String events = "/v1/streams/" + stream + "/events?format=openai&include_usage=";
       for (String bad : List.of("maybe", "TRUE", "1", "yes", "", "true ")) {
         var answer = await(client.readSse(events + URLEncoder.encode(bad, StandardCharsets.UTF_8)));
@@ -41,18 +37,15 @@ class QueryParamsTest {
       String without = await(client.readSse(events + "false")).body();
       assertEquals(1, count(withUsage, "\"usage\""), withUsage);
       assertEquals(0, count(without, "\"usage\""), without);
-    } finally {
-      await(hub.stop());
-    }
+    });
   }
 
   @Test
-  void aPollTimeoutIsWholeSeconds(Vertx vertx) {
-    Hub hub = await(TestHubs.start(vertx));
-    try {
-      HubClient client = new HubClient(vertx, hub.port());
-      String stream = await(client.createStream(TestHubs.chat("seconds", 1L).put("max_tokens", 3)));
-      long next = await(client.awaitFinished(vertx, stream)).getLong("next_offset");
+  void aPollTimeoutIsWholeSeconds(Vertx vertx) throws Exception {
+    FinishedStream.check(vertx, "seconds", 3, finished -> {
+      HubClient client = finished.client();
+      String stream = finished.id();
+      long next = finished.next();
       String poll = "/v1/streams/" + stream + "/poll?from=0&timeout=";
       for (String bad : List.of("1.5", "-1", "+1", "1e1", "2s", "", " 1", "\uff11", "0x1", "9999999999")) {
         var answer = await(client.get(poll + URLEncoder.encode(bad, StandardCharsets.UTF_8)));
@@ -67,9 +60,7 @@ class QueryParamsTest {
         assertEquals(200, answer.statusCode(), good + " " + answer.bodyAsString());
         assertEquals(next, answer.bodyAsJsonObject().getJsonArray("events").size(), good);
       }
-    } finally {
-      await(hub.stop());
-    }
+    });
   }
 
   private static int count(String text, String what) {

@@ -8,6 +8,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /** Reads native SSE ({@code GET /v1/streams/{id}/events?from=}). */
 final class SseReader implements StreamReader {
@@ -22,6 +23,15 @@ final class SseReader implements StreamReader {
   public Future<List<JsonObject>> readAll(String stream, long from) {
     return client.openSse(uri(stream, Long.toString(from)), MultiMap.caseInsensitiveMultiMap())
         .compose(HubClient.LiveSse::ended)
+        .map(SseReader::events);
+  }
+
+  @Override
+  public Future<List<JsonObject>> readAllAfter(String stream, long from, int count, Supplier<Future<?>> thenDo) {
+    return client.openSse(uri(stream, Long.toString(from)), MultiMap.caseInsensitiveMultiMap())
+        .compose(live -> live.until(frames -> events(frames).size() >= count)
+            .compose(caughtUp -> thenDo.get())
+            .compose(done -> live.ended()))
         .map(SseReader::events);
   }
 

@@ -10,6 +10,7 @@ import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /** Reads over {@code /v1/ws} with {@code stream.subscribe}, one socket per read. */
 final class WsReader implements StreamReader {
@@ -32,12 +33,17 @@ final class WsReader implements StreamReader {
 
   @Override
   public Future<List<JsonObject>> readAll(String stream, long from) {
-    return read(stream, from, Integer.MAX_VALUE);
+    return read(stream, from, Integer.MAX_VALUE, 0, null);
+  }
+
+  @Override
+  public Future<List<JsonObject>> readAllAfter(String stream, long from, int count, Supplier<Future<?>> thenDo) {
+    return read(stream, from, Integer.MAX_VALUE, count, thenDo);
   }
 
   @Override
   public Future<List<JsonObject>> readSome(String stream, long from, int count) {
-    return read(stream, from, count);
+    return read(stream, from, count, 0, null);
   }
 
   @Override
@@ -63,7 +69,8 @@ final class WsReader implements StreamReader {
     return client.close();
   }
 
-  private Future<List<JsonObject>> read(String stream, long from, int count) {
+  /** Reads until {@code count} events or the terminal one; runs {@code thenDo} (if given) once {@code after} events arrived. */
+  private Future<List<JsonObject>> read(String stream, long from, int count, int after, Supplier<Future<?>> thenDo) {
     return connect().compose(ws -> {
       List<JsonObject> events = new ArrayList<>();
       Promise<List<JsonObject>> done = Promise.promise();
@@ -76,6 +83,9 @@ final class WsReader implements StreamReader {
           return;
         }
         events.add(message);
+        if (thenDo != null && events.size() == after) {
+          thenDo.get().onFailure(done::tryFail);
+        }
         if (events.size() == count || isTerminal(message.getString("type"))) {
           done.tryComplete(List.copyOf(events));
         }

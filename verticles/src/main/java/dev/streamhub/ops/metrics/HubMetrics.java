@@ -4,6 +4,7 @@ import dev.streamhub.ops.Drain;
 import dev.streamhub.streamlog.StreamLog;
 import dev.streamhub.session.Transport;
 import dev.streamhub.stats.EdgeStats;
+import dev.streamhub.internal.ClusterManagers;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -17,7 +18,6 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.shareddata.LocalMap;
 import io.vertx.core.shareddata.Shareable;
 import io.vertx.core.spi.VertxMetricsFactory;
@@ -161,7 +161,7 @@ public final class HubMetrics implements Shareable {
   }
 
   private static double members(Vertx vertx) {
-    ClusterManager manager = ((VertxInternal) vertx).clusterManager();
+    ClusterManager manager = ClusterManagers.of(vertx);
     return manager == null ? 1 : manager.getNodes().size();
   }
 }

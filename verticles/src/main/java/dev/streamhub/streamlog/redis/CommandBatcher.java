@@ -109,19 +109,17 @@ final class CommandBatcher {
     batch.forEach(p -> requests.add(p.request));
     sendBatch(requests)
         .recover(err -> isNoScript(err) ? loadScripts().compose(loaded -> sendBatch(requests)) : Future.failedFuture(err))
-        .onComplete(ar -> {
-          if (ar.succeeded()) {
-            markReachable(true, null);
-            List<Response> replies = ar.result();
-            for (int i = 0; i < batch.size(); i++) {
-              batch.get(i).complete(replies.get(i));
-            }
-          } else {
-            HubException failure = unavailable(ar.cause());
-            batch.forEach(p -> p.fail(failure));
+        .onSuccess(replies -> {
+          markReachable(true, null);
+          for (int i = 0; i < batch.size(); i++) {
+            batch.get(i).complete(replies.get(i));
           }
-          flush();
-        });
+        })
+        .onFailure(err -> {
+          HubException failure = unavailable(err);
+          batch.forEach(p -> p.fail(failure));
+        })
+        .onComplete(done -> flush()); // the next batch goes once this one is answered, either way
   }
 
   private Future<List<Response>> sendBatch(List<Request> requests) {

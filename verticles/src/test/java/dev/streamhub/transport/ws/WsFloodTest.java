@@ -118,6 +118,8 @@ class WsFloodTest {
   private static final class Writer {
     private final AtomicLong written = new AtomicLong();
     private final AtomicReference<Throwable> failed = new AtomicReference<>();
+    /** One element per batch written; {@link #awaitStall} waits on it. */
+    private final java.util.concurrent.BlockingQueue<Boolean> progress = new java.util.concurrent.LinkedBlockingQueue<>();
     private final Thread thread;
     private final int total;
 
@@ -133,6 +135,7 @@ class WsFloodTest {
             }
             ws.write(batch.toByteArray());
             written.addAndGet(n);
+            progress.offer(Boolean.TRUE);
           }
         } catch (Throwable e) {
           failed.set(e);
@@ -156,20 +159,17 @@ class WsFloodTest {
       return written.get() == total;
     }
 
-    /** Waits (at most 60 s) until the count stopped moving for {@link #STALL_MS} or all was written. */
+    /**
+     * Waits (at most 60 s) until the writer is stuck in a write, or all was written: the writer
+     * reports each batch written, and a stall is no report for {@link #STALL_MS} (a blocked socket
+     * write has no other signal). Fails when the writer failed.
+     */
     void awaitStall() throws InterruptedException {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      long last = -1;
-      long since = System.nanoTime();
-      while (!done() && System.nanoTime() < deadline) {
-        long now = written.get();
-        if (now != last) {
-          last = now;
-          since = System.nanoTime();
-        } else if ((System.nanoTime() - since) / 1_000_000 >= STALL_MS) {
-          return;
+      while (!done() && failed.get() == null && System.nanoTime() < deadline) {
+        if (progress.poll(STALL_MS, TimeUnit.MILLISECONDS) == null) {
+          break;
         }
-        Thread.sleep(50);
       }
       assertTrue(failed.get() == null, String.valueOf(failed.get()));
     }
