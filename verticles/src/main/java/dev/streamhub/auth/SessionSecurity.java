@@ -151,7 +151,12 @@ public final class SessionSecurity implements SessionGuard {
 
   @Override
   public void released(Session session) {
-    Runnable release = session.context().remove(RELEASE);
+    abandoned(session.context());
+  }
+
+  @Override
+  public void abandoned(RoutingContext rc) {
+    Runnable release = rc.remove(RELEASE);
     if (release != null) {
       release.run();
     }
