@@ -100,6 +100,9 @@ public final class SessionSecurity implements SessionGuard {
               return got.failed() ? Future.<Boolean>failedFuture(got.cause()) : Future.succeededFuture(got.result());
             }))
         .transform(ar -> {
+          if (ar.failed() && limiter.failsClosed(ar.cause())) {
+            return Future.failedFuture(ar.cause());
+          }
           if (ar.failed()) {
             LOG.warn("limits: limiter unavailable, admitting the connection: {}", ar.cause().getMessage());
             return Future.succeededFuture(principal);
@@ -150,6 +153,10 @@ public final class SessionSecurity implements SessionGuard {
     String key = "conn|sub:" + principal.subject();
     Limiter limiter = limits.limiter();
     return limiter.acquire(key, limit).transform(ar -> {
+      if (ar.failed() && limiter.failsClosed(ar.cause())) {
+        WsAuth.close(ws, ar.cause(), (short) ErrorCode.STORE_UNAVAILABLE.wsClose().code(), "store_unavailable");
+        return Future.failedFuture(ar.cause());
+      }
       if (ar.failed()) {
         LOG.warn("limits: limiter unavailable, admitting the connection: {}", ar.cause().getMessage());
         return Future.succeededFuture(principal.subject());

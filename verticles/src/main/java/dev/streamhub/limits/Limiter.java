@@ -41,6 +41,16 @@ public interface Limiter {
   Future<Void> close();
 
   /**
+   * Whether {@code err}, a failure of this limiter, must refuse the request rather than let it
+   * through: a limiter that cannot be reached fails open (the request passes, logged), but one that
+   * knows its side of the cluster lost the quorum ({@code cluster_quorum}) fails closed with 503
+   * {@code store_unavailable}, so that two sides of a partition cannot each admit the whole budget.
+   */
+  default boolean failsClosed(Throwable err) {
+    return false;
+  }
+
+  /**
    * What {@link #take} granted.
    *
    * @param granted how much of the amount was counted: 0 up to the amount asked

@@ -2,7 +2,10 @@ package dev.streamhub.limits.hazelcast;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import com.hazelcast.splitbrainprotection.SplitBrainProtectionException;
 import dev.streamhub.limits.Limiter;
+import dev.streamhub.stream.ErrorCode;
+import dev.streamhub.stream.HubException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
@@ -13,11 +16,22 @@ import io.vertx.core.Vertx;
  * Calls use the async API ({@code submitToKey}) and complete on the caller's Vert.x context. The
  * window clock is the caller's ({@code now} travels with the processor so that the backup replays it).
  * A window entry lives twice its window (Hazelcast TTL), then disappears.
+ *
+ * <p>With {@code cluster_quorum} above 1 both maps ({@code streamhub.limits*}) are under the
+ * cluster's split-brain protection, as the stream log is ({@code cluster.HazelcastSetup}): on the
+ * minority side of a partition every call fails with 503 {@code store_unavailable}
+ * ({@link #failsClosed}: the request is refused, not let through), so the two sides cannot each
+ * admit the whole budget.
  */
 public final class HazelcastLimiter implements Limiter {
 
   public static final String WINDOWS = "streamhub.limits.windows";
   public static final String SLOTS = "streamhub.limits.slots";
+
+  /** What every call fails with on the minority side of a partition (the maps' split-brain protection refused it). */
+  static final HubException NO_QUORUM = new HubException(ErrorCode.STORE_UNAVAILABLE,
+      "this node is on the minority side of a network partition (fewer data members than cluster_quorum): "
+          + "limits cannot be counted here; retry through another node");
 
   private final Vertx vertx;
   private final IMap<String, long[]> windows;
@@ -57,6 +71,20 @@ public final class HazelcastLimiter implements Limiter {
   }
 
   @Override
+  public boolean failsClosed(Throwable err) {
+    return err == NO_QUORUM;
+  }
+
+  private static boolean noQuorum(Throwable err) {
+    for (Throwable cause = err; cause != null; cause = cause.getCause()) {
+      if (cause instanceof SplitBrainProtectionException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
   public Future<Void> close() {
     return Future.succeededFuture();
   }
@@ -67,7 +95,7 @@ public final class HazelcastLimiter implements Limiter {
     io.vertx.core.Promise<T> promise = io.vertx.core.Promise.promise();
     stage.whenComplete((value, err) -> context.runOnContext(v -> {
       if (err != null) {
-        promise.fail(err);
+        promise.fail(noQuorum(err) ? NO_QUORUM : err);
       } else {
         promise.complete(value);
       }
