@@ -97,6 +97,9 @@ public final class EdgeSecurity {
       router.get("/v1/streams/:id").handler(ownership::handle);
       router.delete("/v1/streams/:id").handler(ownership::handle);
       router.post("/v1/streams/:id/events").handler(ownership::handle);
+      router.get("/v1/responses/:id").handler(ownership::handleResponse);
+      router.post("/v1/responses/:id/cancel").handler(ownership::handleResponse);
+      router.delete("/v1/responses/:id").handler(ownership::handleResponse);
     }
     if (!limits.off()) {
       router.route().handler(new LimitsHandler(limits));

@@ -35,7 +35,7 @@ public final class NodeAuth implements Shareable {
     NodeAuth auth;
     if (config.enabled()) {
       TokenVerifier verifier = new TokenVerifier(vertx, config);
-      auth = new NodeAuth(config, verifier, new WsAuth(vertx, verifier, config.wsAuthTimeoutMs()));
+      auth = new NodeAuth(config, verifier, new WsAuth(vertx, verifier, config.wsAuthTimeoutMs(), config.wsAuthMaxPending()));
       LOG.info("auth on: bearer JWT, algorithms {}, exp {}, issuer {}, audience {}", config.algorithms(),
           config.requireExp() ? "required" : "optional", config.issuer() == null ? "any" : config.issuer(),
           config.audience().isEmpty() ? "any" : config.audience());

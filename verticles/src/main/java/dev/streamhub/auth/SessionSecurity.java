@@ -34,8 +34,9 @@ import org.slf4j.LoggerFactory;
  *       the connection and logs it (fail open).</li>
  *   <li>{@link #upgraded}: a WebSocket that came without a token authenticates with its first
  *       message ({@link WsAuth}; 1008 otherwise); an authenticated socket is closed with 1008 at
- *       its token's {@code exp}. Such a socket holds a per-IP slot only (its consumer was not
- *       known when it was admitted).</li>
+ *       its token's {@code exp}. Such a socket takes its consumer's slot once it authenticated
+ *       (1013 over the limit); at most {@code auth_ws_max_pending} sockets of the node wait for
+ *       their first message at once.</li>
  *   <li>{@link #mayRead}: the stream's owner or an {@code admin} only; anyone else gets 404
  *       {@code stream_not_found}, the body an id that does not exist gets ({@link Ownership}).</li>
  *   <li>{@link #mayCreate}: a WebSocket {@code response.create} needs the {@code create} scope
@@ -100,6 +101,9 @@ public final class SessionSecurity implements SessionGuard {
               return got.failed() ? Future.<Boolean>failedFuture(got.cause()) : Future.succeededFuture(got.result());
             }))
         .transform(ar -> {
+          if (ar.failed() && limiter.failsClosed(ar.cause())) {
+            return Future.failedFuture(ar.cause());
+          }
           if (ar.failed()) {
             LOG.warn("limits: limiter unavailable, admitting the connection: {}", ar.cause().getMessage());
             return Future.succeededFuture(principal);
@@ -131,9 +135,47 @@ public final class SessionSecurity implements SessionGuard {
       return Future.succeededFuture(session.principal());
     }
     RoutingContext rc = session.context();
-    return auth.ws().admit(rc, ws).map(principal -> {
+    return auth.ws().admit(rc, ws).compose(principal -> {
+      boolean counted = Principal.of(rc) != null; // a token at the upgrade: admit took its consumer slot
       principal.attach(rc);
-      return principal.subject();
+      return counted ? Future.succeededFuture(principal.subject()) : consumerSlot(rc, principal, ws);
+    });
+  }
+
+  /**
+   * A socket that authenticated by its first message takes its consumer's connection slot now
+   * ({@code limits_connections_per_consumer}; its consumer was not known at {@link #admit}). Over
+   * the limit: an error message {@code rate_limited} and close 1013, as at the upgrade.
+   */
+  private Future<String> consumerSlot(RoutingContext rc, Principal principal, ServerWebSocket ws) {
+    if (limits.off() || limits.config().connectionsPerConsumer() <= 0) {
+      return Future.succeededFuture(principal.subject());
+    }
+    long limit = limits.config().connectionsPerConsumer();
+    String key = "conn|sub:" + principal.subject();
+    Limiter limiter = limits.limiter();
+    return limiter.acquire(key, limit).transform(ar -> {
+      if (ar.failed() && limiter.failsClosed(ar.cause())) {
+        WsAuth.close(ws, ar.cause(), (short) ErrorCode.STORE_UNAVAILABLE.wsClose().code(), "store_unavailable");
+        return Future.failedFuture(ar.cause());
+      }
+      if (ar.failed()) {
+        LOG.warn("limits: limiter unavailable, admitting the connection: {}", ar.cause().getMessage());
+        return Future.succeededFuture(principal.subject());
+      }
+      if (!ar.result()) {
+        HubException refused = RateLimited.error("too many open connections (at most " + limit + " per consumer)");
+        WsAuth.close(ws, refused, WsAuth.TRY_AGAIN_LATER, "rate_limited");
+        return Future.failedFuture(refused);
+      }
+      Runnable before = rc.get(RELEASE);
+      rc.put(RELEASE, (Runnable) () -> {
+        if (before != null) {
+          before.run();
+        }
+        limiter.release(key);
+      });
+      return Future.succeededFuture(principal.subject());
     });
   }
 
@@ -153,7 +195,12 @@ public final class SessionSecurity implements SessionGuard {
 
   @Override
   public void released(Session session) {
-    Runnable release = session.context().remove(RELEASE);
+    abandoned(session.context());
+  }
+
+  @Override
+  public void abandoned(RoutingContext rc) {
+    Runnable release = rc.remove(RELEASE);
     if (release != null) {
       release.run();
     }

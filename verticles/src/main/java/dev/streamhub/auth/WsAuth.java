@@ -1,5 +1,6 @@
 package dev.streamhub.auth;
 
+import dev.streamhub.limits.RateLimited;
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.HubException;
 import dev.streamhub.transport.ErrorResponses;
@@ -10,6 +11,7 @@ import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.EnumSet;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Authentication of an upgraded {@code /v1/ws} socket.
@@ -22,6 +24,10 @@ import java.util.EnumSet;
  *       A bad token, another first message, or silence: an error message
  *       {@code unauthorized}, then close 1008 (policy violation). Messages sent after the auth
  *       message before the answer are held, not lost.</li>
+ *   <li>At most {@code auth_ws_max_pending} sockets of a node wait for their first message at once
+ *       (whatever their IPs, forwarded or not): one more is sent {@code rate_limited} and closed with
+ *       1013 at once. With the deadline, this bounds what unauthenticated sockets can hold: that
+ *       many sockets, each for {@code auth_ws_timeout_ms} at most.</li>
  *   <li>At the token's {@code exp} an open socket gets an error message {@code unauthorized}
  *       ("token expired") and is closed with 1008; the client reconnects with a fresh token and
  *       resubscribes from the offsets it has, so nothing is lost.</li>
@@ -32,14 +38,26 @@ public final class WsAuth {
   /** RFC 6455 7.4.1: policy violation. */
   public static final short POLICY_VIOLATION = 1008;
 
+  /** RFC 6455 7.4.1: try again later. */
+  public static final short TRY_AGAIN_LATER = 1013;
+
   private final Vertx vertx;
   private final TokenVerifier verifier;
   private final long timeoutMs;
+  private final int maxPending;
+  /** Sockets of this node waiting for their first-message token now (every event loop's). */
+  private final AtomicInteger pending = new AtomicInteger();
 
-  WsAuth(Vertx vertx, TokenVerifier verifier, long timeoutMs) {
+  WsAuth(Vertx vertx, TokenVerifier verifier, long timeoutMs, int maxPending) {
     this.vertx = vertx;
     this.verifier = verifier;
     this.timeoutMs = timeoutMs;
+    this.maxPending = maxPending;
+  }
+
+  /** Sockets of this node waiting for their first-message token now. */
+  int pending() {
+    return pending.get();
   }
 
   /**
@@ -54,6 +72,15 @@ public final class WsAuth {
       return Future.succeededFuture(known);
     }
     Promise<Principal> admitted = Promise.promise();
+    if (pending.incrementAndGet() > maxPending) {
+      pending.decrementAndGet();
+      HubException busy = RateLimited.error("too many WebSockets waiting to authenticate on this node (auth_ws_max_pending "
+          + maxPending + "); send the token at the upgrade or retry later");
+      close(ws, busy, TRY_AGAIN_LATER, "try again later");
+      return Future.failedFuture(busy);
+    }
+    admitted.future().onComplete(settled -> pending.decrementAndGet());
+    ws.closeHandler(closed -> refuse(ws, admitted, TokenVerifier.unauthorized("the socket closed before it authenticated")));
     ws.resume();
     long deadline = vertx.setTimer(timeoutMs, id -> refuse(ws, admitted,
         TokenVerifier.unauthorized("authenticate with {\"type\":\"auth\",\"token\":...} as the first message")));

@@ -45,8 +45,9 @@ import org.slf4j.LoggerFactory;
  *   <li>With {@code cluster_quorum} above 1, the split-brain protection {@value #QUORUM}
  *       ({@link DataMemberQuorum}: data members heard from recently; reads and writes) guards the
  *       stream log {@code streamhub.log*} and
- *       the leases {@code streamhub.leases}: a side that sees fewer data members refuses them
- *       (the log answers {@code store_unavailable}). Their {@code backup-count} is raised to
+ *       the leases {@code streamhub.leases} and the limit counters {@code streamhub.limits*}: a side
+ *       that sees fewer data members refuses them (the log and the limits answer
+ *       {@code store_unavailable}, so a minority side admits nothing rather than a second budget). Their {@code backup-count} is raised to
  *       {@code cluster_quorum - 1} when lower, so that every acknowledged write lives on a quorum of
  *       members and every majority holds it.</li>
  *   <li>After a partition heals the sides merge within {@code hazelcast.merge.next.run.delay.seconds}
@@ -59,6 +60,8 @@ public final class HazelcastSetup {
 
   /** Name of the hub's split-brain protection in the Hazelcast config. */
   public static final String QUORUM = "streamhub-quorum";
+  /** The limit counters' maps ({@code limits.hazelcast.HazelcastLimiter}): under the quorum too. */
+  static final String LIMITS_MAPS = "streamhub.limits*";
   /** Hazelcast properties the hub sets when the config file leaves them out. */
   static final Map<String, String> SAFE_DEFAULTS = Map.of(
       ClusterProperty.OPERATION_BACKUP_TIMEOUT_MILLIS.getName(), "2000",
@@ -121,6 +124,11 @@ public final class HazelcastSetup {
       hazelcast.addMapConfig(log);
     }
     MapConfig leases = hazelcast.getMapConfig(Addresses.LEASES_MAP);
+    MapConfig limits = hazelcast.getMapConfigOrNull(LIMITS_MAPS);
+    if (limits == null) {
+      limits = new MapConfig(LIMITS_MAPS);
+      hazelcast.addMapConfig(limits);
+    }
     for (MapConfig map : List.of(log, leases)) {
       map.getMergePolicyConfig().setPolicy(PutIfAbsentMergePolicy.class.getName());
     }
@@ -134,7 +142,7 @@ public final class HazelcastSetup {
     hazelcast.addSplitBrainProtectionConfig(new SplitBrainProtectionConfig(QUORUM, true, quorum)
         .setProtectOn(SplitBrainProtectionOn.READ_WRITE)
         .setFunctionImplementation(new DataMemberQuorum(quorum, toleranceMs(hazelcast))));
-    for (MapConfig map : List.of(log, leases)) {
+    for (MapConfig map : List.of(log, leases, limits)) {
       map.setSplitBrainProtectionName(QUORUM);
       if (map.getBackupCount() < quorum - 1) {
         LOG.info("map {}: backup-count raised from {} to {} (cluster_quorum {}): an acknowledged write lives on a quorum",

@@ -29,6 +29,8 @@ import java.util.Set;
  * @param audience {@code auth_audience}: one of these must be in {@code aud}; empty: not checked
  * @param cookie {@code auth_cookie}: the cookie that may carry the token on GET streaming endpoints
  * @param wsAuthTimeoutMs {@code auth_ws_timeout_ms}: a WebSocket with no token gets this long to send {@code {"type":"auth"}}; then 1008
+ * @param wsAuthMaxPending {@code auth_ws_max_pending}: the WebSockets of a node that may be waiting for their first-message
+ *     token at once; one more is sent {@code rate_limited} and closed with 1013
  * @param jwksCooldownMs {@code auth_jwks_cooldown_ms}: at least this long between two JWKS fetches
  * @param jwksMaxAgeMs {@code auth_jwks_max_age_ms}: a JWKS fetched this long ago is fetched again on the next token
  * @param workerSecretAllowed {@code auth_bridge_token_allowed}: the bridge and HTTP publish still take the old shared
@@ -38,13 +40,14 @@ import java.util.Set;
  */
 public record AuthConfig(boolean enabled, String hs256Secret, List<JsonObject> publicKeys, String jwksFile, String jwksUrl,
     String oidcIssuer, Set<String> algorithms, boolean requireExp, int leewaySeconds, String issuer, List<String> audience,
-    String cookie, long wsAuthTimeoutMs, long jwksCooldownMs, long jwksMaxAgeMs, boolean workerSecretAllowed,
+    String cookie, long wsAuthTimeoutMs, int wsAuthMaxPending, long jwksCooldownMs, long jwksMaxAgeMs, boolean workerSecretAllowed,
     List<String> allowedOrigins) {
 
   public static final boolean DEFAULT_REQUIRE_EXP = true;
   public static final int DEFAULT_LEEWAY_SECONDS = 5;
   public static final String DEFAULT_COOKIE = "streamhub_token";
   public static final long DEFAULT_WS_AUTH_TIMEOUT_MS = 5000;
+  public static final int DEFAULT_WS_MAX_PENDING = 1024;
   public static final long DEFAULT_JWKS_COOLDOWN_MS = 30_000;
   public static final long DEFAULT_JWKS_MAX_AGE_MS = 3_600_000;
   public static final int MIN_SECRET_LENGTH = 32;
@@ -81,6 +84,7 @@ public record AuthConfig(boolean enabled, String hs256Secret, List<JsonObject> p
         issuer, strings(s, ConfigKey.AUTH_AUDIENCE.key()),
         s.string(ConfigKey.AUTH_COOKIE),
         s.longValue(ConfigKey.AUTH_WS_TIMEOUT_MS),
+        s.integer(ConfigKey.AUTH_WS_MAX_PENDING),
         s.longValue(ConfigKey.AUTH_JWKS_COOLDOWN_MS),
         s.longValue(ConfigKey.AUTH_JWKS_MAX_AGE_MS),
         s.bool(ConfigKey.AUTH_BRIDGE_TOKEN_ALLOWED),

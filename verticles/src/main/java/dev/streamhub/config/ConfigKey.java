@@ -103,6 +103,8 @@ public enum ConfigKey {
   AUTH_COOKIE(Kind.STRING, AuthConfig.DEFAULT_COOKIE, "the cookie that may carry the token on GET streaming endpoints"),
   AUTH_WS_TIMEOUT_MS(Kind.LONG, AuthConfig.DEFAULT_WS_AUTH_TIMEOUT_MS, 10, 600_000,
       "a WebSocket without a token must send `{\"type\":\"auth\",\"token\"}` this soon, else 1008"),
+  AUTH_WS_MAX_PENDING(Kind.INT, AuthConfig.DEFAULT_WS_MAX_PENDING, 1, 1_000_000,
+      "at most this many WebSockets per node may be waiting for their first-message token at once; more: error `rate_limited`, close 1013"),
   AUTH_JWKS_COOLDOWN_MS(Kind.LONG, AuthConfig.DEFAULT_JWKS_COOLDOWN_MS, 0, 86_400_000, "at least this long between two JWKS fetches"),
   AUTH_JWKS_MAX_AGE_MS(Kind.LONG, AuthConfig.DEFAULT_JWKS_MAX_AGE_MS, 1000, 7 * 86_400_000L, "a JWKS this old is fetched again"),
   AUTH_BRIDGE_TOKEN_ALLOWED(Kind.BOOL, true, "with auth on, the bridge and HTTP publish still take `bridge_token` besides a `publish`-scope JWT"),

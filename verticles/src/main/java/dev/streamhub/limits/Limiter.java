@@ -35,10 +35,46 @@ public interface Limiter {
   /** Gives back one slot of {@code key} (never below zero). */
   Future<Void> release(String key);
 
+  /**
+   * Gives back one slot of {@code key} that {@code holder} (a {@link #holder()}, maybe another
+   * node's) took, when this node did not take it over ({@link #adopt}); by default as {@link #release(String)}.
+   */
+  default Future<Void> release(String key, String holder) {
+    return release(key);
+  }
+
+  /**
+   * Who holds the slots this limiter acquires, when the store ties slots to their holder (the
+   * Hazelcast store: the member; its slots are given back when it leaves the cluster); else null.
+   */
+  default String holder() {
+    return null;
+  }
+
+  /**
+   * This node takes over one slot of {@code key} that {@code holder} acquired (a worker taking
+   * over a generation's concurrent-stream slot from the edge that admitted it), so the slot goes
+   * back if this node dies while it holds it; a slot {@code holder} no longer has (it left) is not
+   * taken over. By default nothing to do.
+   */
+  default Future<Void> adopt(String key, String holder) {
+    return Future.succeededFuture();
+  }
+
   /** The slots of {@code key} held now. */
   Future<Long> held(String key);
 
   Future<Void> close();
+
+  /**
+   * Whether {@code err}, a failure of this limiter, must refuse the request rather than let it
+   * through: a limiter that cannot be reached fails open (the request passes, logged), but one that
+   * knows its side of the cluster lost the quorum ({@code cluster_quorum}) fails closed with 503
+   * {@code store_unavailable}, so that two sides of a partition cannot each admit the whole budget.
+   */
+  default boolean failsClosed(Throwable err) {
+    return false;
+  }
 
   /**
    * What {@link #take} granted.

@@ -56,13 +56,21 @@ public final class LimitsHandler implements Handler<RoutingContext> {
         rc.response().putHeader("Retry-After", "1");
       }
     });
-    requestRate(rc, subject, ip).otherwise(this::failOpen).onComplete(ar -> {
+    requestRate(rc, subject, ip).recover(this::failOpen).onComplete(ar -> {
+      if (ar.failed()) {
+        rc.fail(ar.cause());
+        return;
+      }
       if (ar.result() != null) {
         RateLimitRejections.of(rc.vertx()).count(RateLimitRejections.Reason.REQUESTS);
         RateLimited.send(rc, "at most " + config.requestRate() + " requests per " + config.requestWindowMs() / 1000 + " s", ar.result());
         return;
       }
-      tokenBudget(rc).otherwise(this::failOpen).onComplete(budget -> {
+      tokenBudget(rc).recover(this::failOpen).onComplete(budget -> {
+        if (budget.failed()) {
+          rc.fail(budget.cause());
+          return;
+        }
         if (budget.result() != null) {
           RateLimitRejections.of(rc.vertx()).count(RateLimitRejections.Reason.TOKEN_BUDGET);
           RateLimited.send(rc, "token budget of " + config.tokenRate() + " tokens per " + config.tokenWindowMs() / 1000
@@ -75,9 +83,13 @@ public final class LimitsHandler implements Handler<RoutingContext> {
   }
 
   /** A limiter failure admits the request (and says so in the log). */
-  private Long failOpen(Throwable err) {
+  /** A limiter that cannot be reached lets the request through (logged); one without the cluster's quorum refuses it ({@link Limiter#failsClosed}). */
+  private Future<Long> failOpen(Throwable err) {
+    if (limiter.failsClosed(err)) {
+      return Future.failedFuture(err);
+    }
     LOG.warn("limits: limiter unavailable, admitting the request: {}", err.getMessage());
-    return null;
+    return Future.succeededFuture();
   }
 
   /** On a create request: null when its token budget has tokens left, else the milliseconds until it has. */

@@ -97,7 +97,7 @@ public final class NodeLimits implements Shareable {
       return budget.map(quota.withoutSlot());
     }
     return budget.compose(ok -> limiter.acquire(slotKey(quota.slotKey()), config.concurrentStreams())).compose(got -> got
-        ? Future.succeededFuture(quota)
+        ? Future.succeededFuture(quota.withHolder(limiter.holder()))
         : rejected(Reason.CONCURRENT_STREAMS, RateLimited.error("at most " + config.concurrentStreams() + " unfinished generations per consumer")));
   }
 
@@ -107,10 +107,26 @@ public final class NodeLimits implements Shareable {
     return Future.failedFuture(error);
   }
 
+  /**
+   * The worker's node takes over the generation's concurrent-stream slot from the edge that
+   * acquired it ({@link Limiter#adopt}), so the slot goes back if the worker's node dies mid-generation.
+   * Never fails: a slot not taken over stays the edge's (given back when the edge leaves).
+   */
+  public Future<Void> adoptSlot(Quota quota) {
+    if (off() || quota.slotKey() == null || quota.holder() == null || quota.holder().equals(limiter.holder())) {
+      return Future.succeededFuture();
+    }
+    return limiter.adopt(slotKey(quota.slotKey()), quota.holder())
+        .recover(err -> {
+          LOG.warn("limits: could not take over a stream slot: {}", err.getMessage());
+          return Future.succeededFuture();
+        });
+  }
+
   /** Gives back the generation's concurrent-stream slot (its worker ended it, or it never started). */
   public void releaseSlot(Quota quota) {
     if (!off() && quota.slotKey() != null) {
-      limiter.release(slotKey(quota.slotKey())).onFailure(err -> LOG.warn("limits: could not release a stream slot: {}", err.getMessage()));
+      limiter.release(slotKey(quota.slotKey()), quota.holder()).onFailure(err -> LOG.warn("limits: could not release a stream slot: {}", err.getMessage()));
     }
   }
 

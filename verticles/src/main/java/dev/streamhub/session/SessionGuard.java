@@ -49,6 +49,13 @@ public interface SessionGuard {
     return Future.succeededFuture();
   }
 
+  /**
+   * The connection {@code rc} was admitted by {@link #admit} but no session opened for it (the
+   * generation it asked for did not start): release its connection slot. Called at most once,
+   * never for a request whose session opened ({@link #released} is called for that).
+   */
+  default void abandoned(RoutingContext rc) {}
+
   /** The session admitted by {@link #admit} closed: release its connection slot. Called once. */
   default void released(Session session) {}
 

@@ -27,6 +27,9 @@ import io.vertx.ext.web.RoutingContext;
  */
 public final class Sessions implements Drain.Participant {
 
+  /** On a request admitted by {@link #admit} whose session is not open yet: its principal. */
+  private static final String ADMITTED = "streamhub.session_admitted";
+
   private final Vertx vertx;
   private final StreamLog log;
   private final Fanout feeds;
@@ -73,7 +76,9 @@ public final class Sessions implements Drain.Participant {
    * <p>While the node drains, a resumable session is let go at once ({@link Framing#letGo}).
    */
   public Future<Session> open(Transport transport, RoutingContext rc, Framing framing) {
-    return guard.admit(transport, rc).map(principal -> {
+    String admitted = rc.remove(ADMITTED);
+    Future<String> admission = admitted != null ? Future.succeededFuture(admitted) : guard.admit(transport, rc);
+    return admission.map(principal -> {
       Session session = new Session(this, transport, rc, principal, framing);
       stats.connection(transport.wire(), 1);
       (transport == Transport.WEBSOCKET ? wsBeats : httpBeats).join(session);
@@ -86,6 +91,30 @@ public final class Sessions implements Drain.Participant {
       }
       clients.add(session);
       return session;
+    });
+  }
+
+  /**
+   * Admits the connection {@code rc} before what it will read exists: a create path (chat
+   * completions, Responses) asks here before it starts the generation, so that a connection the
+   * guard refuses ({@code unauthorized}, {@code forbidden}, 429 {@code rate_limited}) starts
+   * nothing: no stream, no worker asked, no concurrent-stream slot or token budget taken. The
+   * admission is kept on {@code rc}: the {@link #open} that follows for it uses it instead of asking
+   * the guard again. If no session opens before the response ends (the generation could not start:
+   * {@code model_not_found}, a concurrent-stream limit...), the slots the guard took are given back
+   * ({@link SessionGuard#abandoned}).
+   *
+   * @return the principal the connection acts for
+   */
+  public Future<String> admit(Transport transport, RoutingContext rc) {
+    return guard.admit(transport, rc).map(principal -> {
+      rc.put(ADMITTED, principal);
+      rc.addEndHandler(ended -> {
+        if (rc.remove(ADMITTED) != null) {
+          guard.abandoned(rc);
+        }
+      });
+      return principal;
     });
   }
 

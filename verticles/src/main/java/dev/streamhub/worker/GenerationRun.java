@@ -64,6 +64,7 @@ final class GenerationRun implements TokenSink {
     return run.cancels.completion()
         .compose(registered -> leases.hold(request.stream()))
         .onFailure(err -> run.cancels.unregister())
+        .compose(lease -> run.limits.adoptSlot(request.quota()).map(lease)) // the slot goes back if this node dies
         .map(lease -> {
           run.lease = lease;
           run.stopBackend = backend.generate(request, run);

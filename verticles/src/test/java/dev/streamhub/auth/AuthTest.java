@@ -18,6 +18,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
@@ -304,6 +305,44 @@ class AuthTest {
       expectError(cancel, 404, "stream_not_found");
       assertEquals(200, get("/v1/streams/" + mine, token("alice", "read")).statusCode(), "the owner reads it");
       assertEquals(200, get("/v1/streams/" + mine, token("root", "admin")).statusCode(), "an admin reads it");
+    }
+
+    @Test
+    void anotherPrincipalsResponseIs404LikeARandomIdToRetrieveCancelAndDelete() {
+      String alice = token("alice", "read create");
+      HttpResponse<Buffer> created = await(client.web().post(client.port(), "127.0.0.1", "/v1/responses")
+          .putHeader("Authorization", "Bearer " + alice)
+          .sendJsonObject(new JsonObject().put("model", "demo").put("input", "hello").put("background", true)));
+      assertEquals(200, created.statusCode(), created.bodyAsString());
+      String mine = created.bodyAsJsonObject().getString("id");
+      String random = "resp_" + "a".repeat(mine.length() - 5);
+      String bob = token("bob", "read create");
+      for (HttpMethod method : List.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.DELETE)) {
+        String suffix = method == HttpMethod.POST ? "/cancel" : "";
+        HttpResponse<Buffer> theirs = await(client.web().request(method, client.port(), "127.0.0.1", "/v1/responses/" + mine + suffix)
+            .putHeader("Authorization", "Bearer " + bob).send());
+        HttpResponse<Buffer> none = await(client.web().request(method, client.port(), "127.0.0.1", "/v1/responses/" + random + suffix)
+            .putHeader("Authorization", "Bearer " + bob).send());
+        expectError(theirs, 404, "stream_not_found");
+        expectError(none, 404, "stream_not_found");
+        String key = mine.substring("resp_".length());
+        assertEquals(none.bodyAsString().replace(random.substring("resp_".length()), key), theirs.bodyAsString(),
+            "same body as an id that does not exist: " + method);
+      }
+      HttpResponse<Buffer> done = await(TestHubs.eventually(vertx, 20, 250, () -> responseStatus(mine, alice).map("completed"::equals))
+          .compose(ok -> client.web().get(client.port(), "127.0.0.1", "/v1/responses/" + mine).putHeader("Authorization", "Bearer " + alice).send()));
+      assertEquals("completed", done.bodyAsJsonObject().getString("status"), "bob's cancel and delete did not stop it");
+      HttpResponse<Buffer> byAdmin = await(client.web().post(client.port(), "127.0.0.1", "/v1/responses/" + mine + "/cancel")
+          .putHeader("Authorization", "Bearer " + token("root", "admin")).send());
+      assertEquals(200, byAdmin.statusCode(), "an admin may cancel it: " + byAdmin.bodyAsString());
+      HttpResponse<Buffer> byOwner = await(client.web().delete(client.port(), "127.0.0.1", "/v1/responses/" + mine)
+          .putHeader("Authorization", "Bearer " + alice).send());
+      assertEquals(200, byOwner.statusCode(), "the owner may delete it: " + byOwner.bodyAsString());
+    }
+
+    private Future<String> responseStatus(String id, String token) {
+      return client.web().get(client.port(), "127.0.0.1", "/v1/responses/" + id).putHeader("Authorization", "Bearer " + token).send()
+          .map(response -> response.bodyAsJsonObject().getString("status"));
     }
 
     @Test

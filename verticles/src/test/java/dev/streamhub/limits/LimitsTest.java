@@ -190,6 +190,22 @@ class LimitsTest {
     assertEquals("r1", refused.getString("request_id"));
     assertEquals("rate_limited", refused.getJsonObject("error").getString("code"));
     await(ws.close());
+    // and over the Realtime WebSocket: an error event, no generation
+    List<String> events = new CopyOnWriteArrayList<>();
+    WebSocket realtime = await(vertx.createWebSocketClient().connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(hub.port())
+        .setURI("/v1/realtime?model=demo").addHeader("Authorization", "Bearer " + bob)).map(socket -> {
+          socket.textMessageHandler(events::add);
+          return socket;
+        }));
+    realtime.writeTextMessage(new JsonObject().put("type", "conversation.item.create").put("item", new JsonObject()
+        .put("type", "message").put("role", "user").put("content", new JsonArray().add(new JsonObject().put("type", "input_text").put("text", "x"))))
+        .encode());
+    realtime.writeTextMessage(new JsonObject().put("type", "response.create").put("event_id", "e1").encode());
+    await(TestHubs.eventually(vertx, 20, 250, () -> Future.succeededFuture(events.stream().anyMatch(e -> e.contains("\"error\"")))));
+    JsonObject realtimeError = events.stream().map(JsonObject::new).filter(e -> "error".equals(e.getString("type"))).findFirst().orElseThrow();
+    assertEquals("rate_limited", realtimeError.getJsonObject("error").getString("code"), events.toString());
+    assertTrue(events.stream().noneMatch(e -> e.contains("response.created")), events.toString());
+    await(realtime.close());
     readAll(first.bodyAsJsonObject().getString("stream"), bob);
     await(TestHubs.eventually(vertx, 20, 250, () -> client.web().post(client.port(), "127.0.0.1", "/v1/streams")
         .putHeader("Authorization", "Bearer " + bob).sendJsonObject(TestHubs.chat("again", 1L).put("max_tokens", 5))

@@ -37,10 +37,14 @@ public final class ChatCompletionsHandler {
     router.post("/v1/chat/completions").handler(this::create);
   }
 
+  /**
+   * The connection is admitted as a session ({@link Sessions#admit}: connection limits) before the
+   * generation starts, so a refused request (429 {@code rate_limited}) starts nothing.
+   */
   private void create(RoutingContext rc) {
     Future.succeededFuture(rc.body().buffer())
         .map(GenerateRequest::parse)
-        .compose(request -> {
+        .compose(request -> sessions.admit(request.streaming() ? Transport.OPENAI_SSE : Transport.COMPLETION, rc).compose(admitted -> {
           GenerateRequest owned = Owners.own(rc, request);
           return Conversations.of(rc.vertx()).start(owned.conversation(), owned.owner(), owned.messages(),
                   context -> generations.start(owned.withMessages(context)))
@@ -53,7 +57,7 @@ public final class ChatCompletionsHandler {
                     ? sse.serve(rc, meta.id(), 0, new OpenAiChunks(meta, request.includeUsage()))
                     : respondWhole(rc, meta);
               });
-        })
+        }))
         .onFailure(rc::fail);
   }
 

@@ -1,6 +1,7 @@
 package dev.streamhub.transport.realtime;
 
 import dev.streamhub.session.Framing;
+import dev.streamhub.session.Owners;
 import dev.streamhub.session.Session;
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.HubException;
@@ -186,7 +187,9 @@ final class RealtimeConnection implements Framing {
       throw new HubException(ErrorCode.BAD_REQUEST, "the conversation is empty: send conversation.item.create first");
     }
     int max = options.containsKey("max_output_tokens") ? maxTokens(options.getValue("max_output_tokens")) : maxOutputTokens;
-    GenerateRequest request = new GenerateRequest(null, model, session.principal(), messages, max, null, true, false, null);
+    // counted against the consumer's limits like every create path (concurrent streams, token budget)
+    GenerateRequest request = new GenerateRequest(null, model, session.principal(), messages, max, null, true, false, null)
+        .withQuota(Owners.quota(session.context()));
     RealtimeResponse response = new RealtimeResponse(this, generations);
     active = response;
     generations.start(request)

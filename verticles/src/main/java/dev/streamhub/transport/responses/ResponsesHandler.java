@@ -85,7 +85,8 @@ public final class ResponsesHandler {
   private void create(RoutingContext rc) {
     Future.succeededFuture(rc.body().buffer())
         .map(ResponsesRequest::parse)
-        .compose(request -> starts.start(rc, request)
+        .compose(request -> admitted(rc, request)
+            .compose(admitted -> starts.start(rc, request))
             .compose(meta -> {
               rc.response().putHeader("X-Stream-Id", meta.id());
               ResponseRecord record = request.record();
@@ -98,6 +99,20 @@ public final class ResponsesHandler {
               return whole(rc, meta, record);
             }))
         .onFailure(rc::fail);
+  }
+
+  /**
+   * A response read on this connection ({@code stream:true}, or a whole answer) is a session: it
+   * is admitted ({@link Sessions#admit}: connection limits, 429 {@code rate_limited}) before the
+   * generation starts, so a refused request starts nothing. A background response holds no
+   * connection and has nothing to admit here (its concurrent-stream slot and token budget are
+   * {@link Generations#start}'s, before the stream is created).
+   */
+  private Future<String> admitted(RoutingContext rc, ResponsesRequest request) {
+    if (request.stream()) {
+      return sessions.admit(Transport.OPENAI_SSE, rc); // the transport SseStreams serves ResponseEvents with
+    }
+    return request.background() ? Future.succeededFuture() : sessions.admit(Transport.COMPLETION, rc);
   }
 
   private void retrieve(RoutingContext rc) {
