@@ -47,6 +47,8 @@ public final class Session extends Ticker.Member implements EdgeClients.Client {
   private final Framing framing;
   /** Readers opened here that may still be live; ended ones are dropped at the next tick or read. */
   private final List<Subscription> readers = new ArrayList<>(1);
+  /** The stream of each of {@link #readers}, at the same index. */
+  private final List<String> streams = new ArrayList<>(1);
   private boolean closed;
   /** The timer of {@link #deadline}, or -1. */
   private long deadline = -1;
@@ -146,8 +148,10 @@ public final class Session extends Ticker.Member implements EdgeClients.Client {
             if (closed) {
               subscription.close();
             } else {
-              readers.removeIf(Subscription::ended);
+              dropEnded();
               readers.add(subscription);
+              streams.add(stream);
+              sessions.readerOpened(stream);
               sessions.checkEarly(this, subscription);
             }
           }
@@ -189,10 +193,14 @@ public final class Session extends Ticker.Member implements EdgeClients.Client {
       deadline = -1;
     }
     sessions.closed(this);
-    for (Subscription reader : readers) {
+    for (int i = 0; i < readers.size(); i++) {
+      Subscription reader = readers.get(i);
+      boolean goneAway = !reader.ended();
       reader.close();
+      sessions.readerClosed(streams.get(i), goneAway);
     }
     readers.clear();
+    streams.clear();
     framing.closed();
   }
 
@@ -209,7 +217,17 @@ public final class Session extends Ticker.Member implements EdgeClients.Client {
     for (Subscription reader : readers.toArray(new Subscription[0])) {
       reader.heartbeat();
     }
-    readers.removeIf(Subscription::ended);
+    dropEnded();
+  }
+
+  /** Forgets the readers whose stream ended (terminal event sent, or failed). */
+  private void dropEnded() {
+    for (int i = readers.size() - 1; i >= 0; i--) {
+      if (readers.get(i).ended()) {
+        readers.remove(i);
+        sessions.readerClosed(streams.remove(i), false);
+      }
+    }
   }
 
   /**

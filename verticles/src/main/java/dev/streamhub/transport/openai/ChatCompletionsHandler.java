@@ -39,11 +39,14 @@ public final class ChatCompletionsHandler {
 
   private void create(RoutingContext rc) {
     Future.succeededFuture(rc.body().buffer())
-        .map(GenerateRequest::parse)
-        .compose(request -> {
+        .map(GenerateRequest::parseObject)
+        .compose(json -> {
+          GenerateRequest request = GenerateRequest.fromClient(json);
+          long grace = sessions.disconnects().graceOf(json);
           GenerateRequest owned = Owners.own(rc, request);
           return Conversations.of(rc.vertx()).start(owned.conversation(), owned.owner(), owned.messages(),
-                  context -> generations.start(owned.withMessages(context)))
+                  context -> generations.start(owned.withMessages(context))
+                      .compose(meta -> sessions.disconnects().optIn(meta.id(), grace).map(meta)))
               .compose(started -> {
                 StreamMeta meta = started.meta();
                 if (started.conversation() != null) {
