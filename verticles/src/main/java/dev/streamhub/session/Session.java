@@ -32,6 +32,9 @@ import java.util.List;
  *   <li>a reader that fails with a code its client should take to another node at once
  *       ({@code store_unavailable}: this node is on the minority side of a network partition) ends
  *       the whole session with the transport's reconnect notice ({@link Framing#moveOn});</li>
+ *   <li>each open reader is counted in the node's {@link ReaderPresence}; a reader closed before its
+ *       stream ended (the client went away) may start the {@link DisconnectWatch} of a stream that
+ *       asked for {@code cancel_on_disconnect};</li>
  *   <li>{@link #close} undoes all of it, once, however the connection ended.</li>
  * </ul>
  *
