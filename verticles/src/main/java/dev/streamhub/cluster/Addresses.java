@@ -13,6 +13,15 @@ public final class Addresses {
   /** Prefix of the addresses the worker generating a stream takes cancel requests on. */
   public static final String CANCEL_PREFIX = "streamhub.cancel.";
   /**
+   * Prefix of the address each edge node answers "how many readers of this stream are open here?"
+   * on ({@code streamhub.readers.<node id>}): request {@code {"stream"}}, reply {@code {"readers","left_at"}}
+   * (readers open now, epoch ms the last one left or 0). Asked by the disconnect watch of a stream that
+   * opted in to {@code cancel_on_disconnect}.
+   */
+  public static final String READERS_PREFIX = "streamhub.readers.";
+  /** Name of the shared map of the streams that opted in to {@code cancel_on_disconnect}: stream id to grace ms. */
+  public static final String DISCONNECT_MAP = "streamhub.disconnect";
+  /**
    * Where workers outside the JVM (over the TCP bridge) send {@code {"stream","events":[...]}} to
    * append events to a stream they generate; the reply is {@code {"stream","first_offset","next_offset","finished"}}.
    */
@@ -36,5 +45,9 @@ public final class Addresses {
 
   public static String cancel(String streamId) {
     return CANCEL_PREFIX + streamId;
+  }
+
+  public static String readers(String nodeId) {
+    return READERS_PREFIX + nodeId;
   }
 }

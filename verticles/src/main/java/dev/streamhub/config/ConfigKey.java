@@ -62,6 +62,8 @@ public enum ConfigKey {
       "the most a conversation's turns take as UTF-8 JSON; the oldest are dropped first"),
   CONVERSATION_TTL_SECONDS(Kind.LONG, ConversationConfig.DEFAULT_TTL_SECONDS, 1, 365L * 86_400,
       "a conversation nobody added a turn to this long is dropped"),
+  DISCONNECT_GRACE_MAX_MS(Kind.LONG, WorkerConfig.DEFAULT_DISCONNECT_GRACE_MAX_MS, 1, 3_600_000,
+      "the longest (and the default) grace a request's `cancel_on_disconnect` may ask for ([When a client disconnects](#when-a-client-disconnects))"),
   WORKER_ACCEPT_TIMEOUT_MS(Kind.LONG, WorkerConfig.DEFAULT_ACCEPT_TIMEOUT_MS, 1, 600_000, "time for a worker to accept a generation (else 503)"),
   WORKER_INSTANCES(Kind.INT, WorkerConfig.DEFAULT_INSTANCES, 1, 256, "cores",
       "worker verticles per model on this node, each on its own event loop"),

@@ -30,6 +30,9 @@ import java.util.List;
  *   <li>a reader that fails with a code its client should take to another node at once
  *       ({@code store_unavailable}: this node is on the minority side of a network partition) ends
  *       the whole session with the transport's reconnect notice ({@link Framing#moveOn});</li>
+ *   <li>each open reader is counted in the node's {@link ReaderPresence}; a reader closed before its
+ *       stream ended (the client went away) may start the {@link DisconnectWatch} of a stream that
+ *       asked for {@code cancel_on_disconnect};</li>
  *   <li>{@link #close} undoes all of it, once, however the connection ended.</li>
  * </ul>
  *
@@ -45,6 +48,8 @@ public final class Session extends Ticker.Member implements EdgeClients.Client {
   private final Framing framing;
   /** Readers opened here that may still be live; ended ones are dropped at the next tick or read. */
   private final List<Subscription> readers = new ArrayList<>(1);
+  /** The stream of each of {@link #readers}, at the same index. */
+  private final List<String> streams = new ArrayList<>(1);
   private boolean closed;
   /** The timer of {@link #deadline}, or -1. */
   private long deadline = -1;
@@ -145,8 +150,10 @@ public final class Session extends Ticker.Member implements EdgeClients.Client {
             if (closed) {
               subscription.close();
             } else {
-              readers.removeIf(Subscription::ended);
+              dropEnded();
               readers.add(subscription);
+              streams.add(stream);
+              sessions.readerOpened(stream);
               sessions.checkEarly(this, subscription);
             }
           }
@@ -188,10 +195,14 @@ public final class Session extends Ticker.Member implements EdgeClients.Client {
       deadline = -1;
     }
     sessions.closed(this);
-    for (Subscription reader : readers) {
+    for (int i = 0; i < readers.size(); i++) {
+      Subscription reader = readers.get(i);
+      boolean goneAway = !reader.ended();
       reader.close();
+      sessions.readerClosed(streams.get(i), goneAway);
     }
     readers.clear();
+    streams.clear();
     framing.closed();
   }
 
@@ -208,7 +219,17 @@ public final class Session extends Ticker.Member implements EdgeClients.Client {
     for (Subscription reader : readers.toArray(new Subscription[0])) {
       reader.heartbeat();
     }
-    readers.removeIf(Subscription::ended);
+    dropEnded();
+  }
+
+  /** Forgets the readers whose stream ended (terminal event sent, or failed). */
+  private void dropEnded() {
+    for (int i = readers.size() - 1; i >= 0; i--) {
+      if (readers.get(i).ended()) {
+        readers.remove(i);
+        sessions.readerClosed(streams.remove(i), false);
+      }
+    }
   }
 
   /**

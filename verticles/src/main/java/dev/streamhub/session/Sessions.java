@@ -43,6 +43,8 @@ public final class Sessions implements Drain.Participant {
   private final Ticker wsBeats;
   /** One timer for the early checks of new readers ({@link EarlyCheck}); null when the heartbeats are as frequent. */
   private final Ticker earlyChecks;
+  /** Cancels a stream that opted in to {@code cancel_on_disconnect} when its readers are gone. */
+  private final DisconnectWatch disconnects;
 
   /**
    * Created on, and used from, one edge event loop.
@@ -51,8 +53,11 @@ public final class Sessions implements Drain.Participant {
    * @param stats the edge's counters (connections by transport)
    * @param guard what admits connections and reads
    * @param feeds this event loop's live feeds over the hub's broker
+   * @param disconnects the {@code cancel_on_disconnect} watch, told when a node's last reader of a stream went away
    */
-  public Sessions(Vertx vertx, HubConfig config, StreamLog log, EdgeStats stats, SessionGuard guard, Fanout feeds) {
+  public Sessions(Vertx vertx, HubConfig config, StreamLog log, EdgeStats stats, SessionGuard guard, Fanout feeds,
+      DisconnectWatch disconnects) {
+    this.disconnects = disconnects;
     this.vertx = vertx;
     this.log = log;
     this.feeds = feeds;
@@ -166,6 +171,26 @@ public final class Sessions implements Drain.Participant {
 
   Future<Subscription> subscribe(String stream, long from, boolean compact, Sink sink) {
     return Subscription.open(feeds, log, stream, from, readBatch, compact, sink);
+  }
+
+  /** The {@code cancel_on_disconnect} watch: where a create path enters an opted-in stream. */
+  public DisconnectWatch disconnects() {
+    return disconnects;
+  }
+
+  /** A reader of {@code stream} opened in a session here. */
+  void readerOpened(String stream) {
+    disconnects.presence().opened(stream);
+  }
+
+  /**
+   * A reader of {@code stream} closed; {@code goneAway} when its stream had not ended (the client
+   * left or the session closed). The node's last reader going away starts the disconnect watch.
+   */
+  void readerClosed(String stream, boolean goneAway) {
+    if (disconnects.presence().closed(stream) && goneAway) {
+      disconnects.lastLeft(stream);
+    }
   }
 
   /** Checks the live path of {@code reader}, just opened in {@code session}, early ({@link EarlyCheck}). */

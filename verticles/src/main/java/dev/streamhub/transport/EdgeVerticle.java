@@ -16,6 +16,7 @@ import dev.streamhub.publish.Publisher;
 import dev.streamhub.streamlog.StreamLog;
 import dev.streamhub.streamlog.StreamWriter;
 import dev.streamhub.broker.Fanout;
+import dev.streamhub.session.DisconnectWatch;
 import dev.streamhub.session.Sessions;
 import dev.streamhub.transport.openai.ChatCompletionsHandler;
 import dev.streamhub.transport.poll.PollHandler;
@@ -69,7 +70,9 @@ public final class EdgeVerticle extends VerticleBase {
     StreamWriter writer = new StreamWriter(log, parts.broker());
     Generations generations = new Generations(vertx, log, writer, config.worker());
     // every reading connection of this event loop, whichever transport: one live registration per stream
-    Sessions sessions = new Sessions(vertx, config, log, parts.stats(), parts.guard(), new Fanout(parts.broker()));
+    DisconnectWatch disconnects = new DisconnectWatch(vertx, generations::cancel, config.worker().disconnectGraceMaxMs(),
+        config.worker().acceptTimeoutMs(), config.log().maxAgeSeconds() * 1000);
+    Sessions sessions = new Sessions(vertx, config, log, parts.stats(), parts.guard(), new Fanout(parts.broker()), disconnects);
     SseStreams sse = new SseStreams(vertx, sessions, config.sse(), config.http().writeQueueBytes());
 
     Router router = Router.router(vertx);
@@ -91,7 +94,7 @@ public final class EdgeVerticle extends VerticleBase {
     new ChatCompletionsHandler(generations, sse, sessions, config.http().completionTimeoutMs()).mount(router);
     PublishHandler publish = new PublishHandler(new Publisher(log, writer));
     publish.mount(router);
-    new StreamsHandler(log, generations, sse, publish).mount(router);
+    new StreamsHandler(log, generations, sse, publish, disconnects).mount(router);
     new ResponsesHandler(log, generations, sse, sessions, config.http().completionTimeoutMs()).mount(router);
     new RealtimeHandler(sessions, generations).mount(router);
     new ConversationsHandler(Conversations.of(vertx)).mount(router);

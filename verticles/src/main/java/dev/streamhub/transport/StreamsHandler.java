@@ -1,6 +1,7 @@
 package dev.streamhub.transport;
 
 import dev.streamhub.conversation.Conversations;
+import dev.streamhub.session.DisconnectWatch;
 import dev.streamhub.session.Owners;
 import dev.streamhub.stream.HubException;
 import dev.streamhub.stream.StreamIds;
@@ -27,8 +28,11 @@ public final class StreamsHandler {
   private final Generations generations;
   private final SseStreams sse;
   private final PublishHandler publish;
+  private final DisconnectWatch disconnects;
 
-  public StreamsHandler(StreamLog log, Generations generations, SseStreams sse, PublishHandler publish) {
+  /** @param disconnects where a generation that asks for {@code cancel_on_disconnect} is entered */
+  public StreamsHandler(StreamLog log, Generations generations, SseStreams sse, PublishHandler publish, DisconnectWatch disconnects) {
+    this.disconnects = disconnects;
     this.log = log;
     this.generations = generations;
     this.sse = sse;
@@ -47,17 +51,19 @@ public final class StreamsHandler {
         .map(GenerateRequest::parseObject)
         .compose(json -> PublishHandler.wantsExternal(json)
             ? publish.create(json, Owners.of(rc)).map(meta -> new Conversations.Started(meta, null))
-            : generate(rc, GenerateRequest.fromClient(json)))
+            : generate(rc, json))
         .onSuccess(started -> json(rc, 201, started.conversation() == null
             ? describe(started.meta())
             : describe(started.meta()).put("conversation", started.conversation())))
         .onFailure(rc::fail);
   }
 
-  private Future<Conversations.Started> generate(RoutingContext rc, GenerateRequest request) {
-    GenerateRequest owned = Owners.own(rc, request);
+  private Future<Conversations.Started> generate(RoutingContext rc, JsonObject json) {
+    GenerateRequest owned = Owners.own(rc, GenerateRequest.fromClient(json));
+    long grace = disconnects.graceOf(json);
     return Conversations.of(rc.vertx()).start(owned.conversation(), owned.owner(), owned.messages(),
-        context -> generations.start(owned.withMessages(context)));
+        context -> generations.start(owned.withMessages(context))
+            .compose(meta -> disconnects.optIn(meta.id(), grace).map(meta)));
   }
 
   private void meta(RoutingContext rc) {

@@ -43,22 +43,33 @@ public final class ChatCompletionsHandler {
    */
   private void create(RoutingContext rc) {
     Future.succeededFuture(rc.body().buffer())
-        .map(GenerateRequest::parse)
-        .compose(request -> sessions.admit(request.streaming() ? Transport.OPENAI_SSE : Transport.COMPLETION, rc).compose(admitted -> {
-          GenerateRequest owned = Owners.own(rc, request);
-          return Conversations.of(rc.vertx()).start(owned.conversation(), owned.owner(), owned.messages(),
-                  context -> generations.start(owned.withMessages(context)))
-              .compose(started -> {
-                StreamMeta meta = started.meta();
-                if (started.conversation() != null) {
-                  rc.response().putHeader("X-Conversation-Id", started.conversation());
-                }
-                return request.streaming()
-                    ? sse.serve(rc, meta.id(), 0, new OpenAiChunks(meta, request.includeUsage()))
-                    : respondWhole(rc, meta);
-              });
-        }))
+        .map(GenerateRequest::parseObject)
+        .compose(json -> {
+          GenerateRequest request = GenerateRequest.fromClient(json);
+          long grace = sessions.disconnects().graceOf(json);
+          return sessions.admit(request.streaming() ? Transport.OPENAI_SSE : Transport.COMPLETION, rc)
+              .compose(admitted -> serve(rc, Owners.own(rc, request), grace));
+        })
         .onFailure(rc::fail);
+  }
+
+  /**
+   * Starts the admitted generation (in its conversation when it names one; entered for cancel on
+   * disconnect when {@code graceMs} asks for it) and answers it, streamed or whole.
+   */
+  private Future<?> serve(RoutingContext rc, GenerateRequest owned, long graceMs) {
+    return Conversations.of(rc.vertx()).start(owned.conversation(), owned.owner(), owned.messages(),
+            context -> generations.start(owned.withMessages(context))
+                .compose(meta -> sessions.disconnects().optIn(meta.id(), graceMs).map(meta)))
+        .compose(started -> {
+          StreamMeta meta = started.meta();
+          if (started.conversation() != null) {
+            rc.response().putHeader("X-Conversation-Id", started.conversation());
+          }
+          return owned.streaming()
+              ? sse.serve(rc, meta.id(), 0, new OpenAiChunks(meta, owned.includeUsage()))
+              : respondWhole(rc, meta);
+        });
   }
 
   /**
