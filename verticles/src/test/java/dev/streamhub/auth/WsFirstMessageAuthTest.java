@@ -10,6 +10,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -37,6 +38,12 @@ class WsFirstMessageAuthTest {
 
   private Vertx vertx;
   private Hub hub;
+  /**
+   * One WebSocket client for the whole test, held in a field: Vert.x 5 shuts down a client the
+   * garbage collector finds unreferenced, closing its sockets, even one whose handshake is under way
+   * (vert.x#5839: "Connection closed while handshake in process" on CI).
+   */
+  private WebSocketClient wsClient;
   private Bystander bystander;
   private final List<WebSocket> sockets = new ArrayList<>();
 
@@ -83,7 +90,7 @@ class WsFirstMessageAuthTest {
     List<String> messages = new CopyOnWriteArrayList<>();
     Promise<Short> closed = Promise.promise();
     long opened = System.nanoTime();
-    WebSocket ws = await(vertx.createWebSocketClient().connect(options).map(socket -> {
+    WebSocket ws = await(wsClient().connect(options).map(socket -> {
       socket.textMessageHandler(messages::add);
       socket.closeHandler(v -> closed.tryComplete(socket.closeStatusCode() == null ? (short) -1 : socket.closeStatusCode()));
       return socket;
@@ -162,5 +169,12 @@ class WsFirstMessageAuthTest {
     await(TestHubs.eventually(vertx, 20, 250, () -> Future.succeededFuture(third.messages().size() >= 2)));
     assertEquals("authenticated", new JsonObject(third.messages().get(0)).getString("type"));
     assertEquals("pong", new JsonObject(third.messages().get(1)).getString("type"), "the slot came back: " + third.messages());
+  }
+
+  private WebSocketClient wsClient() {
+    if (wsClient == null) {
+      wsClient = vertx.createWebSocketClient();
+    }
+    return wsClient;
   }
 }

@@ -19,6 +19,7 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -49,10 +50,17 @@ class LimitsTest {
   private Hub hub;
   private HubClient client;
   private Bystander bystander;
+  /**
+   * One WebSocket client for the whole test, held in a field: Vert.x 5 shuts down a client the
+   * garbage collector finds unreferenced, closing its sockets, even one whose handshake is under way
+   * (vert.x#5839: "Connection closed while handshake in process" on CI).
+   */
+  private WebSocketClient wsClient;
 
   @BeforeEach
   void vertx() {
     vertx = Vertx.vertx();
+    wsClient = vertx.createWebSocketClient();
   }
 
   @AfterEach
@@ -178,7 +186,7 @@ class LimitsTest {
     expectRateLimited(create(bob, new JsonObject().put("seed", 2)));
     // the same limit over a WebSocket: an error message, the socket stays open
     List<String> messages = new CopyOnWriteArrayList<>();
-    WebSocket ws = await(vertx.createWebSocketClient().connect(hub.port(), "127.0.0.1", "/v1/ws?access_token=" + bob).map(socket -> {
+    WebSocket ws = await(wsClient.connect(hub.port(), "127.0.0.1", "/v1/ws?access_token=" + bob).map(socket -> {
       socket.textMessageHandler(messages::add);
       return socket;
     }));
@@ -192,7 +200,7 @@ class LimitsTest {
     await(ws.close());
     // and over the Realtime WebSocket: an error event, no generation
     List<String> events = new CopyOnWriteArrayList<>();
-    WebSocket realtime = await(vertx.createWebSocketClient().connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(hub.port())
+    WebSocket realtime = await(wsClient.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(hub.port())
         .setURI("/v1/realtime?model=demo").addHeader("Authorization", "Bearer " + bob)).map(socket -> {
           socket.textMessageHandler(events::add);
           return socket;
@@ -241,12 +249,12 @@ class LimitsTest {
     start(new JsonObject().put("limits_connections_per_ip", 2));
     List<WebSocket> open = new ArrayList<>();
     for (int i = 0; i < 2; i++) {
-      open.add(await(vertx.createWebSocketClient().connect(hub.port(), "127.0.0.1", "/v1/ws")));
+      open.add(await(wsClient.connect(hub.port(), "127.0.0.1", "/v1/ws")));
     }
     List<String> messages = new CopyOnWriteArrayList<>();
     Promise<Short> closed = Promise.promise();
     // handlers set as the connect completes, on its event loop, before any frame is handled
-    await(vertx.createWebSocketClient().connect(hub.port(), "127.0.0.1", "/v1/ws").map(third -> {
+    await(wsClient.connect(hub.port(), "127.0.0.1", "/v1/ws").map(third -> {
       third.textMessageHandler(messages::add);
       third.closeHandler(v -> closed.tryComplete(third.closeStatusCode()));
       return third;
@@ -254,7 +262,7 @@ class LimitsTest {
     assertEquals((short) 1013, await(closed.future()));
     assertEquals("rate_limited", new JsonObject(messages.get(0)).getJsonObject("error").getString("code"));
     open.forEach(ws -> await(ws.close()));
-    await(TestHubs.eventually(vertx, 20, 250, () -> vertx.createWebSocketClient().connect(hub.port(), "127.0.0.1", "/v1/ws")
+    await(TestHubs.eventually(vertx, 20, 250, () -> wsClient.connect(hub.port(), "127.0.0.1", "/v1/ws")
         .compose(ws -> ws.close().map(true)).otherwise(false)));
   }
 
@@ -312,7 +320,7 @@ class LimitsTest {
     HttpResponse<Buffer> body = await(client.post("/v1/chat/completions", Buffer.buffer("{\"x\":\"" + "a".repeat(2000) + "\"}")));
     expectError(body, 413, "payload_too_large");
     expectError(get("/v1/models", "X-Padding", "p".repeat(2000)), 431, "headers_too_large");
-    WebSocket ws = await(vertx.createWebSocketClient().connect(hub.port(), "127.0.0.1", "/v1/ws"));
+    WebSocket ws = await(wsClient.connect(hub.port(), "127.0.0.1", "/v1/ws"));
     Promise<Short> closed = Promise.promise();
     ws.closeHandler(v -> closed.tryComplete(ws.closeStatusCode()));
     ws.writeTextMessage("{\"type\":\"ping\",\"id\":\"" + "b".repeat(1000) + "\"}");

@@ -15,6 +15,7 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetSocket;
@@ -45,7 +46,12 @@ class ConnectionCountTest {
       .put("drain_timeout_ms", 1000);
 
   /** One open reading connection, as a client holds it. */
-  private record Open(Future<?> ended, Supplier<Future<?>> finish, Supplier<Future<?>> abort) {}
+  /**
+   * An open reading connection. {@code client} is the Vert.x client that made it, held here because
+   * Vert.x 5 shuts down a client the garbage collector finds unreferenced, closing its connections
+   * (vert.x#5839); null where the connection's owner holds its client.
+   */
+  private record Open(Future<?> ended, Supplier<Future<?>> finish, Supplier<Future<?>> abort, Object client) {}
 
   @ParameterizedTest
   @EnumSource(Transport.class)
@@ -114,7 +120,7 @@ class ConnectionCountTest {
       case OPENAI_SSE:
         String query = transport == Transport.SSE ? "" : "?format=openai";
         return client.openSse("/v1/streams/" + stream + "/events" + query, MultiMap.caseInsensitiveMultiMap())
-            .map(live -> new Open(live.ended(), done, live::disconnect));
+            .map(live -> new Open(live.ended(), done, live::disconnect, null));
       case LONG_POLL:
         Supplier<Future<?>> delta = () -> publish(client, stream, new JsonObject().put("type", "delta").put("data", new JsonObject().put("text", "hi")));
         return held(vertx, hub, HttpMethod.GET, "/v1/streams/" + stream + "/poll?from=0&timeout=30", null, delta);
@@ -132,7 +138,7 @@ class ConnectionCountTest {
     return TestHubs.onContext(vertx, () -> http.request(method, hub.port(), "127.0.0.1", uri).map(req -> {
       req.putHeader("Content-Type", "application/json");
       Future<?> ended = (body == null ? req.send() : req.send(body)).compose(resp -> resp.body());
-      return new Open(ended, finish, () -> abort(req));
+      return new Open(ended, finish, () -> abort(req), http);
     }));
   }
 
@@ -148,13 +154,14 @@ class ConnectionCountTest {
   private static Future<Open> webSocket(Vertx vertx, Hub hub, String stream) {
     JsonObject subscribe = new JsonObject().put("type", "stream.subscribe").put("stream", stream).put("from", 0);
     Promise<Open> opened = Promise.promise();
-    vertx.createWebSocketClient()
+    WebSocketClient client = vertx.createWebSocketClient();
+    client
         .connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(hub.port()).setURI("/v1/ws"))
         .onSuccess(ws -> {
           Promise<Void> closed = Promise.promise();
           ws.closeHandler(v -> closed.tryComplete());
           ws.writeTextMessage(subscribe.encode());
-          opened.complete(new Open(closed.future(), () -> ws.close(), () -> rawAbortOf(vertx, hub, ws, subscribe)));
+          opened.complete(new Open(closed.future(), () -> ws.close(), () -> rawAbortOf(vertx, hub, ws, subscribe), client));
         })
         .onFailure(opened::fail);
     return opened.future();

@@ -11,6 +11,7 @@ import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -38,6 +39,12 @@ class HeartbeatRereadTest {
 
   private Vertx vertx;
   private Hub hub;
+  /**
+   * One WebSocket client for the whole test, held in a field: Vert.x 5 shuts down a client the
+   * garbage collector finds unreferenced, closing its sockets, even one whose handshake is under way
+   * (vert.x#5839: "Connection closed while handshake in process" on CI).
+   */
+  private WebSocketClient wsClient;
   private HubClient client;
 
   @BeforeEach
@@ -88,7 +95,7 @@ class HeartbeatRereadTest {
     List<Long> offsets = new ArrayList<>();
     Promise<Void> first = Promise.promise();
     Promise<Void> terminal = Promise.promise();
-    var ws = await(vertx.createWebSocketClient().connect(new WebSocketConnectOptions()
+    var ws = await(wsClient().connect(new WebSocketConnectOptions()
         .setHost("127.0.0.1").setPort(hub.port()).setURI("/v1/ws")));
     ws.textMessageHandler(text -> {
       JsonObject message = new JsonObject(text);
@@ -151,5 +158,12 @@ class HeartbeatRereadTest {
 
   private static <T> T await(Future<T> future) {
     return future.timeout(30, TimeUnit.SECONDS).await();
+  }
+
+  private WebSocketClient wsClient() {
+    if (wsClient == null) {
+      wsClient = vertx.createWebSocketClient();
+    }
+    return wsClient;
   }
 }

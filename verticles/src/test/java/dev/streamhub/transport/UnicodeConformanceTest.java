@@ -20,6 +20,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import java.lang.ref.Reference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -57,8 +58,10 @@ class UnicodeConformanceTest {
     /** Every delta's text, in order, read from offset 0 to the end. */
     Future<List<String>> deltas(Vertx vertx, int port, String stream) {
       if (this == OPENAI) {
-        return new HubClient(vertx, port).readSse("/v1/streams/" + stream + "/events?format=openai&include_usage=true")
+        HubClient client = new HubClient(vertx, port);
+        return client.readSse("/v1/streams/" + stream + "/events?format=openai&include_usage=true")
             .map(resp -> {
+              Reference.reachabilityFence(client); // Vert.x 5 shuts down a client the GC finds unreferenced (vert.x#5839)
               List<String> texts = new ArrayList<>();
               for (SseFrame frame : SseFrame.events(resp.frames())) {
                 if (frame.data().equals("[DONE]")) {
