@@ -155,8 +155,11 @@ public final class BenchMain {
     }
     List<HubVariant> hubVariants = HubVariant.parse(options);
     boolean variants = !hubVariants.get(0).plain();
-    if (variants && (url != null || scenarios.stream().anyMatch(s -> s instanceof SelfHostedScenario))) {
-      throw new IllegalArgumentException("--store and --auth start the hub themselves: not with --url or " + options.scenario());
+    if (variants && url != null) {
+      throw new IllegalArgumentException("--store and --auth start the hub themselves: not with --url");
+    }
+    if (variants && scenarios.stream().anyMatch(s -> s instanceof SelfHostedScenario)) {
+      throw new IllegalArgumentException("--store and --auth are not supported by " + options.scenario() + " (it starts its own hubs)");
     }
     Set<String> unused = options.unused();
     if (!unused.isEmpty()) {
