@@ -148,6 +148,22 @@ def main():
                        f"p99 {fmt(r.get('publish_post_p99_ms'))} ms; published {fmt(r.get('published_per_s'))} tokens/s; "
                        f"sends behind schedule p50 {fmt(r.get('publish_behind_schedule_p50_ms'))} ms, "
                        f"p99 {fmt(r.get('publish_behind_schedule_p99_ms'))} ms; {fmt(r.get('publish_errors'))} publish errors")
+    variants = [r for r in records if r.get("store") or r.get("auth")]
+    if variants:
+        out.append("")
+        out.append("Hub variants (`--store memory,redis`, `--auth off,on`: one record each, same load, same run; "
+                   "CPU per token = CPU time over delivered tokens; ratios against the first variant of the run):")
+        out.append("")
+        out.append("| scenario | transport | delivered tokens/s | p50 ms | p99 ms | lost | incomplete | hub CPU % | Redis CPU % "
+                   "| hub µs/token | Redis µs/token | hub + Redis µs/token | tokens/s ratio | p99 ratio | target |")
+        out.append("|---|---|" + "---:|" * 12 + "---|")
+        for r in variants:
+            check = r.get("variant_check") or {}
+            verdict = "" if not check else (("met" if check.get("met") else "**missed**") + f" ({check.get('goal')})")
+            out.append(f"| {r['scenario_label']} | {r['transport']} | {fmt(r.get('delivered_per_s'))} | {fmt(r.get('p50_ms'))} | "
+                       f"{fmt(r.get('p99_ms'))} | {fmt(r.get('lost'))} | {fmt(r.get('incomplete'))} | {fmt(r.get('server_cpu_pct'))} | "
+                       f"{fmt(r.get('redis_cpu_pct'))} | {fmt(r.get('hub_cpu_us_per_token'))} | {fmt(r.get('redis_cpu_us_per_token'))} | "
+                       f"{fmt(r.get('hub_redis_cpu_us_per_token'))} | {fmt(check.get('delivered_ratio'))} | {fmt(check.get('p99_ratio'))} | {verdict} |")
     idle = [r for r in records if r["scenario"] == "idle-connections"]
     if idle:
         out.append("")

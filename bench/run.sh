@@ -6,6 +6,8 @@
 #   bench/run.sh many-streams --streams 2000 --hub-jfr
 #   BENCH_JVM_OPTS='-Xmx1g' bench/run.sh fan-out --clients 2000
 #   bench/run.sh many-streams --publisher http --peer nchan   # relay mode against StreamHub, then Nchan
+#   bench/run.sh many-streams --store memory,redis   # memory store, then Redis (its own redis-server), same run
+#   bench/run.sh many-streams --auth off,on          # auth + generous limits off, then on (HS256 JWT), same run
 #
 # The hub runs as a child JVM with --hub-jvm-opts (default -Xms256m -Xmx2g -XX:+UseG1GC); the
 # load generator runs with BENCH_JVM_OPTS. Results: bench/results/latest.json; bench/report.py

@@ -14,6 +14,9 @@ import dev.streamhub.bench.measure.ResourceSampler;
 import dev.streamhub.bench.report.PeerComparison;
 import dev.streamhub.bench.report.ResultsFile;
 import dev.streamhub.bench.report.Table;
+import dev.streamhub.bench.report.VariantComparison;
+import dev.streamhub.bench.load.Credentials;
+import dev.streamhub.bench.variant.HubVariant;
 import dev.streamhub.bench.scenario.Scenario;
 import dev.streamhub.bench.scenario.ScenarioRun;
 import dev.streamhub.bench.scenario.SelfHostedScenario;
@@ -77,6 +80,14 @@ public final class BenchMain {
       "                                (nginx + libnginx-mod-nchan, bench/nchan/nginx.conf.template; apt-get installs them",
       "                                when missing, as root) and print the ratios StreamHub/Nchan; one record per target",
       "  --peer-workers N              nginx worker_processes (default: number of cores, the hub's core budget)",
+      "hub variants (one record each, same load, same run; the table compares them; not with --url):",
+      "  --store memory,redis          the stream log in memory, or in a redis-server the benchmark starts (Debian's",
+      "                                redis-server, free loopback port, --save '' --appendonly no, stopped at the end;",
+      "                                STREAMHUB_STORE=redis://127.0.0.1:PORT); adds Redis's CPU and CPU per token (issue 14)",
+      "  --auth off,on                 on: STREAMHUB_AUTH_HS256_SECRET (random) and every limit set high (evaluated, never",
+      "                                refusing); the benchmark signs an HS256 JWT (scope 'read create publish') and sends",
+      "                                it as Authorization: Bearer on every request, SSE/poll reader and WebSocket (issue 13)",
+      "                                (both given: every store x auth pair)",
       "  --wait-idle-s N               on a shared machine, wait up to N s (default 120) until other processes",
       "                                use less than --idle-below-pct (default 25) % of one core before each scenario",
       "output:",
@@ -142,6 +153,14 @@ public final class BenchMain {
     if (peer != null) {
       PeerComparison.check(peer, transport, scenarios);
     }
+    List<HubVariant> hubVariants = HubVariant.parse(options);
+    boolean variants = !hubVariants.get(0).plain();
+    if (variants && url != null) {
+      throw new IllegalArgumentException("--store and --auth start the hub themselves: not with --url");
+    }
+    if (variants && scenarios.stream().anyMatch(s -> s instanceof SelfHostedScenario)) {
+      throw new IllegalArgumentException("--store and --auth are not supported by " + options.scenario() + " (it starts its own hubs)");
+    }
     Set<String> unused = options.unused();
     if (!unused.isEmpty()) {
       throw new IllegalArgumentException("option(s) " + unused + " are not used by " + options.scenario());
@@ -168,10 +187,19 @@ public final class BenchMain {
       JsonObject ours = null;
       // --peer: the same scenario object and load generator, first against StreamHub, then against the peer.
       // (The loop's body keeps the indentation of the per-scenario code it wraps, to keep merges small.)
+      List<JsonObject> variantRecords = new ArrayList<>();
       for (String targetName : peer == null ? List.of("streamhub") : List.of("streamhub", peer)) {
+      // --store / --auth: the hub variants, one after the other (StreamHub only; a peer runs once, plain).
+      for (HubVariant hubVariant : targetName.equals("streamhub") ? hubVariants : List.of(new HubVariant(null, null))) {
+      try (HubVariant.Started variantRun = hubVariant.start(out.toAbsolutePath().getParent())) {
       boolean isPeer = !targetName.equals("streamhub");
-      System.out.println("== " + scenario.name() + (scenario.variant() == null ? "" : " " + scenario.variant()) + " (" + transport + ")"
+      String recordVariant = joinVariants(scenario.variant(), hubVariant.label());
+      System.out.println("== " + scenario.name() + (recordVariant == null ? "" : " " + recordVariant) + " (" + transport + ")"
           + (peer == null ? "" : " against " + targetName));
+      if (variantRun.redis() != null) {
+        System.out.println("   redis-server started: pid " + variantRun.redisPid() + " on " + variantRun.redis().url());
+      }
+      Credentials.use(variantRun.jwt());
       Hub hub;
       Relay relay = Relay.STREAMHUB;
       if (isPeer) {
@@ -192,13 +220,15 @@ public final class BenchMain {
           settings.put("HTTP_INSTANCES", instances);
         }
         settings.putAll(extraEnv);
+        settings.putAll(variantRun.settings());
         List<String> jvm = new ArrayList<>(jvmOptions);
         if (jfr) {
           Path recording = out.toAbsolutePath().getParent().resolve(scenario.name() + "-hub.jfr");
           jvm.add("-XX:StartFlightRecording=filename=" + recording + ",settings=profile,dumponexit=true");
           System.out.println("   hub JFR recording: " + recording);
         }
-        Path log = out.toAbsolutePath().getParent().resolve("hub-" + scenario.name() + ".log");
+        Path log = out.toAbsolutePath().getParent().resolve("hub-" + scenario.name()
+            + (hubVariant.plain() ? "" : "-" + hubVariant.label().replace('=', '-').replace(' ', '-')) + ".log");
         hub = ChildHub.start(hubJar, jvm, settings, log);
         System.out.println("   hub started: pid " + hub.pid() + " on " + hub.target().url() + " with " + env(settings) + " (log " + log + ")");
       }
@@ -207,6 +237,7 @@ public final class BenchMain {
       try (Hub h = hub;
            ResourceSampler sampler = new ResourceSampler(h.pid(), 250, isPeer);
            ClientFleet fleet = ClientFleet.start(h.target(), relay, threads, scenario.connections())) {
+        sampler.measureStore(variantRun.redisPid());
         Double other = null;
         long waitStart = System.currentTimeMillis();
         if (waitIdleS > 0) {
@@ -218,7 +249,14 @@ public final class BenchMain {
         measured = scenario.run(new ScenarioRun(h, fleet, sampler, transport));
         measured.put("other_cpu_pct_before_start", other).put("waited_for_quiet_s", Math.round(waited / 100.0) / 10.0);
       }
-      JsonObject record = record(scenario.name(), scenario.variant(), transport, measured, hub, threads, command, started);
+      if (variants) {
+        VariantComparison.perToken(measured);
+        measured.put("store", hubVariant.store()).put("auth", hubVariant.auth());
+      }
+      JsonObject record = record(scenario.name(), recordVariant, transport, measured, hub, threads, command, started);
+      if (variants && !isPeer) {
+        variantRecords.add(record);
+      }
       if (isPeer) {
         record.put("target", targetName);
         PeerComparison.attach(ours, record);
@@ -228,6 +266,14 @@ public final class BenchMain {
       records.add(record);
       System.out.print(Table.render(List.of(record)));
       System.out.println();
+      } finally {
+        Credentials.use(null);
+      }
+      }
+      }
+      if (variants) {
+        VariantComparison.compare(variantRecords);
+        System.out.print(VariantComparison.render(variantRecords));
       }
       if (peer != null) {
         System.out.print(PeerComparison.render(ours));
@@ -263,6 +309,14 @@ public final class BenchMain {
     return new JsonObject(fields);
   }
 
+  /** The scenario's variant ({@code relay}) and the hub variant ({@code store=redis}), joined; null when neither. */
+  static String joinVariants(String scenarioVariant, String hubVariant) {
+    if (hubVariant == null) {
+      return scenarioVariant;
+    }
+    return scenarioVariant == null ? hubVariant : scenarioVariant + ", " + hubVariant;
+  }
+
   private static String command(String[] args) {
     List<String> jvm = ManagementFactory.getRuntimeMXBean().getInputArguments();
     return "java " + (jvm.isEmpty() ? "" : String.join(" ", jvm) + " ") + "-jar bench/target/streamhub-bench.jar " + String.join(" ", args);
@@ -270,7 +324,8 @@ public final class BenchMain {
 
   private static String env(Map<String, String> settings) {
     StringBuilder s = new StringBuilder();
-    settings.forEach((k, v) -> s.append(s.length() == 0 ? "" : " ").append("STREAMHUB_").append(k).append('=').append(v));
+    settings.forEach((k, v) -> s.append(s.length() == 0 ? "" : " ").append("STREAMHUB_").append(k).append('=')
+        .append(k.equals("AUTH_HS256_SECRET") ? "(secret)" : v));
     return s.length() == 0 ? "(defaults)" : s.toString();
   }
 

@@ -152,6 +152,7 @@ public final class ChildHub implements Hub {
     env.forEach(settings::put);
     settings.remove("STREAMHUB_HTTP_PORT");
     settings.remove("STREAMHUB_UPSTREAM_API_KEY");
+    settings.remove("STREAMHUB_AUTH_HS256_SECRET");
     return new JsonObject()
         .put("started_by_bench", true)
         .put("jvm_options", new JsonArray(new ArrayList<>(jvmOptions)))

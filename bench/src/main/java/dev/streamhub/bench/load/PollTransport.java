@@ -69,7 +69,7 @@ public final class PollTransport implements Transport {
           .setHost(target.host())
           .setPort(target.port())
           .setURI("/v1/streams/" + stream + "/poll?from=" + from + "&timeout=" + timeoutS + (compact ? "&compact=true" : ""));
-      client.request(options)
+      client.request(Credentials.apply(options))
           .compose(req -> {
             request = req;
             inFlight = true;

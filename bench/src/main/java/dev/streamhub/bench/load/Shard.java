@@ -110,7 +110,7 @@ public final class Shard extends VerticleBase {
         .setMethod(HttpMethod.POST)
         .setURI("/v1/streams")
         .putHeader("Content-Type", "application/json");
-    return client.request(options)
+    return client.request(Credentials.apply(options))
         .compose(request -> request.send(Buffer.buffer("{\"publisher\":\"external\"}")))
         .compose(response -> response.body().compose(bytes -> response.statusCode() == 201
             ? Future.succeededFuture(new JsonObject(bytes).getString("stream"))
@@ -127,7 +127,7 @@ public final class Shard extends VerticleBase {
         .setMethod(HttpMethod.POST)
         .setURI(relay.publishUri(stream))
         .putHeader("Content-Type", "application/json");
-    return publishClient.request(options)
+    return publishClient.request(Credentials.apply(options))
         .compose(request -> request.send(body.get()))
         .compose(response -> response.body().compose(bytes -> relay.published(response.statusCode())
             ? Future.<Void>succeededFuture()
@@ -160,7 +160,7 @@ public final class Shard extends VerticleBase {
         .setMethod(HttpMethod.POST)
         .setURI("/v1/streams")
         .putHeader("Content-Type", "application/json");
-    return client.request(options)
+    return client.request(Credentials.apply(options))
         .compose(request -> request.send(body.toBuffer()))
         .compose(response -> response.body().compose(bytes -> response.statusCode() == 201
             ? Future.succeededFuture(new JsonObject(bytes).getString("stream"))
@@ -169,7 +169,7 @@ public final class Shard extends VerticleBase {
 
   /** {@code GET path}, the JSON body of a 200. Call on this shard's event loop. */
   public Future<JsonObject> getJson(String path) {
-    return client.request(HttpMethod.GET, path)
+    return client.request(Credentials.apply(new RequestOptions().setMethod(HttpMethod.GET).setURI(path)))
         .compose(request -> request.send())
         .compose(response -> response.body().compose(bytes -> response.statusCode() == 200
             ? Future.succeededFuture(new JsonObject(bytes))

@@ -62,7 +62,7 @@ public final class SseTransport implements Transport {
         .setPort(target.port())
         .setURI(path.apply(stream, from) + (compact ? "&compact=true" : ""))
         .putHeader("Accept", "text/event-stream");
-    client.request(options)
+    client.request(Credentials.apply(options))
         .compose(request -> {
           reading.request = request;
           if (reading.cancelled) {

@@ -38,7 +38,7 @@ public final class WsTransport implements Transport {
         .setHost(target.host())
         .setPort(target.port())
         .setURI("/v1/ws");
-    client.connect(options)
+    client.connect(Credentials.apply(options))
         .onFailure(reading.done::tryFail)
         .onSuccess(ws -> {
           reading.ws = ws;

@@ -17,7 +17,8 @@ public final class ResourceSampler implements AutoCloseable {
 
   /** One sample; {@code hubRss} and {@code hubTicks} are -1 when the hub's pid is unknown. */
   public record Sample(long atMillis, long hubRss, long hubTicks, long hubSystemTicks, long selfTicks, long machineBusy,
-      long machineTotal, Map<String, Map.Entry<String, Long>> hubThreads, Map<String, Map.Entry<String, Long>> selfThreads) {}
+      long machineTotal, Map<String, Map.Entry<String, Long>> hubThreads, Map<String, Map.Entry<String, Long>> selfThreads,
+      long storeTicks) {}
 
   private final long hubPid;
   /** Count the hub's child processes too (nginx: the master and its workers). */
@@ -25,6 +26,8 @@ public final class ResourceSampler implements AutoCloseable {
   /** The hub's processes, refreshed at every {@link #mark()}; touched by the sampler thread only. */
   private volatile long[] hubPids;
   private final long selfPid = ProcessHandle.current().pid();
+  /** A store process next to the hub whose CPU is measured too ({@code --store redis}: redis-server), -1: none. */
+  private volatile long storePid = -1;
   private final List<Sample> samples = new ArrayList<>();
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "bench-sampler");
@@ -85,11 +88,26 @@ public final class ResourceSampler implements AutoCloseable {
     Sample s = new Sample(System.currentTimeMillis(), rss.orElse(-1),
         hubTicks.length == 2 ? hubTicks[0] + hubTicks[1] : -1, hubTicks.length == 2 ? hubTicks[1] : -1,
         ProcStats.cpuTicks(selfPid).orElse(-1), machine.length == 2 ? machine[0] : -1, machine.length == 2 ? machine[1] : -1,
-        hubThreads, threads ? ProcStats.threadTicks(selfPid) : null);
+        hubThreads, threads ? ProcStats.threadTicks(selfPid) : null, storeTicks());
     synchronized (samples) {
       samples.add(s);
     }
     return s;
+  }
+
+  /** Also samples the CPU time of {@code pid} (user + system, /proc/<pid>/stat), e.g. the hub's redis-server. */
+  public void measureStore(long pid) {
+    storePid = pid;
+  }
+
+  private long storeTicks() {
+    long pid = storePid;
+    return pid < 0 ? -1 : ProcStats.cpuTicks(pid).orElse(-1);
+  }
+
+  /** CPU of the {@link #measureStore} process between two marks, in percent of one core; null when none. */
+  public static Double storeCpuPercent(Sample from, Sample to) {
+    return percent(from.storeTicks, to.storeTicks, from.atMillis, to.atMillis);
   }
 
   /**
@@ -151,10 +169,11 @@ public final class ResourceSampler implements AutoCloseable {
     Double machine = machineCpuPercent(from, to);
     Double hub = hubCpuPercent(from, to);
     Double self = selfCpuPercent(from, to);
+    Double store = storeCpuPercent(from, to);
     if (machine == null || self == null) {
       return null;
     }
-    return Math.max(0, Math.round((machine - self - (hub == null ? 0 : hub)) * 10) / 10.0);
+    return Math.max(0, Math.round((machine - self - (hub == null ? 0 : hub) - (store == null ? 0 : store)) * 10) / 10.0);
   }
 
   private static Double percent(long t0, long t1, long ms0, long ms1) {

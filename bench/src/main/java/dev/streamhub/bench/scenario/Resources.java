@@ -24,6 +24,10 @@ final class Resources {
         .put("other_cpu_pct", ResourceSampler.otherCpuPercent(start, end))
         .put("resources_timeline", sampler.timeline(start, end))
         .put("resources_timeline_columns", "seconds, hub_rss_mb, hub_cpu_pct, client_cpu_pct, other_cpu_pct");
+    Double store = ResourceSampler.storeCpuPercent(start, end);
+    if (store != null) {
+      json.put("redis_cpu_pct", store);
+    }
   }
 
   static double mb(long bytes) {
