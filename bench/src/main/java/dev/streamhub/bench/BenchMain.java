@@ -63,7 +63,8 @@ public final class BenchMain {
       "  --url http://127.0.0.1:PORT   use a running hub (configure its STREAMHUB_DEMO_* as the scenario prints)",
       "  --hub-pid PID                 its pid, for RSS and CPU (found from the port when omitted)",
       "  --hub-jar PATH                default verticles/target/streamhub.jar",
-      "  --hub-jvm-opts '...'          default '" + "-Xms256m -Xmx2g -XX:+UseG1GC" + "'",
+      "  --hub-jvm-opts '...'          replace the JVM options of the launcher bin/streamhub, through which the hub is",
+      "                                started (default: the launcher's own, `bin/streamhub --jvm-options`)",
       "  --hub-instances N             STREAMHUB_HTTP_INSTANCES (hub default: number of cores)",
       "  --hub-env KEY=VALUE           any other STREAMHUB_KEY for the child hub (repeatable)",
       "  --hub-jfr                     record a JFR profile of the hub to bench/results/<scenario>-hub.jfr",
@@ -83,7 +84,8 @@ public final class BenchMain {
       "  --out PATH                    default bench/results/latest.json (records of other scenarios are kept)",
       "  --fresh                       start the results file from an empty list");
 
-  static final String DEFAULT_HUB_JVM_OPTS = "-Xms256m -Xmx2g -XX:+UseG1GC";
+  /** The launcher a user runs (README); the benchmark starts its child hubs the same way. */
+  static final String LAUNCHER = "bin/streamhub";
 
   private BenchMain() {}
 
@@ -117,7 +119,9 @@ public final class BenchMain {
     String url = options.string("url", null);
     long hubPid = options.longValue("hub-pid", -1, -1, Long.MAX_VALUE);
     Path hubJar = Path.of(options.string("hub-jar", root.resolve("verticles/target/streamhub.jar").toString()));
-    List<String> jvmOptions = Arrays.asList(options.string("hub-jvm-opts", DEFAULT_HUB_JVM_OPTS).trim().split("\\s+"));
+    String replacedJvm = options.string("hub-jvm-opts", null);
+    Path launcher = root.resolve(LAUNCHER);
+    List<String> jvmOptions = Arrays.asList((replacedJvm != null ? replacedJvm : launcherOptions(launcher)).trim().split("\\s+"));
     String instances = options.string("hub-instances", null);
     Map<String, String> extraEnv = new LinkedHashMap<>();
     for (String kv : options.all("hub-env")) {
@@ -192,14 +196,14 @@ public final class BenchMain {
           settings.put("HTTP_INSTANCES", instances);
         }
         settings.putAll(extraEnv);
-        List<String> jvm = new ArrayList<>(jvmOptions);
+        List<String> jvm = new ArrayList<>();
         if (jfr) {
           Path recording = out.toAbsolutePath().getParent().resolve(scenario.name() + "-hub.jfr");
           jvm.add("-XX:StartFlightRecording=filename=" + recording + ",settings=profile,dumponexit=true");
           System.out.println("   hub JFR recording: " + recording);
         }
         Path log = out.toAbsolutePath().getParent().resolve("hub-" + scenario.name() + ".log");
-        hub = ChildHub.start(hubJar, jvm, settings, log);
+        hub = ChildHub.start(launcher, replacedJvm == null ? null : jvmOptions, hubJar, jvm, settings, log);
         System.out.println("   hub started: pid " + hub.pid() + " on " + hub.target().url() + " with " + env(settings) + " (log " + log + ")");
       }
       JsonObject measured;
@@ -272,6 +276,22 @@ public final class BenchMain {
     StringBuilder s = new StringBuilder();
     settings.forEach((k, v) -> s.append(s.length() == 0 ? "" : " ").append("STREAMHUB_").append(k).append('=').append(v));
     return s.length() == 0 ? "(defaults)" : s.toString();
+  }
+
+  /** The JVM options {@code bin/streamhub} starts the hub with ({@code bin/streamhub --jvm-options}). */
+  static String launcherOptions(Path launcher) throws IOException, InterruptedException {
+    if (!Files.isExecutable(launcher)) {
+      throw new IOException(launcher + " is missing or not executable: run the benchmark from the repository");
+    }
+    ProcessBuilder builder = new ProcessBuilder(launcher.toString(), "--jvm-options").redirectErrorStream(true);
+    builder.environment().remove("STREAMHUB_JVM_OPTS");
+    builder.environment().remove("JAVA_OPTS");
+    Process p = builder.start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+    if (p.waitFor() != 0 || out.isEmpty()) {
+      throw new IOException(launcher + " --jvm-options failed: " + out);
+    }
+    return out;
   }
 
   /** The repository root: the working directory, or its parent when run from inside bench/. */

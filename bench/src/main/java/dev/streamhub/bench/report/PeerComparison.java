@@ -19,8 +19,12 @@ public final class PeerComparison {
   static final String[][] FIGURES = {
     {"delivered/s", "delivered_per_s"}, {"p50", "p50_ms"}, {"p99", "p99_ms"}, {"p99.9", "p999_ms"}, {"max", "max_ms"},
     {"server RSS", "server_rss_mb"}, {"server PSS", "server_pss_end_mb"}, {"server CPU", "server_cpu_pct"},
-    {"bench CPU", "client_cpu_pct"}, {"published/s", "published_per_s"},
+    {"bench CPU", "client_cpu_pct"}, {"published/s", "published_per_s"}, {"server CPU per delivered", "server_cpu_us_per_delivered"},
   };
+  /** Issue 16: server CPU per delivered message at most this many times the peer's. */
+  static final double CPU_PER_DELIVERED_MAX_RATIO = 1.25;
+  /** Issue 16: delivered/s "equal": both deliver every token offered, rates within this fraction (the offered load is the same). */
+  static final double DELIVERED_EQUAL_WITHIN = 0.005;
 
   private PeerComparison() {}
 
@@ -43,6 +47,8 @@ public final class PeerComparison {
   /** Puts the ratios and the verdict into {@code ours} (StreamHub's record) and {@code theirs} (the peer's). */
   public static void attach(JsonObject ours, JsonObject theirs) {
     String peer = theirs.getString("target");
+    cpuPerDelivered(ours);
+    cpuPerDelivered(theirs);
     JsonObject ratios = new JsonObject().put("peer", peer).put("ratio", "streamhub / " + peer);
     for (String[] f : FIGURES) {
       ratios.put(f[1], ratio(ours.getValue(f[1]), theirs.getValue(f[1])));
@@ -62,6 +68,21 @@ public final class PeerComparison {
     boolean theirComplete = complete(theirs);
     boolean rateOk = ourRate >= theirRate;
     boolean p99Ok = ourP99 != null && theirP99 != null && ourP99 <= theirP99;
+    boolean rateEqual = ourComplete && theirComplete && Math.abs(ourRate - theirRate) <= DELIVERED_EQUAL_WITHIN * Math.max(ourRate, theirRate);
+    Double cpuRatio = ratios.getDouble("server_cpu_us_per_delivered");
+    boolean cpuOk = cpuRatio != null && cpuRatio <= CPU_PER_DELIVERED_MAX_RATIO;
+    ours.put("efficiency_check", new JsonObject()
+        .put("peer", peer)
+        .put("goal", "issue 16, against " + peer + " in the same run: delivered/s equal (every token delivered by both, rates within "
+            + Math.round(DELIVERED_EQUAL_WITHIN * 1000) / 10.0 + " %), p99 no worse, server CPU per delivered message at most "
+            + CPU_PER_DELIVERED_MAX_RATIO + "x " + peer + "'s")
+        .put("measured", String.format(Locale.ROOT, "delivered/s %,d vs %,d (%s), p99 %s vs %s ms (%s), server CPU per delivered %s vs %s us (%sx, %s)",
+            ourRate, theirRate, rateEqual ? "met" : "missed", ourP99, theirP99, p99Ok ? "met" : "missed",
+            ours.getValue("server_cpu_us_per_delivered"), theirs.getValue("server_cpu_us_per_delivered"), cpuRatio, cpuOk ? "met" : "missed"))
+        .put("delivered_met", rateEqual)
+        .put("p99_met", p99Ok)
+        .put("cpu_met", cpuOk)
+        .put("met", rateEqual && p99Ok && cpuOk));
     ours.put("peer_check", new JsonObject()
         .put("peer", peer)
         .put("goal", "against " + peer + " in the same run (relay mode over SSE): StreamHub's delivered/s at least "
@@ -76,6 +97,16 @@ public final class PeerComparison {
         .put("delivered_met", rateOk)
         .put("p99_met", p99Ok)
         .put("met", rateOk && p99Ok && ourComplete));
+  }
+
+  /** Microseconds of server CPU (all its processes) per delivered message: CPU % of a core x 10,000 / delivered per second. */
+  static void cpuPerDelivered(JsonObject r) {
+    Object cpu = r.getValue("server_cpu_pct");
+    Object rate = r.getValue("delivered_per_s");
+    if (cpu instanceof Number && rate instanceof Number && ((Number) rate).doubleValue() > 0) {
+      double us = ((Number) cpu).doubleValue() * 10_000 / ((Number) rate).doubleValue();
+      r.put("server_cpu_us_per_delivered", Math.round(us * 10) / 10.0);
+    }
   }
 
   /** Other processes' CPU (percent of one core) during a measured round above which a comparison is not trusted. */
@@ -113,8 +144,14 @@ public final class PeerComparison {
     out.setLength(out.length() - 1);
     out.append(" (delivered/s higher is better; latency, RSS and CPU lower is better)\n");
     JsonObject check = ours.getJsonObject("peer_check");
-    out.append(String.format(Locale.ROOT, "peer target: %s -- goal: %s -- %s%n%n", check.getString("measured"), check.getString("goal"),
+    out.append(String.format(Locale.ROOT, "peer target: %s -- goal: %s -- %s%n", check.getString("measured"), check.getString("goal"),
         check.getBoolean("met") ? "met" : "MISSED"));
+    JsonObject efficiency = ours.getJsonObject("efficiency_check");
+    if (efficiency != null) {
+      out.append(String.format(Locale.ROOT, "efficiency target: %s -- goal: %s -- %s%n", efficiency.getString("measured"),
+          efficiency.getString("goal"), efficiency.getBoolean("met") ? "met" : "MISSED"));
+    }
+    out.append(System.lineSeparator());
     return out.toString();
   }
 }
