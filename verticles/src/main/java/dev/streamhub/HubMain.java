@@ -58,6 +58,7 @@ public final class HubMain {
       LOG.info("StreamHub node {} up: roles={}, http={}, store={}, demo worker={}, cluster={}",
           hub.nodeId(), config.cluster().roles(), hub.port() < 0 ? "off" : config.http().host() + ":" + hub.port(),
           config.log().store(), config.demo().enabled(), config.cluster().clustered() ? config.cluster().hazelcastConfig() : "none");
+      LOG.info("transport: {}", vertx.isNativeTransportEnabled() ? "epoll (native)" : "NIO: " + vertx.unavailableNativeTransportCause());
       if (hub.port() >= 0) {
         LOG.info("StreamHub listening on http://{}:{}", config.http().host(), hub.port());
       }
