@@ -4,6 +4,8 @@ import dev.streamhub.bench.hub.ChildHub;
 import dev.streamhub.bench.hub.ExternalHub;
 import dev.streamhub.bench.hub.Hub;
 import dev.streamhub.bench.hub.NchanServer;
+import dev.streamhub.bench.hub.ResumableStreamServer;
+import dev.streamhub.bench.load.ResumableStreamRelay;
 import dev.streamhub.bench.load.NchanRelay;
 import dev.streamhub.bench.load.Relay;
 import dev.streamhub.bench.load.ClientFleet;
@@ -77,6 +79,9 @@ public final class BenchMain {
       "  --peer nchan                  after StreamHub, run the same scenario with the same load generator against Nchan",
       "                                (nginx + libnginx-mod-nchan, bench/nchan/nginx.conf.template; apt-get installs them",
       "                                when missing, as root) and print the ratios StreamHub/Nchan; one record per target",
+      "  --peer resumable-stream       the same against npm resumable-stream 2.x on redis-server behind node:http",
+      "                                (bench/resumable-stream/server.mjs; npm ci installs it when node_modules is missing)",
+      "  --peer nchan,resumable-stream both, one after the other, after StreamHub",
       "  --peer-workers N              nginx worker_processes (default: number of cores, the hub's core budget)",
       "  --wait-idle-s N               on a shared machine, wait up to N s (default 120) until other processes",
       "                                use less than --idle-below-pct (default 25) % of one core before each scenario",
@@ -172,13 +177,23 @@ public final class BenchMain {
       JsonObject ours = null;
       // --peer: the same scenario object and load generator, first against StreamHub, then against the peer.
       // (The loop's body keeps the indentation of the per-scenario code it wraps, to keep merges small.)
-      for (String targetName : peer == null ? List.of("streamhub") : List.of("streamhub", peer)) {
+      List<String> targets = new ArrayList<>(List.of("streamhub"));
+      if (peer != null) {
+        targets.addAll(PeerComparison.parse(peer));
+      }
+      for (String targetName : targets) {
       boolean isPeer = !targetName.equals("streamhub");
       System.out.println("== " + scenario.name() + (scenario.variant() == null ? "" : " " + scenario.variant()) + " (" + transport + ")"
           + (peer == null ? "" : " against " + targetName));
       Hub hub;
       Relay relay = Relay.STREAMHUB;
-      if (isPeer) {
+      if (isPeer && targetName.equals("resumable-stream")) {
+        Path prefix = Files.createTempDirectory("streamhub-bench-resumable-stream");
+        hub = ResumableStreamServer.start(root.resolve("bench/resumable-stream"), prefix);
+        relay = new ResumableStreamRelay();
+        System.out.println("   resumable-stream started: node pid " + hub.pid() + " (and its redis-server) on " + hub.target().url()
+            + " (logs in " + prefix + ")");
+      } else if (isPeer) {
         Path prefix = Files.createTempDirectory("streamhub-bench-nchan");
         hub = NchanServer.start(root.resolve("bench/nchan/nginx.conf.template"), peerWorkers, prefix);
         relay = new NchanRelay();

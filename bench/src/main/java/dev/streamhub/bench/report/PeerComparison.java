@@ -14,7 +14,7 @@ import java.util.Locale;
  */
 public final class PeerComparison {
 
-  public static final List<String> PEERS = List.of("nchan");
+  public static final List<String> PEERS = List.of("nchan", "resumable-stream");
   /** Figures compared, as {@code [label, key]}. */
   static final String[][] FIGURES = {
     {"delivered/s", "delivered_per_s"}, {"p50", "p50_ms"}, {"p99", "p99_ms"}, {"p99.9", "p999_ms"}, {"max", "max_ms"},
@@ -28,11 +28,19 @@ public final class PeerComparison {
 
   private PeerComparison() {}
 
+  /** {@code --peer a,b}: the peers in the order they run, after StreamHub. */
+  public static List<String> parse(String peers) {
+    return List.of(peers.split(","));
+  }
+
   /** Fails before anything starts when {@code --peer} cannot run with these options. */
-  public static void check(String peer, String transport, List<Scenario> scenarios) {
-    if (!PEERS.contains(peer)) {
-      throw new IllegalArgumentException("--peer must be one of " + PEERS + ", got '" + peer + "'");
+  public static void check(String peers, String transport, List<Scenario> scenarios) {
+    for (String peer : parse(peers)) {
+      if (!PEERS.contains(peer)) {
+        throw new IllegalArgumentException("--peer must be one of " + PEERS + " (or several, comma-separated), got '" + peer + "'");
+      }
     }
+    String peer = peers;
     if (!transport.equals("sse")) {
       throw new IllegalArgumentException("--peer " + peer + " compares SSE readers; drop --transport " + transport);
     }
@@ -53,7 +61,7 @@ public final class PeerComparison {
     for (String[] f : FIGURES) {
       ratios.put(f[1], ratio(ours.getValue(f[1]), theirs.getValue(f[1])));
     }
-    ours.put("vs_peer", ratios);
+    keep(ours, "vs_peer", peer, ratios);
     theirs.put("vs_peer", ratios.copy());
     JsonObject delivery = theirs.getJsonObject("target_check");
     if (delivery != null) {
@@ -71,7 +79,7 @@ public final class PeerComparison {
     boolean rateEqual = ourComplete && theirComplete && Math.abs(ourRate - theirRate) <= DELIVERED_EQUAL_WITHIN * Math.max(ourRate, theirRate);
     Double cpuRatio = ratios.getDouble("server_cpu_us_per_delivered");
     boolean cpuOk = cpuRatio != null && cpuRatio <= CPU_PER_DELIVERED_MAX_RATIO;
-    ours.put("efficiency_check", new JsonObject()
+    keep(ours, "efficiency_check", peer, new JsonObject()
         .put("peer", peer)
         .put("goal", "issue 16, against " + peer + " in the same run: delivered/s equal (every token delivered by both, rates within "
             + Math.round(DELIVERED_EQUAL_WITHIN * 1000) / 10.0 + " %), p99 no worse, server CPU per delivered message at most "
@@ -83,7 +91,7 @@ public final class PeerComparison {
         .put("p99_met", p99Ok)
         .put("cpu_met", cpuOk)
         .put("met", rateEqual && p99Ok && cpuOk));
-    ours.put("peer_check", new JsonObject()
+    keep(ours, "peer_check", peer, new JsonObject()
         .put("peer", peer)
         .put("goal", "against " + peer + " in the same run (relay mode over SSE): StreamHub's delivered/s at least "
             + peer + "'s and its p99 latency no worse")
@@ -97,6 +105,21 @@ public final class PeerComparison {
         .put("delivered_met", rateOk)
         .put("p99_met", p99Ok)
         .put("met", rateOk && p99Ok && ourComplete));
+  }
+
+  /**
+   * Keeps {@code value} in {@code ours} under {@code <key>s.<peer>} (every peer of the run) and, for
+   * the first peer of the run, also under {@code key} (the single-peer form report.py and older
+   * records use).
+   */
+  private static void keep(JsonObject ours, String key, String peer, JsonObject value) {
+    JsonObject all = ours.getJsonObject(key + "s");
+    if (all == null) {
+      all = new JsonObject();
+      ours.put(key + "s", all);
+      ours.put(key, value);
+    }
+    all.put(peer, value);
   }
 
   /** Microseconds of server CPU (all its processes) per delivered message: CPU % of a core x 10,000 / delivered per second. */
@@ -133,20 +156,27 @@ public final class PeerComparison {
 
   /** The ratio lines printed after a scenario's two runs. */
   public static String render(JsonObject ours) {
-    JsonObject ratios = ours == null ? null : ours.getJsonObject("vs_peer");
-    if (ratios == null) {
+    JsonObject all = ours == null ? null : ours.getJsonObject("vs_peers");
+    if (all == null) {
       return "";
     }
+    StringBuilder out = new StringBuilder();
+    for (String peer : all.fieldNames()) {
+      out.append(render(all.getJsonObject(peer), ours.getJsonObject("peer_checks").getJsonObject(peer),
+          ours.getJsonObject("efficiency_checks").getJsonObject(peer)));
+    }
+    return out.toString();
+  }
+
+  private static String render(JsonObject ratios, JsonObject check, JsonObject efficiency) {
     StringBuilder out = new StringBuilder("ratio StreamHub/" + ratios.getString("peer") + ":");
     for (String[] f : FIGURES) {
       out.append(' ').append(f[0]).append(' ').append(Table.format(ratios.getValue(f[1]))).append(',');
     }
     out.setLength(out.length() - 1);
     out.append(" (delivered/s higher is better; latency, RSS and CPU lower is better)\n");
-    JsonObject check = ours.getJsonObject("peer_check");
     out.append(String.format(Locale.ROOT, "peer target: %s -- goal: %s -- %s%n", check.getString("measured"), check.getString("goal"),
         check.getBoolean("met") ? "met" : "MISSED"));
-    JsonObject efficiency = ours.getJsonObject("efficiency_check");
     if (efficiency != null) {
       out.append(String.format(Locale.ROOT, "efficiency target: %s -- goal: %s -- %s%n", efficiency.getString("measured"),
           efficiency.getString("goal"), efficiency.getBoolean("met") ? "met" : "MISSED"));
