@@ -37,6 +37,7 @@ def main():
     parser.add_argument("--events", type=float, required=True, help="events delivered in the window")
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--thread", default=None)
+    parser.add_argument("--stack", default=None, help="only allocation samples with a frame containing this (say Subscription.onLive)")
     parser.add_argument("--from-s", type=float, default=None)
     parser.add_argument("--to-s", type=float, default=None)
     args = parser.parse_args()
@@ -68,6 +69,7 @@ def main():
     by_class = collections.Counter()
     by_site = collections.Counter()
     weight = 0
+    all_weight = [0]
     for e in samples:
         t = when(e)
         if t < lo or t > hi:
@@ -77,16 +79,22 @@ def main():
         if args.thread and args.thread not in thread:
             continue
         w = v.get("weight", 0)
+        frames = (v.get("stackTrace") or {}).get("frames") or []
+        if args.stack and not any(args.stack in jfr_hotspots.frame_name(f) for f in frames):
+            all_weight[0] += w
+            continue
+        all_weight[0] += w
         weight += w
         by_class[(v.get("objectClass") or {}).get("name", "?")] += w
-        frames = (v.get("stackTrace") or {}).get("frames") or []
         names = [jfr_hotspots.frame_name(f) for f in frames]
         site = next((n for n in names if n.startswith("dev.streamhub.")), names[0] if names else "?")
         inner = names[0] if names else "?"
         by_site[f"{site}  <-  {inner}" if site != inner else site] += w
     if weight == 0:
         return
-    print(f"\nsampled allocation weight {weight / 1e6:,.1f} MB; by class:")
+    print(f"\nsampled allocation weight {weight / 1e6:,.1f} MB of {all_weight[0] / 1e6:,.1f} MB"
+          + (f" (stacks with {args.stack}): {weight / args.events:,.0f} B per delivered event by the samples' own weights" if args.stack else "")
+          + "; by class:")
     for name, w in by_class.most_common(args.top):
         print(f"  {100.0 * w / weight:5.1f}%  {w / args.events * (total / weight if weight else 1):7,.0f} B/event  {name}")
     print("\nby first StreamHub frame  <-  allocating frame:")

@@ -7,8 +7,11 @@
 #   BENCH_JVM_OPTS='-Xmx1g' bench/run.sh fan-out --clients 2000
 #   bench/run.sh many-streams --publisher http --peer nchan   # relay mode against StreamHub, then Nchan
 #
-# The hub runs as a child JVM with --hub-jvm-opts (default -Xms256m -Xmx2g -XX:+UseG1GC); the
-# load generator runs with BENCH_JVM_OPTS. Results: bench/results/latest.json; bench/report.py
+#   bench/run.sh many-streams --publisher http --peer nchan,resumable-stream   # and npm resumable-stream on Redis
+#
+# The hub is started the way the README starts it: through bin/streamhub, with that launcher's JVM
+# options (bin/streamhub --jvm-options) unless --hub-jvm-opts replaces them; the load generator runs
+# with BENCH_JVM_OPTS. Results: bench/results/latest.json; bench/report.py
 # turns them into the README's Markdown table; bench/chart.py (run after each run when python3
 # exists) draws them as bench/results/latest.html.
 set -euo pipefail
