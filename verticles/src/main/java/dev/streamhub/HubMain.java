@@ -83,7 +83,8 @@ public final class HubMain {
 
   private static String describe(Throwable e, HubConfig config) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof BindException) {
+      // NIO says BindException; the epoll transport a NativeIoException (an IOException) with the errno's text
+      if (t instanceof BindException || (t instanceof IOException && String.valueOf(t.getMessage()).contains("Address already in use"))) {
         return "port " + config.http().port() + " on " + config.http().host()
             + " is already in use or not available (http_port / STREAMHUB_HTTP_PORT): " + t.getMessage();
       }
