@@ -95,11 +95,12 @@ def main():
     print(f"\nsampled allocation weight {weight / 1e6:,.1f} MB of {all_weight[0] / 1e6:,.1f} MB"
           + (f" (stacks with {args.stack}): {weight / args.events:,.0f} B per delivered event by the samples' own weights" if args.stack else "")
           + "; by class:")
+    scale = 1.0 if args.stack else (total / weight if total else 1.0)
     for name, w in by_class.most_common(args.top):
-        print(f"  {100.0 * w / weight:5.1f}%  {w / args.events * (total / weight if weight else 1):7,.0f} B/event  {name}")
+        print(f"  {100.0 * w / weight:5.1f}%  {w / args.events * scale:7,.0f} B/event  {name}")
     print("\nby first StreamHub frame  <-  allocating frame:")
     for name, w in by_site.most_common(args.top):
-        print(f"  {100.0 * w / weight:5.1f}%  {w / args.events * (total / weight if weight else 1):7,.0f} B/event  {name}")
+        print(f"  {100.0 * w / weight:5.1f}%  {w / args.events * scale:7,.0f} B/event  {name}")
 
 
 if __name__ == "__main__":
