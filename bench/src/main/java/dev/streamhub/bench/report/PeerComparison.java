@@ -23,7 +23,7 @@ public final class PeerComparison {
   };
   /** Issue 16: server CPU per delivered message at most this many times the peer's. */
   static final double CPU_PER_DELIVERED_MAX_RATIO = 1.25;
-  /** Issue 16: delivered/s "equal": both deliver every token offered, rates within this fraction (the offered load is the same). */
+  /** Issue 16: delivered/s "equal": StreamHub delivers every token and at most this fraction less per second than the peer. */
   static final double DELIVERED_EQUAL_WITHIN = 0.005;
 
   private PeerComparison() {}
@@ -76,13 +76,15 @@ public final class PeerComparison {
     boolean theirComplete = complete(theirs);
     boolean rateOk = ourRate >= theirRate;
     boolean p99Ok = ourP99 != null && theirP99 != null && ourP99 <= theirP99;
-    boolean rateEqual = ourComplete && theirComplete && Math.abs(ourRate - theirRate) <= DELIVERED_EQUAL_WITHIN * Math.max(ourRate, theirRate);
+    // "equal": the offered load is the same, so StreamHub keeps up when it delivers every token and is
+    // not behind the peer by more than the noise of two equal loads (ahead is fine)
+    boolean rateEqual = ourComplete && ourRate >= (1 - DELIVERED_EQUAL_WITHIN) * theirRate;
     Double cpuRatio = ratios.getDouble("server_cpu_us_per_delivered");
     boolean cpuOk = cpuRatio != null && cpuRatio <= CPU_PER_DELIVERED_MAX_RATIO;
     keep(ours, "efficiency_check", peer, new JsonObject()
         .put("peer", peer)
-        .put("goal", "issue 16, against " + peer + " in the same run: delivered/s equal (every token delivered by both, rates within "
-            + Math.round(DELIVERED_EQUAL_WITHIN * 1000) / 10.0 + " %), p99 no worse, server CPU per delivered message at most "
+        .put("goal", "issue 16, against " + peer + " in the same run: delivered/s equal (every token delivered, at most "
+            + Math.round(DELIVERED_EQUAL_WITHIN * 1000) / 10.0 + " % below the peer's), p99 no worse, server CPU per delivered message at most "
             + CPU_PER_DELIVERED_MAX_RATIO + "x " + peer + "'s")
         .put("measured", String.format(Locale.ROOT, "delivered/s %,d vs %,d (%s), p99 %s vs %s ms (%s), server CPU per delivered %s vs %s us (%sx, %s)",
             ourRate, theirRate, rateEqual ? "met" : "missed", ourP99, theirP99, p99Ok ? "met" : "missed",
