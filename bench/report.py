@@ -91,29 +91,39 @@ def main():
             verdict = "met" if check.get("met") else "**missed**"
             out.append(f"- {r['scenario_label']} ({r['transport']}): goal {check.get('goal')}; measured {check.get('measured')} — {verdict}")
     peer_records = [r for r in records if r.get("peer_check")]
+
+    def checks(r, key):
+        """Every peer's check of kind key (peer_check, efficiency_check) in record r, by peer."""
+        many = r.get(key + "s")
+        if many:
+            return many
+        one = r.get(key)
+        return {one["peer"]: one} if one else {}
+
     for r in peer_records:
-        check = r["peer_check"]
-        verdict = "met" if check.get("met") else "**missed**"
-        out.append(f"- {r['scenario_label']} ({r['transport']}) vs {check.get('peer')}: goal {check.get('goal')}; "
-                   f"measured {check.get('measured')} — {verdict}")
+        for kind in ("peer_check", "efficiency_check"):
+            for peer, check in checks(r, kind).items():
+                verdict = "met" if check.get("met") else "**missed**"
+                out.append(f"- {r['scenario_label']} ({r['transport']}) vs {peer}: goal {check.get('goal')}; "
+                           f"measured {check.get('measured')} — {verdict}")
     if peer_records:
         out.append("")
         out.append("Side by side with a peer (`--peer`; same run, same load generator, same POST bodies; "
                    "ratio = StreamHub / peer; for nginx the server RSS and CPU are summed over the master and its workers, "
-                   "and PSS counts Nchan's shared-memory zone once):")
-        for r in peer_records:
-            peer = r["peer_check"]["peer"]
+                   "and PSS counts Nchan's shared-memory zone once; for resumable-stream they are summed over node and its redis-server):")
+        for r, peer in [(r, peer) for r in peer_records for peer in checks(r, "peer_check")]:
             theirs = next((p for p in records if p.get("target") == peer and p["scenario"] == r["scenario"]
                            and p.get("variant") == r.get("variant") and p.get("transport") == r.get("transport")), None)
             if theirs is None:
                 continue
-            ratios = r.get("vs_peer") or {}
+            ratios = (r.get("vs_peers") or {}).get(peer) or r.get("vs_peer") or {}
             workers = (theirs.get("hub") or {}).get("worker_processes")
             out.append("")
             out.append(f"{r['scenario_label']}, {fmt(r.get('clients'))} readers, {fmt(r.get('streams'))} stream{'' if r.get('streams') == 1 else 's'} × "
                        f"{fmt(r.get('tokens_per_stream'))} tokens at {fmt(r.get('rate_per_stream'))} tokens/s "
                        f"(offered {fmt(r.get('offered_per_s'))} delivered tokens/s); {peer}: "
-                       f"{(theirs.get('hub') or {}).get('server')}, worker_processes {workers}:")
+                       f"{(theirs.get('hub') or {}).get('server')}"
+                       + (f", worker_processes {workers}:" if workers else ":"))
             out.append("")
             out.append(f"| figure | StreamHub | {peer} | ratio StreamHub/{peer} |")
             out.append("|---|---:|---:|---:|")
@@ -123,7 +133,9 @@ def main():
                                ("publish POST p50 ms", "publish_post_p50_ms"), ("publish POST p99 ms", "publish_post_p99_ms"),
                                ("lost / dup / out of order", None),
                                ("server RSS MB (peak)", "server_rss_mb"), ("server PSS MB (end)", "server_pss_end_mb"),
-                               ("server CPU % of a core", "server_cpu_pct"), ("bench CPU % of a core", "client_cpu_pct"),
+                               ("server CPU % of a core", "server_cpu_pct"),
+                               ("server CPU µs per delivered token", "server_cpu_us_per_delivered"),
+                               ("bench CPU % of a core", "client_cpu_pct"),
                                ("other processes' CPU %", "other_cpu_pct")]:
                 if key is None:
                     out.append(f"| {label} | {fmt(r.get('lost'))} / {fmt(r.get('duplicates'))} / {fmt(r.get('out_of_order'))} | "

@@ -9,8 +9,11 @@
 #   bench/run.sh many-streams --store memory,redis   # memory store, then Redis (its own redis-server), same run
 #   bench/run.sh many-streams --auth off,on          # auth + generous limits off, then on (HS256 JWT), same run
 #
-# The hub runs as a child JVM with --hub-jvm-opts (default -Xms256m -Xmx2g -XX:+UseG1GC); the
-# load generator runs with BENCH_JVM_OPTS. Results: bench/results/latest.json; bench/report.py
+#   bench/run.sh many-streams --publisher http --peer nchan,resumable-stream   # and npm resumable-stream on Redis
+#
+# The hub is started the way the README starts it: through bin/streamhub, with that launcher's JVM
+# options (bin/streamhub --jvm-options) unless --hub-jvm-opts replaces them; the load generator runs
+# with BENCH_JVM_OPTS. Results: bench/results/latest.json; bench/report.py
 # turns them into the README's Markdown table; bench/chart.py (run after each run when python3
 # exists) draws them as bench/results/latest.html.
 set -euo pipefail

@@ -58,6 +58,7 @@ public final class HubMain {
       LOG.info("StreamHub node {} up: roles={}, http={}, store={}, demo worker={}, cluster={}",
           hub.nodeId(), config.cluster().roles(), hub.port() < 0 ? "off" : config.http().host() + ":" + hub.port(),
           config.log().store(), config.demo().enabled(), config.cluster().clustered() ? config.cluster().hazelcastConfig() : "none");
+      LOG.info("transport: {}", vertx.isNativeTransportEnabled() ? "epoll (native)" : "NIO: " + vertx.unavailableNativeTransportCause());
       if (hub.port() >= 0) {
         LOG.info("StreamHub listening on http://{}:{}", config.http().host(), hub.port());
       }
@@ -82,7 +83,8 @@ public final class HubMain {
 
   private static String describe(Throwable e, HubConfig config) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof BindException) {
+      // NIO says BindException; the epoll transport a NativeIoException (an IOException) with the errno's text
+      if (t instanceof BindException || (t instanceof IOException && String.valueOf(t.getMessage()).contains("Address already in use"))) {
         return "port " + config.http().port() + " on " + config.http().host()
             + " is already in use or not available (http_port / STREAMHUB_HTTP_PORT): " + t.getMessage();
       }

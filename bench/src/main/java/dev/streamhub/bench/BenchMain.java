@@ -4,6 +4,8 @@ import dev.streamhub.bench.hub.ChildHub;
 import dev.streamhub.bench.hub.ExternalHub;
 import dev.streamhub.bench.hub.Hub;
 import dev.streamhub.bench.hub.NchanServer;
+import dev.streamhub.bench.hub.ResumableStreamServer;
+import dev.streamhub.bench.load.ResumableStreamRelay;
 import dev.streamhub.bench.load.NchanRelay;
 import dev.streamhub.bench.load.Relay;
 import dev.streamhub.bench.load.ClientFleet;
@@ -66,7 +68,8 @@ public final class BenchMain {
       "  --url http://127.0.0.1:PORT   use a running hub (configure its STREAMHUB_DEMO_* as the scenario prints)",
       "  --hub-pid PID                 its pid, for RSS and CPU (found from the port when omitted)",
       "  --hub-jar PATH                default verticles/target/streamhub.jar",
-      "  --hub-jvm-opts '...'          default '" + "-Xms256m -Xmx2g -XX:+UseG1GC" + "'",
+      "  --hub-jvm-opts '...'          replace the JVM options of the launcher bin/streamhub, through which the hub is",
+      "                                started (default: the launcher's own, `bin/streamhub --jvm-options`)",
       "  --hub-instances N             STREAMHUB_HTTP_INSTANCES (hub default: number of cores)",
       "  --hub-env KEY=VALUE           any other STREAMHUB_KEY for the child hub (repeatable)",
       "  --hub-jfr                     record a JFR profile of the hub to bench/results/<scenario>-hub.jfr",
@@ -79,6 +82,9 @@ public final class BenchMain {
       "  --peer nchan                  after StreamHub, run the same scenario with the same load generator against Nchan",
       "                                (nginx + libnginx-mod-nchan, bench/nchan/nginx.conf.template; apt-get installs them",
       "                                when missing, as root) and print the ratios StreamHub/Nchan; one record per target",
+      "  --peer resumable-stream       the same against npm resumable-stream 2.x on redis-server behind node:http",
+      "                                (bench/resumable-stream/server.mjs; npm ci installs it when node_modules is missing)",
+      "  --peer nchan,resumable-stream both, one after the other, after StreamHub",
       "  --peer-workers N              nginx worker_processes (default: number of cores, the hub's core budget)",
       "hub variants (one record each, same load, same run; the table compares them; not with --url):",
       "  --store memory,redis          the stream log in memory, or in a redis-server the benchmark starts (Debian's",
@@ -94,7 +100,8 @@ public final class BenchMain {
       "  --out PATH                    default bench/results/latest.json (records of other scenarios are kept)",
       "  --fresh                       start the results file from an empty list");
 
-  static final String DEFAULT_HUB_JVM_OPTS = "-Xms256m -Xmx2g -XX:+UseG1GC";
+  /** The launcher a user runs (README); the benchmark starts its child hubs the same way. */
+  static final String LAUNCHER = "bin/streamhub";
 
   private BenchMain() {}
 
@@ -128,7 +135,9 @@ public final class BenchMain {
     String url = options.string("url", null);
     long hubPid = options.longValue("hub-pid", -1, -1, Long.MAX_VALUE);
     Path hubJar = Path.of(options.string("hub-jar", root.resolve("verticles/target/streamhub.jar").toString()));
-    List<String> jvmOptions = Arrays.asList(options.string("hub-jvm-opts", DEFAULT_HUB_JVM_OPTS).trim().split("\\s+"));
+    String replacedJvm = options.string("hub-jvm-opts", null);
+    Path launcher = root.resolve(LAUNCHER);
+    List<String> jvmOptions = Arrays.asList((replacedJvm != null ? replacedJvm : launcherOptions(launcher)).trim().split("\\s+"));
     String instances = options.string("hub-instances", null);
     Map<String, String> extraEnv = new LinkedHashMap<>();
     for (String kv : options.all("hub-env")) {
@@ -188,7 +197,11 @@ public final class BenchMain {
       // --peer: the same scenario object and load generator, first against StreamHub, then against the peer.
       // (The loop's body keeps the indentation of the per-scenario code it wraps, to keep merges small.)
       List<JsonObject> variantRecords = new ArrayList<>();
-      for (String targetName : peer == null ? List.of("streamhub") : List.of("streamhub", peer)) {
+      List<String> targets = new ArrayList<>(List.of("streamhub"));
+      if (peer != null) {
+        targets.addAll(PeerComparison.parse(peer));
+      }
+      for (String targetName : targets) {
       // --store / --auth: the hub variants, one after the other (StreamHub only; a peer runs once, plain).
       for (HubVariant hubVariant : targetName.equals("streamhub") ? hubVariants : List.of(new HubVariant(null, null))) {
       try (HubVariant.Started variantRun = hubVariant.start(out.toAbsolutePath().getParent())) {
@@ -202,7 +215,13 @@ public final class BenchMain {
       Credentials.use(variantRun.jwt());
       Hub hub;
       Relay relay = Relay.STREAMHUB;
-      if (isPeer) {
+      if (isPeer && targetName.equals("resumable-stream")) {
+        Path prefix = Files.createTempDirectory("streamhub-bench-resumable-stream");
+        hub = ResumableStreamServer.start(root.resolve("bench/resumable-stream"), prefix);
+        relay = new ResumableStreamRelay();
+        System.out.println("   resumable-stream started: node pid " + hub.pid() + " (and its redis-server) on " + hub.target().url()
+            + " (logs in " + prefix + ")");
+      } else if (isPeer) {
         Path prefix = Files.createTempDirectory("streamhub-bench-nchan");
         hub = NchanServer.start(root.resolve("bench/nchan/nginx.conf.template"), peerWorkers, prefix);
         relay = new NchanRelay();
@@ -221,7 +240,7 @@ public final class BenchMain {
         }
         settings.putAll(extraEnv);
         settings.putAll(variantRun.settings());
-        List<String> jvm = new ArrayList<>(jvmOptions);
+        List<String> jvm = new ArrayList<>();
         if (jfr) {
           Path recording = out.toAbsolutePath().getParent().resolve(scenario.name() + "-hub.jfr");
           jvm.add("-XX:StartFlightRecording=filename=" + recording + ",settings=profile,dumponexit=true");
@@ -229,7 +248,7 @@ public final class BenchMain {
         }
         Path log = out.toAbsolutePath().getParent().resolve("hub-" + scenario.name()
             + (hubVariant.plain() ? "" : "-" + hubVariant.label().replace('=', '-').replace(' ', '-')) + ".log");
-        hub = ChildHub.start(hubJar, jvm, settings, log);
+        hub = ChildHub.start(launcher, replacedJvm == null ? null : jvmOptions, hubJar, jvm, settings, log);
         System.out.println("   hub started: pid " + hub.pid() + " on " + hub.target().url() + " with " + env(settings) + " (log " + log + ")");
       }
       JsonObject measured;
@@ -327,6 +346,22 @@ public final class BenchMain {
     settings.forEach((k, v) -> s.append(s.length() == 0 ? "" : " ").append("STREAMHUB_").append(k).append('=')
         .append(k.equals("AUTH_HS256_SECRET") ? "(secret)" : v));
     return s.length() == 0 ? "(defaults)" : s.toString();
+  }
+
+  /** The JVM options {@code bin/streamhub} starts the hub with ({@code bin/streamhub --jvm-options}). */
+  static String launcherOptions(Path launcher) throws IOException, InterruptedException {
+    if (!Files.isExecutable(launcher)) {
+      throw new IOException(launcher + " is missing or not executable: run the benchmark from the repository");
+    }
+    ProcessBuilder builder = new ProcessBuilder(launcher.toString(), "--jvm-options").redirectErrorStream(true);
+    builder.environment().remove("STREAMHUB_JVM_OPTS");
+    builder.environment().remove("JAVA_OPTS");
+    Process p = builder.start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+    if (p.waitFor() != 0 || out.isEmpty()) {
+      throw new IOException(launcher + " --jvm-options failed: " + out);
+    }
+    return out;
   }
 
   /** The repository root: the working directory, or its parent when run from inside bench/. */

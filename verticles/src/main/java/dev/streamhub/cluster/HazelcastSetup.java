@@ -75,7 +75,9 @@ public final class HazelcastSetup {
   private HazelcastSetup() {}
 
   public static Future<Vertx> vertx(ClusterConfig config) {
-    VertxOptions options = new VertxOptions();
+    VertxOptions options = new VertxOptions()
+        // epoll on Linux when netty-transport-native-epoll loads, NIO otherwise (bench/PERFORMANCE.md)
+        .setPreferNativeTransport(true);
     PrometheusMeterRegistry metrics = HubMetrics.enable(options); // GET /metrics, with the Vert.x meters
     if (!config.clustered()) {
       Vertx vertx = Vertx.builder().with(options).withMetrics(HubMetrics.factory(metrics)).build();

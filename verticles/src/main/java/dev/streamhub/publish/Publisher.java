@@ -63,6 +63,32 @@ public final class Publisher {
   }
 
   /**
+   * {@link #receipt} as JSON text, the same characters as {@code receipt(stream, written).encode()},
+   * written by hand: one string per publish request instead of a {@code JsonObject} and a Jackson
+   * generator (relay mode answers one POST per token). An id with a character JSON would escape
+   * goes through Jackson, which escapes what it must.
+   */
+  public static String receiptText(String stream, List<Event> written) {
+    if (!plain(stream)) {
+      return receipt(stream, written).encode();
+    }
+    Event last = written.get(written.size() - 1);
+    return "{\"stream\":\"" + stream + "\",\"first_offset\":" + written.get(0).offset() + ",\"next_offset\":" + (last.offset() + 1)
+        + ",\"finished\":" + last.type().isTerminal() + "}";
+  }
+
+  /** True when {@code s} is only letters, digits, {@code _} and {@code -} (a stream id's alphabet): JSON escapes none of them. */
+  private static boolean plain(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-')) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
    * Appends {@code events} to {@code stream} for {@code owner}. Fails with {@code stream_not_found},
    * {@code forbidden} (another owner's stream), {@code stream_not_external} (a model produces it) or
    * {@code stream_finished}.

@@ -61,7 +61,7 @@ public final class PublishHandler {
         .compose(events -> publisher.publish(stream, Owners.of(rc), events))
         .onSuccess(written -> rc.response()
             .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-            .end(Publisher.receipt(stream, written).encode()))
+            .end(Publisher.receiptText(stream, written)))
         .onFailure(rc::fail);
   }
 

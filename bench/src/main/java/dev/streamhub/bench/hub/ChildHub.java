@@ -16,7 +16,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The hub jar started as a child JVM on a free loopback port with the scenario's
- * {@code STREAMHUB_*} settings; stopped (SIGTERM, then SIGKILL after 10 s) by {@link #close()}.
+ * {@code STREAMHUB_*} settings, through the launcher a user runs ({@code bin/streamhub}: its JVM
+ * options unless {@code --hub-jvm-opts} replaces them, as {@code STREAMHUB_JVM_OPTS}); stopped
+ * (SIGTERM, then SIGKILL after 10 s) by {@link #close()}. The record keeps the JVM's own argument
+ * list as the kernel has it, so a figure always names the flags it ran with.
  */
 public final class ChildHub implements Hub {
 
@@ -26,12 +29,19 @@ public final class ChildHub implements Hub {
   private final List<String> jvmOptions;
   private final Path log;
 
+  private final Path launcher;
+
   private ChildHub(Process process, Target target, Map<String, String> env, List<String> jvmOptions, Path log) {
+    this(process, target, env, jvmOptions, log, null);
+  }
+
+  private ChildHub(Process process, Target target, Map<String, String> env, List<String> jvmOptions, Path log, Path launcher) {
     this.process = process;
     this.target = target;
     this.env = env;
     this.jvmOptions = jvmOptions;
     this.log = log;
+    this.launcher = launcher;
   }
 
   /**
@@ -40,6 +50,18 @@ public final class ChildHub implements Hub {
    * @param settings {@code STREAMHUB_*} variables without the prefix, e.g. {@code DEMO_TTFT_MS}
    */
   public static ChildHub start(Path jar, List<String> jvmOptions, Map<String, String> settings, Path log) throws IOException {
+    return start(null, null, jar, jvmOptions, settings, log);
+  }
+
+  /**
+   * Starts the hub through {@code launcher} ({@code bin/streamhub}) with {@code STREAMHUB_JAR} =
+   * {@code jar}: with the launcher's own JVM options when {@code replaced} is null (else
+   * {@code STREAMHUB_JVM_OPTS} = {@code replaced}), plus {@code extra} (say a JFR recording) as
+   * {@code JAVA_OPTS}. A null launcher runs {@code java <extra> -jar <jar>}.
+   */
+  public static ChildHub start(Path launcher, List<String> replaced, Path jar, List<String> extra, Map<String, String> settings, Path log)
+      throws IOException {
+    List<String> jvmOptions = extra;
     if (!Files.isRegularFile(jar)) {
       throw new IOException("hub jar " + jar + " not found; build it with: mvn -q -B -pl verticles package -DskipTests (or pass --hub-jar / --url)");
     }
@@ -49,16 +71,28 @@ public final class ChildHub implements Hub {
     env.put("STREAMHUB_HTTP_PORT", Integer.toString(port));
     settings.forEach((key, value) -> env.put("STREAMHUB_" + key, value));
     List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(jvmOptions);
-    command.add("-jar");
-    command.add(jar.toString());
+    if (launcher == null) {
+      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      command.addAll(jvmOptions);
+      command.add("-jar");
+      command.add(jar.toString());
+    } else {
+      command.add(launcher.toString());
+    }
     Files.createDirectories(log.toAbsolutePath().getParent());
     ProcessBuilder builder = new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(log.toFile());
-    builder.environment().keySet().removeIf(name -> name.startsWith("STREAMHUB_"));
+    builder.environment().keySet().removeIf(name -> name.startsWith("STREAMHUB_") || name.equals("JAVA_OPTS"));
     builder.environment().putAll(env);
+    if (launcher != null) {
+      builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+      builder.environment().put("STREAMHUB_JAR", jar.toString());
+      builder.environment().put("JAVA_OPTS", String.join(" ", extra));
+      if (replaced != null) {
+        builder.environment().put("STREAMHUB_JVM_OPTS", String.join(" ", replaced));
+      }
+    }
     Process process = builder.start();
     ChildHub hub = new ChildHub(process, new Target("127.0.0.1", port), env, List.copyOf(jvmOptions), log);
     try {
@@ -66,6 +100,12 @@ public final class ChildHub implements Hub {
     } catch (IOException | RuntimeException e) {
       hub.close();
       throw e;
+    }
+    if (launcher != null) {
+      // the launcher execs java: this process is the JVM, and its arguments are what it runs with
+      List<String> actual = new ArrayList<>(process.info().arguments().map(List::of).orElse(List.of()));
+      int jarAt = actual.indexOf("-jar");
+      hub = new ChildHub(process, hub.target, env, jarAt < 0 ? actual : actual.subList(0, jarAt), log, launcher);
     }
     return hub;
   }
@@ -143,7 +183,11 @@ public final class ChildHub implements Hub {
 
   @Override
   public JsonObject describe() {
-    return describe(env, jvmOptions);
+    JsonObject described = describe(env, jvmOptions);
+    if (launcher != null) {
+      described.put("launcher", launcher.getFileName().toString().equals("streamhub") ? "bin/streamhub" : launcher.toString());
+    }
+    return described;
   }
 
   /** What a child hub JVM was started with, for the record: its options and settings, no port, no secret. */

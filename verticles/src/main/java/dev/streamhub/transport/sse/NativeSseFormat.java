@@ -4,7 +4,9 @@ import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.Event;
 import dev.streamhub.stream.HubException;
 import dev.streamhub.transport.ErrorResponses;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 
 /**
  * {@code id: <offset>}, {@code event: <type>}, {@code data: <event JSON>}: what {@code EventSource}
@@ -15,11 +17,38 @@ public final class NativeSseFormat implements SseFormat {
 
   public static final NativeSseFormat INSTANCE = new NativeSseFormat();
 
+  private static final byte[] ID = "id: ".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] EVENT = "\nevent: ".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] DATA = "\ndata: ".getBytes(StandardCharsets.US_ASCII);
+
   private NativeSseFormat() {}
 
   @Override
   public void write(Event event, SseResponse out) {
-    out.event(Long.toString(event.offset()), event.type().wire(), event.wire());
+    out.nativeEvent(event);
+  }
+
+  /**
+   * The bytes {@link SseResponse#event} writes for {@code event} in this format, as one buffer:
+   * {@code id: <offset>\nevent: <type>\ndata: <event JSON>\n\n}, UTF-8.
+   */
+  static Buffer frame(Event event) {
+    byte[] data = event.wire().getBytes(StandardCharsets.UTF_8);
+    String type = event.type().wire();
+    String offset = Long.toString(event.offset());
+    Buffer frame = Buffer.buffer(ID.length + offset.length() + EVENT.length + type.length() + DATA.length + data.length + 2);
+    frame.appendBytes(ID);
+    ascii(frame, offset);
+    frame.appendBytes(EVENT);
+    ascii(frame, type);
+    return frame.appendBytes(DATA).appendBytes(data).appendByte((byte) '\n').appendByte((byte) '\n');
+  }
+
+  /** An ASCII string (an offset, a type name), one byte per character. */
+  private static void ascii(Buffer to, String s) {
+    for (int i = 0; i < s.length(); i++) {
+      to.appendByte((byte) s.charAt(i));
+    }
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.streamhub.transport.sse;
 
+import dev.streamhub.stream.Event;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -28,6 +29,12 @@ public final class SseResponse {
   private boolean opened;
   /** Events gathered since the last flush; null when there are none. */
   private Buffer pending;
+  /**
+   * A frame shared with other responses of this event loop ({@link #frame}), gathered alone and
+   * not copied: written as it is at the flush (Vert.x writes a slice of it), or copied into
+   * {@link #pending} when a second event comes first. Null when there is none.
+   */
+  private Buffer shared;
   /** What {@link #pending} was allocated for, so that it grows at most once per chunk. */
   private int pendingCapacity;
   private final int writeQueueBytes;
@@ -85,7 +92,43 @@ public final class SseResponse {
         ? (event == null ? "data: " : "event: " + event + "\ndata: ")
         : (event == null ? "id: " + id + "\ndata: " : "id: " + id + "\nevent: " + event + "\ndata: ");
     int frameBytes = head.length() + data.length() + 2;
-    if (pending == null) {
+    // The data is copied once into the chunk, not through a StringBuilder and its string first.
+    gather(frameBytes).appendString(head).appendString(data).appendBytes(FRAME_END);
+    if (pending.length() >= flushBytes) {
+      flush();
+    }
+  }
+
+  /** An event in the native form ({@code id: <offset>}, {@code event: <type>}, {@code data: <event JSON>}), framed once per event loop. */
+  void nativeEvent(Event event) {
+    frame(streams.nativeFrame(event));
+  }
+
+  /**
+   * One whole frame ({@code id:}, {@code event:}, {@code data:} and the blank line), made once for
+   * every response of this event loop that sends the same event ({@link SseStreams#nativeFrame});
+   * gathered like {@link #event} and never modified here. A live event, which is usually flushed
+   * alone, is then written with no copy of its bytes per response.
+   */
+  void frame(Buffer frame) {
+    if (pending == null && shared == null) {
+      shared = frame;
+    } else {
+      gather(frame.length()).appendBuffer(frame);
+    }
+    if (gathered() >= flushBytes) {
+      flush();
+    }
+  }
+
+  /** {@link #pending}, with room for {@code frameBytes} more (and the shared frame copied into it first). */
+  private Buffer gather(int frameBytes) {
+    if (shared != null) {
+      Buffer first = shared;
+      shared = null;
+      pendingCapacity = Math.max(flushBytes, first.length()) + frameBytes;
+      pending = Buffer.buffer(pendingCapacity).appendBuffer(first);
+    } else if (pending == null) {
       // Sized for this event (ASCII): a live event is usually flushed alone.
       pendingCapacity = frameBytes;
       pending = Buffer.buffer(pendingCapacity);
@@ -95,18 +138,20 @@ public final class SseResponse {
       pendingCapacity = Math.max(flushBytes, pending.length()) + frameBytes;
       pending = Buffer.buffer(pendingCapacity).appendBuffer(pending);
     }
-    // The data is copied once into the chunk, not through a StringBuilder and its string first.
-    pending.appendString(head).appendString(data).appendBytes(FRAME_END);
-    if (pending.length() >= flushBytes) {
-      flush();
-    }
+    return pending;
+  }
+
+  /** Bytes gathered and not written yet. */
+  private int gathered() {
+    return (pending == null ? 0 : pending.length()) + (shared == null ? 0 : shared.length());
   }
 
   /** Writes the gathered events as one chunk. */
   public void flush() {
-    if (pending != null && !response.ended() && !response.closed()) {
-      Buffer chunk = pending;
+    if ((pending != null || shared != null) && !response.ended() && !response.closed()) {
+      Buffer chunk = pending != null ? pending : shared;
       pending = null;
+      shared = null;
       write(chunk);
     }
   }
@@ -136,8 +181,7 @@ public final class SseResponse {
   public boolean writeQueueFull() {
     // the gathered chunk not yet written counts too: a subscription that pauses here flushes it, and
     // the hub then holds at most http_write_queue_bytes plus the one event that crossed the mark
-    long gathered = pending == null ? 0 : pending.length();
-    return inFlight + gathered >= writeQueueBytes || response.writeQueueFull();
+    return inFlight + gathered() >= writeQueueBytes || response.writeQueueFull();
   }
 
   /** Called once when the bytes in flight fall to half the write queue. */

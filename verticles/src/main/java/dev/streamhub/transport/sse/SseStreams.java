@@ -10,6 +10,8 @@ import dev.streamhub.stream.StreamIds;
 import dev.streamhub.transport.PrimedDeflater;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import dev.streamhub.stream.Event;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerResponse;
@@ -29,6 +31,10 @@ public final class SseStreams {
   private final int writeQueueBytes;
   /** One deflater for every gzip'd SSE response of this event loop. */
   private final PrimedDeflater.Shared gzip = new PrimedDeflater.Shared(HttpServerOptions.DEFAULT_COMPRESSION_LEVEL);
+
+  /** The last event framed in the native form on this event loop, and its frame ({@link #nativeFrame}). */
+  private Event framedEvent;
+  private Buffer framed;
 
   /** Created on, and used from, one edge event loop. */
   public SseStreams(Vertx vertx, Sessions sessions, SseConfig config, int writeQueueBytes) {
@@ -82,6 +88,19 @@ public final class SseStreams {
       return true;
     }
     throw new HubException(ErrorCode.BAD_REQUEST, "format must be 'native' or 'openai', got '" + format + "'");
+  }
+
+  /**
+   * {@code event}'s native SSE frame ({@link NativeSseFormat#frame}), made once for every response
+   * of this event loop that sends it: a live event reaches its readers here one after the other
+   * (one live registration per stream per event loop), so the last one framed is the one asked for.
+   */
+  Buffer nativeFrame(Event event) {
+    if (event != framedEvent) {
+      framed = NativeSseFormat.frame(event);
+      framedEvent = event;
+    }
+    return framed;
   }
 
   Vertx vertx() {
