@@ -8,6 +8,12 @@ public final class Addresses {
 
   /** Prefix of the addresses events of one stream are published on, after they are in the log. */
   public static final String STREAM_PREFIX = "streamhub.stream.";
+  /**
+   * Where each node publishes the batches its writers appended, many streams to one message, for
+   * the other nodes' readers (JVM-only, {@code dev.streamhub.broker.RelayedBatchesCodec}); each node
+   * then hands them to its readers and publishes them on the streams' addresses for its own JVM.
+   */
+  public static final String LIVE = "streamhub.live";
   /** Prefix of the point-to-point addresses generation requests for one model are sent to. */
   public static final String GENERATE_PREFIX = "streamhub.generate.";
   /** Prefix of the addresses the worker generating a stream takes cancel requests on. */

@@ -29,6 +29,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -99,6 +100,13 @@ public final class HazelcastStreamLog implements StreamLog {
   /** The key {@link #ping} reads; no stream id looks like it. */
   private static final String PING_KEY = "streamhub.ping";
 
+  /**
+   * Append request ids (see {@link StoredStream#append}): unique per stream across nodes and
+   * restarts, made without a {@code SecureRandom} per append.
+   */
+  private static final String REQUEST_PREFIX = UUID.randomUUID() + ":";
+  private static final AtomicLong REQUESTS = new AtomicLong();
+
   private final Vertx vertx;
   private final IMap<String, StoredStream> map;
   private final StreamLogConfig config;
@@ -143,8 +151,9 @@ public final class HazelcastStreamLog implements StreamLog {
   public Future<List<Event>> append(String stream, List<NewEvent> events, long epoch) {
     List<NewEvent> batch = List.copyOf(events);
     long now = Micros.now();
-    return call(stream, new LogProcessors.Append(UUID.randomUUID().toString(), stream, batch, now, epoch)).map(reply -> {
-      long first = reply.getLong("first");
+    String requestId = REQUEST_PREFIX + REQUESTS.incrementAndGet();
+    return attempt(stream, new LogProcessors.Append(requestId, stream, batch, now, epoch), System.nanoTime() + RETRY_MS * 1_000_000).map(reply -> {
+      long first = LogProcessors.firstOffset(reply);
       List<Event> stored = new ArrayList<>(batch.size());
       for (int i = 0; i < batch.size(); i++) {
         stored.add(batch.get(i).at(stream, first + i, now));
