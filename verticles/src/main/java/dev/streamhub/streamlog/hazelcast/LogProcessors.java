@@ -125,6 +125,10 @@ public final class LogProcessors {
       this.epoch = epoch;
     }
 
+    String stream() {
+      return stream;
+    }
+
     @Override
     public void setHazelcastInstance(HazelcastInstance instance) {
       this.instance = instance;
