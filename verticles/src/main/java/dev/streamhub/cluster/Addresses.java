@@ -19,6 +19,14 @@ public final class Addresses {
   /** Prefix of the addresses the worker generating a stream takes cancel requests on. */
   public static final String CANCEL_PREFIX = "streamhub.cancel.";
   /**
+   * Prefix of the one address per worker node ({@code streamhub.node-cancel.<node id>}) the hub sends
+   * {@code {"stream", "reason"}} to, to cancel a generation the stream's lease says runs there; the
+   * node hands it to the generation's {@link #cancel} consumer, which is registered on that node only
+   * (a clustered registration per generation was a Hazelcast write, serialized per worker, on the
+   * path of every stream's creation).
+   */
+  public static final String NODE_CANCEL_PREFIX = "streamhub.node-cancel.";
+  /**
    * Where workers outside the JVM (over the TCP bridge) send {@code {"stream","events":[...]}} to
    * append events to a stream they generate; the reply is {@code {"stream","first_offset","next_offset","finished"}}.
    */
@@ -38,6 +46,10 @@ public final class Addresses {
 
   public static String generate(String model) {
     return GENERATE_PREFIX + model;
+  }
+
+  public static String nodeCancel(String nodeId) {
+    return NODE_CANCEL_PREFIX + nodeId;
   }
 
   public static String cancel(String streamId) {
