@@ -23,7 +23,7 @@ import java.util.UUID;
  *
  * <p>No timer: an append issued with nothing in flight to its member leaves at the end of the
  * current turn of the event loop (with whatever else that turn appended); appends issued while
- * {@link #MAX_IN_FLIGHT} tasks to that member are out leave together when one comes back. At a
+ * a task to that member is out leave together when it comes back. At a
  * low rate that is no wait at all; under load it is how a few hundred streams' tokens share one
  * network round trip.
  *
@@ -31,10 +31,14 @@ import java.util.UUID;
  */
 final class AppendBatches {
 
-  /** Tasks out to one member at a time, per event loop. */
-  static final int MAX_IN_FLIGHT = 2;
+  /**
+   * Tasks out to one member at a time, per event loop: one, so that appends this event loop issued
+   * in some order to one stream are applied in that order (the next task is sent only once every
+   * append of the previous one is done; two tasks at once would run on two executor threads).
+   */
+  static final int MAX_IN_FLIGHT = 1;
   /** Appends per task at most. */
-  static final int MAX_APPENDS = 512;
+  static final int MAX_APPENDS = 256;
 
   private final HazelcastInstance hazelcast;
   private final IExecutorService executor;

@@ -77,7 +77,15 @@ import org.slf4j.LoggerFactory;
  * <p>Fencing: an append carries its writer's lease epoch ({@link StreamLog#append(String, List, long)});
  * the stream remembers the highest, and the processor refuses a lower one with {@code worker_lost}.
  *
- * <p>Threading: every call uses Hazelcast's async API ({@code submitToKey}) and completes on the
+ * <p>Batching: appends issued on an event loop are grouped by the member that owns their stream's
+ * partition and cross the network as one task per member ({@link AppendBatches}, {@link AppendTask}),
+ * where each is still its own entry processor with its own synchronous backup: the checks, the
+ * acknowledgement and the retries above are the same, only the round trip is shared. A batched
+ * append whose outcome the task cannot tell is tried again here on its own, with its request id.
+ * Appends made off an event loop, or while their partition has no known owner, go on their own.
+ *
+ * <p>Threading: every call uses Hazelcast's async API ({@code submitToKey}, the executor's
+ * {@code submitToMember}) and completes on the
  * caller's Vert.x context. The one blocking call, {@code localKeySet()} of the background retention
  * sweep ({@link #expire()}), has no async variant in Hazelcast; it runs in {@code executeBlocking}.
  */
