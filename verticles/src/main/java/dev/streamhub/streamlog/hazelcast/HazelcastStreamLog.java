@@ -243,8 +243,8 @@ public final class HazelcastStreamLog implements StreamLog {
    */
   private Future<String> settle(String stream, EntryProcessor<String, StoredStream, String> op, long deadline, long started,
       Future<String> tried, boolean checkSlow) {
-    return tried
-        .timeout(ATTEMPT_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+    // a batched try is bounded by its task's own timer (AppendBatches): no timer per append
+    return (checkSlow ? tried.timeout(ATTEMPT_TIMEOUT_MS, TimeUnit.MILLISECONDS) : tried)
         .compose(reply -> {
           boolean again = reply != null && reply.startsWith(LogProcessors.RETRY);
           if (!again && checkSlow && System.nanoTime() - started >= backupTimeoutNanos) {
