@@ -11,6 +11,7 @@ import io.vertx.core.eventbus.MessageConsumer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
@@ -48,7 +49,7 @@ public final class EventBusBroker implements Broker {
 
   private final EventBus bus;
   private final LocalBroker local;
-  private final String node;
+  private final String origin;
   private final Context context;
   private final Queue<EventBatch> outbox = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean flushScheduled = new AtomicBoolean();
@@ -60,7 +61,8 @@ public final class EventBusBroker implements Broker {
   public EventBusBroker(Vertx vertx) {
     this.bus = vertx.eventBus();
     this.local = new LocalBroker(vertx);
-    this.node = HazelcastSetup.nodeId(vertx);
+    // this broker, not just this node: two hubs on one Vert.x (tests) get each other's batches
+    this.origin = HazelcastSetup.nodeId(vertx) + "/" + UUID.randomUUID();
     this.context = vertx.getOrCreateContext();
     EventBatchCodec.register(vertx);
     RelayedBatchesCodec.register(vertx);
@@ -130,12 +132,12 @@ public final class EventBusBroker implements Broker {
 
   private void send(List<EventBatch> batches) {
     messagesSent.increment();
-    bus.publish(Addresses.LIVE, new RelayedBatches(node, batches));
+    bus.publish(Addresses.LIVE, new RelayedBatches(origin, batches));
   }
 
   private void onRelayed(RelayedBatches relayed) {
-    if (relayed.origin().equals(node)) {
-      return; // this node's own readers had them from publish()
+    if (relayed.origin().equals(origin)) {
+      return; // this broker's own readers had them from publish()
     }
     messagesReceived.increment();
     for (EventBatch batch : relayed.batches()) {

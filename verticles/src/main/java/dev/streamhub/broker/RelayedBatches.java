@@ -20,7 +20,7 @@ public final class RelayedBatches {
     this.batches = List.copyOf(batches);
   }
 
-  /** The node id of the sender. */
+  /** The sender: its node id and broker instance. */
   public String origin() {
     return origin;
   }
