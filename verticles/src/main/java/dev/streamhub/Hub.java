@@ -89,7 +89,7 @@ public final class Hub {
       Future<?> bridge = !config.bridge().enabled()
           ? Future.succeededFuture()
           : vertx.deployVerticle(new BridgeVerticle(config.bridge(), new Publisher(log, writer))).onSuccess(deployments::add);
-      return Future.all(List.of(retention, watchdog, worker, upstream, bridge))
+      return Future.all(List.of(broker.ready(), retention, watchdog, worker, upstream, bridge))
           .compose(ready -> config.cluster().has(Role.EDGE) ? deployEdge(vertx, config, parts, deployments) : Future.succeededFuture(-1))
           .compose(port -> vertx.deployVerticle(new NodeCardVerticle(config, stats, drain, port)).map(id -> {
             deployments.add(id);
@@ -176,6 +176,6 @@ public final class Hub {
     for (int i = deployments.size() - 1; i >= 0; i--) {
       undeployed.add(vertx.undeploy(deployments.get(i)));
     }
-    return Future.all(undeployed).compose(done -> Conversations.uninstall(vertx)).compose(done -> log.close());
+    return Future.all(undeployed).compose(done -> Conversations.uninstall(vertx)).compose(done -> broker.close()).compose(done -> log.close());
   }
 }

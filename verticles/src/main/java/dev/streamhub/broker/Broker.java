@@ -33,6 +33,16 @@ public interface Broker {
    */
   Registration subscribe(String stream, Handler<EventBatch> handler);
 
+  /** Completes once the broker takes part in the live path (a cluster's: once other nodes can reach it). */
+  default Future<Void> ready() {
+    return Future.succeededFuture();
+  }
+
+  /** Leaves the live path (the hub stops). */
+  default Future<Void> close() {
+    return Future.succeededFuture();
+  }
+
   /** What {@link #subscribe} returns: registered once {@code completion()} succeeds. */
   interface Registration {
     Future<Void> completion();

@@ -13,6 +13,11 @@ public record EventBatch(List<Event> events) {
     events = List.copyOf(events);
   }
 
+  /** The stream the events belong to. */
+  public String stream() {
+    return events.get(0).stream();
+  }
+
   public long lastOffset() {
     return events.get(events.size() - 1).offset();
   }

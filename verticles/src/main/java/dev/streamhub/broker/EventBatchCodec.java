@@ -4,14 +4,14 @@ import dev.streamhub.stream.Event;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageCodec;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Carries {@link EventBatch} on the event bus: as the same immutable instance inside a JVM, as a
- * JSON array of events between nodes.
+ * Carries {@link EventBatch} on the event bus: as the same immutable instance inside a JVM (the
+ * hub publishes batches on a stream's address on each node only, see {@link EventBusBroker}), and
+ * in {@link Event#writeTo}'s binary form should one be sent to another node: length (4 bytes),
+ * stream id, event count (4), the events.
  */
 public final class EventBatchCodec implements MessageCodec<EventBatch, EventBatch> {
 
@@ -28,19 +28,25 @@ public final class EventBatchCodec implements MessageCodec<EventBatch, EventBatc
 
   @Override
   public void encodeToWire(Buffer buffer, EventBatch batch) {
-    JsonArray array = new JsonArray();
-    batch.events().forEach(e -> array.add(e.toJson()));
-    Buffer json = array.toBuffer();
-    buffer.appendInt(json.length()).appendBuffer(json);
+    int lengthAt = buffer.length();
+    buffer.appendInt(0);
+    Event.appendText(buffer, batch.stream());
+    buffer.appendInt(batch.events().size());
+    for (Event event : batch.events()) {
+      event.writeTo(buffer);
+    }
+    buffer.setInt(lengthAt, buffer.length() - lengthAt - 4);
   }
 
   @Override
   public EventBatch decodeFromWire(int pos, Buffer buffer) {
-    int length = buffer.getInt(pos);
-    JsonArray array = new JsonArray(buffer.getBuffer(pos + 4, pos + 4 + length));
-    List<Event> events = new ArrayList<>(array.size());
-    for (int i = 0; i < array.size(); i++) {
-      events.add(Event.fromJson(array.getJsonObject(i)));
+    int[] at = {pos + 4};
+    String stream = Event.readText(buffer, at);
+    int size = buffer.getInt(at[0]);
+    at[0] += 4;
+    List<Event> events = new ArrayList<>(size);
+    for (int i = 0; i < size; i++) {
+      events.add(Event.readFrom(stream, buffer, at));
     }
     return new EventBatch(events);
   }

@@ -1,47 +1,148 @@
 package dev.streamhub.broker;
 
 import dev.streamhub.cluster.Addresses;
+import dev.streamhub.cluster.HazelcastSetup;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.MessageConsumer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The live path of a cluster: batches are published on the stream's address
- * ({@code streamhub.stream.<id>}, {@link EventBatchCodec} between nodes) and every subscriber is a
- * consumer of that address. The event bus learns of a new consumer eventually, not at once (and a
- * membership change can lose that news): subscribers cover that from the log on their heartbeat.
+ * The live path of a cluster: a node's readers get batches from a {@link LocalBroker}, fed by this
+ * node's writers directly and by the other nodes through one event-bus address for them all
+ * ({@link Addresses#LIVE}), many streams' batches to one message.
+ *
+ * <p>Sending: each batch a writer here publishes goes to the local readers at once, and to an
+ * outbox; one task, queued on the publishing event loop behind the tasks already there, empties the outbox into one {@link RelayedBatches}
+ * message, published on {@link Addresses#LIVE}, which the event bus sends once to each other node
+ * (encoded once for them all, each event's wire text reused). There is no timer: a batch published
+ * with nothing queued leaves on the next turn of the event loop, and batches published while the
+ * loop is busy (a burst of store acknowledgements) leave together. Before, each batch was one
+ * event-bus message to each node that had a consumer of its stream: a message, a node lookup and a
+ * JSON encode and parse per stream per token, and a clustered consumer registration (a Hazelcast
+ * multimap write seen by every node) per stream per reading node.
+ *
+ * <p>Receiving: each node's relay consumer hands the batches of other nodes to its
+ * {@link LocalBroker}, which gives them to the readers of their streams here (if any) and publishes
+ * them on the streams' addresses for this JVM. So a stream's events cross to each other node once,
+ * however many of its readers are there, and a reader's registration is complete at once (no
+ * cluster-wide registration to wait for); a node the sender has not yet heard of (it just joined)
+ * misses batches until it has, which its readers heal from the log on their heartbeat, as before.
+ *
+ * <p>Order: a node's batches reach another node in the order they were published (one queue, one
+ * sending context, one connection per pair of nodes). What the {@link Broker} invariants allow
+ * (duplicates, gaps when a reader's queue is full) is unchanged.
  */
 public final class EventBusBroker implements Broker {
 
-  private final Vertx vertx;
+  /** Events per relay message at most: a backlog leaves as several modest messages. */
+  static final int MAX_EVENTS_PER_MESSAGE = 4096;
+
   private final EventBus bus;
+  private final LocalBroker local;
+  private final String origin;
+  private final Context context;
+  private final Queue<EventBatch> outbox = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean flushScheduled = new AtomicBoolean();
+  private final MessageConsumer<RelayedBatches> relay;
+  private final LongAdder messagesSent = new LongAdder();
+  private final LongAdder messagesReceived = new LongAdder();
+  private final LongAdder eventsReceived = new LongAdder();
 
   public EventBusBroker(Vertx vertx) {
-    this.vertx = vertx;
     this.bus = vertx.eventBus();
+    this.local = new LocalBroker(vertx);
+    // this broker, not just this node: two hubs on one Vert.x (tests) get each other's batches
+    this.origin = HazelcastSetup.nodeId(vertx) + "/" + UUID.randomUUID();
+    this.context = vertx.getOrCreateContext();
     EventBatchCodec.register(vertx);
+    RelayedBatchesCodec.register(vertx);
+    this.relay = bus.consumer(Addresses.LIVE, message -> onRelayed(message.body()));
   }
 
   @Override
   public void publish(String stream, EventBatch batch) {
-    bus.publish(Addresses.stream(stream), batch);
+    local.publish(stream, batch);
+    outbox.add(batch);
+    if (flushScheduled.compareAndSet(false, true)) {
+      // on the publisher's own event loop, after the tasks already queued there (the rest of a burst)
+      Context current = Vertx.currentContext();
+      (current != null ? current : context).runOnContext(v -> flush());
+    }
   }
 
   @Override
   public Registration subscribe(String stream, Handler<EventBatch> handler) {
-    MessageConsumer<EventBatch> consumer = vertx.eventBus().consumer(Addresses.stream(stream), message -> handler.handle(message.body()));
-    return new Registration() {
-      @Override
-      public Future<Void> completion() {
-        return consumer.completion();
-      }
+    return local.subscribe(stream, handler);
+  }
 
-      @Override
-      public Future<Void> unregister() {
-        return consumer.unregister();
+  /** Once the relay consumer is registered in the cluster. */
+  @Override
+  public Future<Void> ready() {
+    return relay.completion();
+  }
+
+  @Override
+  public Future<Void> close() {
+    return relay.unregister();
+  }
+
+  /** Relay messages this node published (each reaches every other node once); for tests and metrics. */
+  public long messagesSent() {
+    return messagesSent.sum();
+  }
+
+  /** Relay messages from other nodes this node received; for tests and metrics. */
+  public long messagesReceived() {
+    return messagesReceived.sum();
+  }
+
+  /** Events those messages carried. */
+  public long eventsReceived() {
+    return eventsReceived.sum();
+  }
+
+  private void flush() {
+    flushScheduled.set(false);
+    List<EventBatch> taken = new ArrayList<>();
+    int events = 0;
+    EventBatch batch;
+    while ((batch = outbox.poll()) != null) {
+      taken.add(batch);
+      events += batch.events().size();
+      if (events >= MAX_EVENTS_PER_MESSAGE) {
+        send(taken);
+        taken = new ArrayList<>();
+        events = 0;
       }
-    };
+    }
+    if (!taken.isEmpty()) {
+      send(taken);
+    }
+  }
+
+  private void send(List<EventBatch> batches) {
+    messagesSent.increment();
+    bus.publish(Addresses.LIVE, new RelayedBatches(origin, batches));
+  }
+
+  private void onRelayed(RelayedBatches relayed) {
+    if (relayed.origin().equals(origin)) {
+      return; // this broker's own readers had them from publish()
+    }
+    messagesReceived.increment();
+    for (EventBatch batch : relayed.batches()) {
+      eventsReceived.add(batch.events().size());
+      local.publish(batch.stream(), batch);
+    }
   }
 }

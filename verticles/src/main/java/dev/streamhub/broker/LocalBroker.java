@@ -5,6 +5,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import java.util.List;
 import java.util.Queue;
@@ -19,7 +20,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * The live path of a node alone: a writer hands batches to this node's subscribers directly, one
  * task on the subscriber's context per burst instead of an event-bus message per batch (message,
  * delivery context, inbound queue and duplicated context per token were a tenth of the hub's CPU).
- * Every batch is still published on the stream's event-bus address, documented for in-JVM consumers.
+ * Every batch is still published on the stream's event-bus address, documented for in-JVM consumers
+ * (for this node's only: a cluster's {@link EventBusBroker} relays batches to the other nodes, whose
+ * own {@code LocalBroker} then publishes them there).
  *
  * <p>A subscriber never queues more than {@link #MAX_QUEUED_EVENTS}: past that, only the newest
  * batch is kept, and its gap sends the subscription back to the log, which has everything. Any
@@ -33,6 +36,9 @@ public final class LocalBroker implements Broker {
 
   /** Events a local subscriber holds before it keeps only the newest batch. */
   static final int MAX_QUEUED_EVENTS = 1024;
+
+  /** The stream's address is published on for this JVM only: other nodes get batches from {@link EventBusBroker}. */
+  private static final DeliveryOptions THIS_NODE = new DeliveryOptions().setLocalOnly(true);
 
   private final Vertx vertx;
   private final EventBus bus;
@@ -52,7 +58,7 @@ public final class LocalBroker implements Broker {
         listener.offer(batch);
       }
     }
-    bus.publish(Addresses.stream(stream), batch);
+    bus.publish(Addresses.stream(stream), batch, THIS_NODE);
   }
 
   /** Registered at once: the direct hand-off has nothing to propagate. */

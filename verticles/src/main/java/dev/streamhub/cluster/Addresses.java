@@ -8,6 +8,12 @@ public final class Addresses {
 
   /** Prefix of the addresses events of one stream are published on, after they are in the log. */
   public static final String STREAM_PREFIX = "streamhub.stream.";
+  /**
+   * Where each node publishes the batches its writers appended, many streams to one message, for
+   * the other nodes' readers (JVM-only, {@code dev.streamhub.broker.RelayedBatchesCodec}); each node
+   * then hands them to its readers and publishes them on the streams' addresses for its own JVM.
+   */
+  public static final String LIVE = "streamhub.live";
   /** Prefix of the point-to-point addresses generation requests for one model are sent to. */
   public static final String GENERATE_PREFIX = "streamhub.generate.";
   /** Prefix of the addresses the worker generating a stream takes cancel requests on. */
@@ -21,6 +27,14 @@ public final class Addresses {
   public static final String READERS_PREFIX = "streamhub.readers.";
   /** Name of the shared map of the streams that opted in to {@code cancel_on_disconnect}: stream id to grace ms. */
   public static final String DISCONNECT_MAP = "streamhub.disconnect";
+  /**
+   * Prefix of the one address per worker node ({@code streamhub.node-cancel.<node id>}) the hub sends
+   * {@code {"stream", "reason"}} to, to cancel a generation the stream's lease says runs there; the
+   * node hands it to the generation's {@link #cancel} consumer, which is registered on that node only
+   * (a clustered registration per generation was a Hazelcast write, serialized per worker, on the
+   * path of every stream's creation).
+   */
+  public static final String NODE_CANCEL_PREFIX = "streamhub.node-cancel.";
   /**
    * Where workers outside the JVM (over the TCP bridge) send {@code {"stream","events":[...]}} to
    * append events to a stream they generate; the reply is {@code {"stream","first_offset","next_offset","finished"}}.
@@ -41,6 +55,10 @@ public final class Addresses {
 
   public static String generate(String model) {
     return GENERATE_PREFIX + model;
+  }
+
+  public static String nodeCancel(String nodeId) {
+    return NODE_CANCEL_PREFIX + nodeId;
   }
 
   public static String cancel(String streamId) {

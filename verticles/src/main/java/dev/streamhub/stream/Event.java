@@ -1,6 +1,8 @@
 package dev.streamhub.stream;
 
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
@@ -55,6 +57,77 @@ public final class Event {
       this.textStart = -1;
       this.textEnd = -1;
     }
+  }
+
+  /** An event as {@link #readFrom} rebuilds it: every field given, nothing encoded again. */
+  private Event(String stream, long offset, EventType type, JsonObject data, String text, int textStart, int textEnd, long ts, String wire) {
+    this.stream = stream;
+    this.offset = offset;
+    this.type = type;
+    this.data = data;
+    this.text = text;
+    this.textStart = textStart;
+    this.textEnd = textEnd;
+    this.ts = ts;
+    this.wire = wire;
+  }
+
+  /**
+   * Appends this event (not its stream id, which the caller writes once per batch) in the binary
+   * form nodes of a cluster pass each other: offset (8 bytes), ts (8), type (1, its ordinal), the
+   * wire text (4-byte length, then UTF-8), then a mark byte: 1 for a plain delta, followed by its
+   * text's position in the wire text (two 4-byte ints; -1 when the text is escaped there, and then
+   * the text itself, length and UTF-8), 0 for any other event, followed by its data as JSON text.
+   * The receiver rebuilds the same event, wire text included, with no JSON parse for a delta
+   * ({@link #readFrom}).
+   */
+  public void writeTo(Buffer out) {
+    out.appendLong(offset).appendLong(ts).appendByte((byte) type.ordinal());
+    appendText(out, wire());
+    if (data == null) {
+      out.appendByte((byte) 1).appendInt(textStart).appendInt(textEnd);
+      if (textStart < 0) {
+        appendText(out, text);
+      }
+    } else {
+      appendText(out.appendByte((byte) 0), Utf16.escapeLoneSurrogates(data.encode()));
+    }
+  }
+
+  /**
+   * Reads an event of {@code stream} that {@link #writeTo} wrote at {@code at[0]} of {@code in},
+   * and moves {@code at[0]} past it.
+   */
+  public static Event readFrom(String stream, Buffer in, int[] at) {
+    long offset = in.getLong(at[0]);
+    long ts = in.getLong(at[0] + 8);
+    EventType type = EventType.values()[in.getByte(at[0] + 16)];
+    at[0] += 17;
+    String wire = readText(in, at);
+    boolean plain = in.getByte(at[0]) == 1;
+    at[0] += 1;
+    if (plain) {
+      int start = in.getInt(at[0]);
+      int end = in.getInt(at[0] + 4);
+      at[0] += 8;
+      String text = start < 0 ? readText(in, at) : null;
+      return new Event(stream, offset, type, null, text, start, end, ts, wire);
+    }
+    return new Event(stream, offset, type, new JsonObject(readText(in, at)), null, -1, -1, ts, wire);
+  }
+
+  /** A string as its UTF-8 length (4 bytes) and bytes. */
+  public static void appendText(Buffer out, String text) {
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    out.appendInt(bytes.length).appendBytes(bytes);
+  }
+
+  /** The string {@link #appendText} wrote at {@code at[0]}; moves {@code at[0]} past it. */
+  public static String readText(Buffer in, int[] at) {
+    int length = in.getInt(at[0]);
+    String text = in.getString(at[0] + 4, at[0] + 4 + length);
+    at[0] += 4 + length;
+    return text;
   }
 
   public String stream() {

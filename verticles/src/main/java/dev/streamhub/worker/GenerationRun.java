@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One generation on a worker: writes what the backend produces, in order, and takes cancel
- * requests for its stream on {@code streamhub.cancel.<stream>}. Ends with exactly one terminal event.
+ * requests for its stream on {@code streamhub.cancel.<stream>} (on this node: the hub sends them to the
+ * node's {@code streamhub.node-cancel.<node>}, which {@link WorkerVerticle} hands on). Ends with exactly one terminal event.
  *
  * <p>Coalescing: one append is in flight at a time; events the backend produces meanwhile wait and
  * go out together in the next append. A token never waits for company (with nothing in flight it is
@@ -55,7 +56,8 @@ final class GenerationRun implements TokenSink {
     this.writer = writer;
     this.quota = quota;
     this.limits = NodeLimits.of(vertx);
-    this.cancels = vertx.eventBus().consumer(Addresses.cancel(stream), this::onCancel);
+    // this node only: the hub reaches it through the node's cancel address (WorkerVerticle)
+    this.cancels = vertx.eventBus().localConsumer(Addresses.cancel(stream), this::onCancel);
   }
 
   /** Registers for cancel requests, takes the stream's liveness lease, then starts the backend. */

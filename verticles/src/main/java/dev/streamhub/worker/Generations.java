@@ -15,6 +15,7 @@ import dev.streamhub.streamlog.StreamWriter;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
@@ -91,8 +92,7 @@ public final class Generations {
       if (meta.finished()) {
         return Future.failedFuture(finished(stream));
       }
-      DeliveryOptions options = new DeliveryOptions().setSendTimeout(config.acceptTimeoutMs());
-      return vertx.eventBus().<JsonObject>request(Addresses.cancel(stream), new JsonObject().put("reason", "client"), options)
+      return askWorker(stream)
           .map(reply -> Event.fromJson(reply.body()))
           .recover(err -> {
             if (err instanceof ReplyException && ((ReplyException) err).failureType() == ReplyFailure.RECIPIENT_FAILURE) {
@@ -103,6 +103,34 @@ public final class Generations {
             return writer.write(stream, NewEvent.cancelled("client")).map(events -> events.get(0));
           });
     });
+  }
+
+  /**
+   * Asks the worker generating {@code stream} to cancel it: through the node its lease names
+   * ({@code streamhub.node-cancel.<node>}), else (no lease, or that node does not run it: a worker
+   * over the bridge) on the stream's own cancel address, cluster-wide.
+   */
+  private Future<Message<JsonObject>> askWorker(String stream) {
+    DeliveryOptions options = new DeliveryOptions().setSendTimeout(config.acceptTimeoutMs());
+    JsonObject reason = new JsonObject().put("reason", "client");
+    return Leases.holder(vertx, stream).compose(node -> node == null
+        ? direct(stream, reason, options)
+        : vertx.eventBus().<JsonObject>request(Addresses.nodeCancel(node), reason.copy().put("stream", stream), options)
+            .recover(err -> notRunThere(err) ? direct(stream, reason, options) : Future.failedFuture(err)));
+  }
+
+  private Future<Message<JsonObject>> direct(String stream, JsonObject reason, DeliveryOptions options) {
+    return vertx.eventBus().request(Addresses.cancel(stream), reason, options);
+  }
+
+  /** The lease's node has no worker verticle (any more) or no generation of the stream. */
+  private static boolean notRunThere(Throwable err) {
+    if (!(err instanceof ReplyException)) {
+      return false;
+    }
+    ReplyException reply = (ReplyException) err;
+    return reply.failureType() == ReplyFailure.NO_HANDLERS
+        || (reply.failureType() == ReplyFailure.RECIPIENT_FAILURE && reply.failureCode() == WorkerVerticle.NOT_HERE);
   }
 
   private Future<Void> handOver(GenerateRequest request) {

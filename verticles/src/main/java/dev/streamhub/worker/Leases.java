@@ -45,6 +45,11 @@ final class Leases {
     return vertx.sharedData().getAsyncMap(Addresses.LEASES_MAP);
   }
 
+  /** The id of the node whose worker holds {@code stream}'s lease, or null when none does. */
+  static Future<String> holder(Vertx vertx, String stream) {
+    return map(vertx).compose(map -> map.get(stream)).map(lease -> lease == null ? null : lease.getString("node"));
+  }
+
   /** Takes the lease of {@code stream} and keeps renewing it until {@link Lease#release()}. */
   Future<Lease> hold(String stream) {
     Lease lease = new Lease(stream);

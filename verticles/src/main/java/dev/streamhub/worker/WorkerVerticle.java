@@ -1,6 +1,7 @@
 package dev.streamhub.worker;
 
 import dev.streamhub.cluster.Addresses;
+import dev.streamhub.cluster.HazelcastSetup;
 import dev.streamhub.config.WorkerConfig;
 import dev.streamhub.ops.Drain;
 import dev.streamhub.ops.metrics.HubMetrics;
@@ -10,8 +11,11 @@ import dev.streamhub.stream.HubException;
 import dev.streamhub.streamlog.StreamWriter;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -28,6 +32,10 @@ import org.slf4j.LoggerFactory;
 public final class WorkerVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(WorkerVerticle.class);
+
+  /** The failure code of a node cancel request for a stream no generation here writes. */
+  static final int NOT_HERE = 404;
+  private static final DeliveryOptions THIS_NODE = new DeliveryOptions().setLocalOnly(true);
 
   /** A drain ends unfinished generations this long (at most a quarter of the drain) before its deadline. */
   static final long ABANDON_BEFORE_DEADLINE_MS = 1000;
@@ -55,7 +63,9 @@ public final class WorkerVerticle extends VerticleBase {
     backend = HubMetrics.of(vertx).generations().wrap(backendFactory.apply(vertx));
     leases = new Leases(vertx, config);
     registry = new ModelRegistry(vertx);
-    return backend.start().compose(started -> registerModels()).onSuccess(ready -> drain.register(new Drain.Participant() {
+    // one clustered consumer per worker for cancels; each generation's own is local (GenerationRun)
+    MessageConsumer<JsonObject> nodeCancels = vertx.eventBus().consumer(Addresses.nodeCancel(HazelcastSetup.nodeId(vertx)), this::onNodeCancel);
+    return nodeCancels.completion().compose(registered -> backend.start()).compose(started -> registerModels()).onSuccess(ready -> drain.register(new Drain.Participant() {
       @Override
       public Future<Void> drain(long deadline) {
         return WorkerVerticle.this.drain(deadline);
@@ -120,6 +130,20 @@ public final class WorkerVerticle extends VerticleBase {
       ready.add(registry.add(ModelRegistry.WORKER, model));
     }
     return Future.all(ready);
+  }
+
+  /** {@code {"stream", "reason"}}: hands the cancel to the generation's local consumer, and its answer back. */
+  private void onNodeCancel(Message<JsonObject> message) {
+    String stream = message.body().getString("stream", "");
+    vertx.eventBus().<JsonObject>request(Addresses.cancel(stream), new JsonObject().put("reason", message.body().getString("reason", "client")), THIS_NODE)
+        .onSuccess(reply -> message.reply(reply.body()))
+        .onFailure(err -> {
+          if (err instanceof ReplyException && ((ReplyException) err).failureType() == ReplyFailure.RECIPIENT_FAILURE) {
+            message.fail(((ReplyException) err).failureCode(), err.getMessage());
+          } else {
+            message.fail(NOT_HERE, "no generation of stream '" + stream + "' runs on this node");
+          }
+        });
   }
 
   private void onGenerate(Message<JsonObject> message) {

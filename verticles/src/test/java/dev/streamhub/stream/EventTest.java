@@ -73,4 +73,36 @@ class EventTest {
       assertWireIsJacksons(NewEvent.delta("x").at("st_\"odd\\\n", 0, 0));
     }
   }
+
+  /** What one node passes another ({@link Event#writeTo}, {@link Event#readFrom}): the same event, wire text and all. */
+  @Nested
+  class BetweenNodes {
+
+    @Test
+    void everyKindOfEventComesBackEqualWithTheSameWireTextAndData() {
+      List<Event> events = List.of(
+          NewEvent.delta(" plain").at("st_a", 0, 11),
+          NewEvent.delta("needs \"escapes\"\n and caf\u00e9 \ud83d\ude00").at("st_a", 1, 12),
+          NewEvent.delta("").at("st_a", 2, 13),
+          NewEvent.delta(null).at("st_a", 3, 14),
+          new NewEvent(EventType.DELTA, new JsonObject().put("text", "x").put("extra", 1)).at("st_a", 4, 15),
+          NewEvent.usage(3, 4).at("st_a", 5, 16),
+          new NewEvent(EventType.BINARY, new JsonObject().put("base64", "AAEC")).at("st_a", 6, 17),
+          NewEvent.done("stop").at("st_a", 7, 18));
+      Buffer buffer = Buffer.buffer().appendString("prefix");
+      events.forEach(e -> e.writeTo(buffer));
+      int[] at = {"prefix".length()};
+      for (Event sent : events) {
+        Event received = Event.readFrom("st_a", buffer, at);
+        assertEquals(sent.wire(), received.wire());
+        assertEquals(sent.offset(), received.offset());
+        assertEquals(sent.ts(), received.ts());
+        assertEquals(sent.type(), received.type());
+        assertEquals(sent.data(), received.data());
+        assertEquals(sent.plainDeltaText(), received.plainDeltaText());
+        assertWireIsJacksons(received);
+      }
+      assertEquals(buffer.length(), at[0]);
+    }
+  }
 }

@@ -4,6 +4,7 @@ import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceNotActiveException;
+import com.hazelcast.core.IExecutorService;
 import com.hazelcast.core.IndeterminateOperationStateException;
 import com.hazelcast.core.OperationTimeoutException;
 import com.hazelcast.map.EntryProcessor;
@@ -29,6 +30,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,7 +77,15 @@ import org.slf4j.LoggerFactory;
  * <p>Fencing: an append carries its writer's lease epoch ({@link StreamLog#append(String, List, long)});
  * the stream remembers the highest, and the processor refuses a lower one with {@code worker_lost}.
  *
- * <p>Threading: every call uses Hazelcast's async API ({@code submitToKey}) and completes on the
+ * <p>Batching: appends issued on an event loop are grouped by the member that owns their stream's
+ * partition and cross the network as one task per member ({@link AppendBatches}, {@link AppendTask}),
+ * where each is still its own entry processor with its own synchronous backup: the checks, the
+ * acknowledgement and the retries above are the same, only the round trip is shared. A batched
+ * append whose outcome the task cannot tell is tried again here on its own, with its request id.
+ * Appends made off an event loop, or while their partition has no known owner, go on their own.
+ *
+ * <p>Threading: every call uses Hazelcast's async API ({@code submitToKey}, the executor's
+ * {@code submitToMember}) and completes on the
  * caller's Vert.x context. The one blocking call, {@code localKeySet()} of the background retention
  * sweep ({@link #expire()}), has no async variant in Hazelcast; it runs in {@code executeBlocking}.
  */
@@ -83,6 +93,8 @@ public final class HazelcastStreamLog implements StreamLog {
 
   /** The map of the cluster's stream log; {@code streamhub.log*} in the Hazelcast configs. */
   public static final String MAP = "streamhub.log";
+  /** The executor that runs batched appends on their owner ({@link AppendTask}). */
+  public static final String EXECUTOR = "streamhub.log.append";
   /** Synchronous backups of every stream: each event lives on two members. */
   public static final int BACKUP_COUNT = 1;
   /** How long a call whose outcome is unknown is tried again: above Hazelcast's failure detection (5-10 s). */
@@ -99,14 +111,28 @@ public final class HazelcastStreamLog implements StreamLog {
   /** The key {@link #ping} reads; no stream id looks like it. */
   private static final String PING_KEY = "streamhub.ping";
 
+  /**
+   * Append request ids (see {@link StoredStream#append}): unique per stream across nodes and
+   * restarts, made without a {@code SecureRandom} per append.
+   */
+  private static final String REQUEST_PREFIX = UUID.randomUUID() + ":";
+  private static final AtomicLong REQUESTS = new AtomicLong();
+
   private final Vertx vertx;
+  private final HazelcastInstance hazelcast;
+  private final IExecutorService executor;
+  /** Where each event loop's {@link AppendBatches} for this map is kept (context data). */
+  private final String batchesKey;
   private final IMap<String, StoredStream> map;
   private final StreamLogConfig config;
   /** A success that took longer than this may be Hazelcast giving up on the backups' acknowledgement. */
   private final long backupTimeoutNanos;
 
-  private HazelcastStreamLog(Vertx vertx, IMap<String, StoredStream> map, StreamLogConfig config, long backupTimeoutMs) {
+  private HazelcastStreamLog(Vertx vertx, HazelcastInstance hazelcast, IMap<String, StoredStream> map, StreamLogConfig config, long backupTimeoutMs) {
     this.vertx = vertx;
+    this.hazelcast = hazelcast;
+    this.executor = hazelcast.getExecutorService(EXECUTOR);
+    this.batchesKey = "streamhub.log.batches." + map.getName();
     this.map = map;
     this.config = config;
     this.backupTimeoutNanos = backupTimeoutMs * 1_000_000;
@@ -124,7 +150,7 @@ public final class HazelcastStreamLog implements StreamLog {
       }
       IMap<String, StoredStream> map = hazelcast.getMap(mapName);
       String backupTimeout = hazelcast.getConfig().getProperty(ClusterProperty.OPERATION_BACKUP_TIMEOUT_MILLIS.getName());
-      return new HazelcastStreamLog(vertx, map, config,
+      return new HazelcastStreamLog(vertx, hazelcast, map, config,
           backupTimeout != null ? Long.parseLong(backupTimeout.trim()) : Long.parseLong(ClusterProperty.OPERATION_BACKUP_TIMEOUT_MILLIS.getDefaultValue()));
     });
   }
@@ -143,8 +169,15 @@ public final class HazelcastStreamLog implements StreamLog {
   public Future<List<Event>> append(String stream, List<NewEvent> events, long epoch) {
     List<NewEvent> batch = List.copyOf(events);
     long now = Micros.now();
-    return call(stream, new LogProcessors.Append(UUID.randomUUID().toString(), stream, batch, now, epoch)).map(reply -> {
-      long first = reply.getLong("first");
+    String requestId = REQUEST_PREFIX + REQUESTS.incrementAndGet();
+    LogProcessors.Append op = new LogProcessors.Append(requestId, stream, batch, now, epoch);
+    long deadline = System.nanoTime() + RETRY_MS * 1_000_000;
+    Future<String> batched = batches().map(b -> b.submit(op)).orElse(null);
+    Future<String> reply = batched == null
+        ? attempt(stream, op, deadline)
+        : settle(stream, op, deadline, System.nanoTime(), batched, false);
+    return reply.map(answer -> {
+      long first = LogProcessors.firstOffset(answer);
       List<Event> stored = new ArrayList<>(batch.size());
       for (int i = 0; i < batch.size(); i++) {
         stored.add(batch.get(i).at(stream, first + i, now));
@@ -200,12 +233,21 @@ public final class HazelcastStreamLog implements StreamLog {
 
   private Future<String> attempt(String stream, EntryProcessor<String, StoredStream, String> op, long deadline) {
     Context context = vertx.getOrCreateContext();
-    long started = System.nanoTime();
-    return Future.fromCompletionStage(map.submitToKey(stream, op), context)
-        .timeout(ATTEMPT_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+    return settle(stream, op, deadline, System.nanoTime(), Future.fromCompletionStage(map.submitToKey(stream, op), context), true);
+  }
+
+  /**
+   * Decides on one try's outcome: its reply, or another try ({@link #attempt}, same request) while
+   * the outcome is unknown or the owner asked to retry, until {@code deadline}. {@code checkSlow}:
+   * distrust a success that took the backup timeout (a batched try had that checked on the owner).
+   */
+  private Future<String> settle(String stream, EntryProcessor<String, StoredStream, String> op, long deadline, long started,
+      Future<String> tried, boolean checkSlow) {
+    // a batched try is bounded by its task's own timer (AppendBatches): no timer per append
+    return (checkSlow ? tried.timeout(ATTEMPT_TIMEOUT_MS, TimeUnit.MILLISECONDS) : tried)
         .compose(reply -> {
           boolean again = reply != null && reply.startsWith(LogProcessors.RETRY);
-          if (!again && System.nanoTime() - started >= backupTimeoutNanos) {
+          if (!again && checkSlow && System.nanoTime() - started >= backupTimeoutNanos) {
             // Hazelcast answers success once the backup timeout passed even if no backup acknowledged
             // (a member cut off from the others does exactly that): not proof of a quorum, so ask again
             if (System.nanoTime() >= deadline) {
@@ -220,13 +262,34 @@ public final class HazelcastStreamLog implements StreamLog {
               : Future.succeededFuture(reply);
         }, err -> {
           Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
-          boolean unknown = cause instanceof IndeterminateOperationStateException || cause instanceof TimeoutException;
+          if (cause instanceof AppendBatches.UnknownOutcome && System.nanoTime() < deadline) {
+            return attempt(stream, op, deadline);
+          }
+          boolean unknown = cause instanceof IndeterminateOperationStateException || cause instanceof TimeoutException
+              || cause instanceof AppendBatches.UnknownOutcome;
           if (unknown && System.nanoTime() < deadline) {
             LOG.debug("stream={} {} unconfirmed, trying again: {}", stream, op.getClass().getSimpleName(), cause.getMessage());
             return vertx.timer(RETRY_PAUSE_MS).compose(waited -> attempt(stream, op, deadline));
           }
           return Future.failedFuture(unavailable(stream, cause));
         });
+  }
+
+  /**
+   * This event loop's {@link AppendBatches}, made on first use; empty off an event loop (a test
+   * thread, a worker thread), where appends go one by one.
+   */
+  private java.util.Optional<AppendBatches> batches() {
+    Context context = Vertx.currentContext();
+    if (context == null || !context.isEventLoopContext()) {
+      return java.util.Optional.empty();
+    }
+    AppendBatches batches = context.get(batchesKey);
+    if (batches == null) {
+      batches = new AppendBatches(hazelcast, executor, map.getName(), backupTimeoutNanos, context);
+      context.put(batchesKey, batches);
+    }
+    return java.util.Optional.of(batches);
   }
 
   /** Hazelcast's refusals as the hub's {@code store_unavailable}; anything else as it is. */

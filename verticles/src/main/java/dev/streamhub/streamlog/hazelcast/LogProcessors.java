@@ -98,7 +98,8 @@ public final class LogProcessors {
   }
 
   /**
-   * Appends a batch at the end of the stream; replies {@code {"first": offset}}. The stored events
+   * Appends a batch at the end of the stream; replies with the first offset as decimal text (a
+   * refusal is JSON, {@link #firstOffset}). The stored events
    * are exactly the batch at offsets {@code first, first + 1, ...} stamped with the request's time,
    * so the caller builds them itself instead of having them encoded here (and on the backup, which
    * replays the processor) and parsed back.
@@ -122,6 +123,10 @@ public final class LogProcessors {
       this.events = events;
       this.nowMicros = nowMicros;
       this.epoch = epoch;
+    }
+
+    String stream() {
+      return stream;
     }
 
     @Override
@@ -155,7 +160,7 @@ public final class LogProcessors {
       try {
         List<Event> appended = stored.append(requestId, events, nowMicros, epoch);
         entry.setValue(stored);
-        return "{\"first\":" + appended.get(0).offset() + "}";
+        return Long.toString(appended.get(0).offset());
       } catch (HubException e) {
         return error(e);
       }
@@ -168,11 +173,7 @@ public final class LogProcessors {
       out.writeLong(nowMicros);
       out.writeLong(epoch);
       out.writeBoolean(replica);
-      out.writeInt(events.size());
-      for (NewEvent e : events) {
-        out.writeString(e.type().wire());
-        out.writeString(e.data().encode());
-      }
+      writeEvents(out, events);
     }
 
     @Override
@@ -182,11 +183,7 @@ public final class LogProcessors {
       nowMicros = in.readLong();
       epoch = in.readLong();
       replica = in.readBoolean();
-      int n = in.readInt();
-      events = new ArrayList<>(n);
-      for (int i = 0; i < n; i++) {
-        events.add(new NewEvent(EventType.parse(in.readString()), new JsonObject(in.readString())));
-      }
+      events = readEvents(in);
     }
   }
 
@@ -363,6 +360,49 @@ public final class LogProcessors {
       retentionMs = in.readLong();
       maxAgeMs = in.readLong();
     }
+  }
+
+  /**
+   * An event's type and data in an operation: the type's ordinal (1 byte), then a plain delta as
+   * 1 and its text, any other event as 0 and its data as JSON text. Deltas, nearly every event,
+   * cross without a JSON encode and parse (on the owner and again on the backup, which replays the
+   * operation).
+   */
+  static void writeEvents(ObjectDataOutput out, List<NewEvent> events) throws IOException {
+    out.writeInt(events.size());
+    for (NewEvent e : events) {
+      out.writeByte(e.type().ordinal());
+      JsonObject data = e.data();
+      Object text = data.size() == 1 ? data.getValue("text") : null;
+      if (text instanceof String plain) {
+        out.writeBoolean(true);
+        out.writeString(plain);
+      } else {
+        out.writeBoolean(false);
+        out.writeString(data.encode());
+      }
+    }
+  }
+
+  static List<NewEvent> readEvents(ObjectDataInput in) throws IOException {
+    int n = in.readInt();
+    List<NewEvent> events = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      EventType type = EventType.values()[in.readByte()];
+      events.add(in.readBoolean()
+          ? new NewEvent(type, new JsonObject(Map.of("text", in.readString())))
+          : new NewEvent(type, new JsonObject(in.readString())));
+    }
+    return events;
+  }
+
+  /** An {@link Append}'s reply: its first offset, or the refusal it carries thrown as a {@link HubException}. */
+  static long firstOffset(String reply) {
+    if (reply.startsWith("{")) {
+      parse(reply);
+      throw new IllegalStateException("an append replied " + reply);
+    }
+    return Long.parseLong(reply);
   }
 
   static String error(HubException e) {
