@@ -131,7 +131,7 @@ public final class HazelcastStreamLog implements StreamLog {
 
   @Override
   public Future<StreamMeta> create(StreamMeta meta) {
-    return call(meta.id(), new LogProcessors.Create(meta, config.maxEventsPerStream())).map(meta);
+    return call(meta.id(), new LogProcessors.Create(meta, config.maxEventsPerStream(), map.getName())).map(meta);
   }
 
   @Override
@@ -143,7 +143,7 @@ public final class HazelcastStreamLog implements StreamLog {
   public Future<List<Event>> append(String stream, List<NewEvent> events, long epoch) {
     List<NewEvent> batch = List.copyOf(events);
     long now = Micros.now();
-    return call(stream, new LogProcessors.Append(UUID.randomUUID().toString(), stream, batch, now, epoch)).map(reply -> {
+    return call(stream, new LogProcessors.Append(UUID.randomUUID().toString(), stream, batch, now, epoch, map.getName())).map(reply -> {
       long first = reply.getLong("first");
       List<Event> stored = new ArrayList<>(batch.size());
       for (int i = 0; i < batch.size(); i++) {
@@ -158,13 +158,13 @@ public final class HazelcastStreamLog implements StreamLog {
     if (max < 1) {
       return Future.failedFuture(new HubException(ErrorCode.BAD_REQUEST, "max must be at least 1"));
     }
-    return call(stream, new LogProcessors.Read(stream, from, max)).map(reply ->
+    return call(stream, new LogProcessors.Read(stream, from, max, map.getName())).map(reply ->
         new ReadResult(LogProcessors.events(reply.getJsonArray("events")), reply.getLong("next"), reply.getBoolean("finished")));
   }
 
   @Override
   public Future<StreamMeta> meta(String stream) {
-    return call(stream, new LogProcessors.Meta(stream)).map(reply -> LogProcessors.metaFromJson(reply.getJsonObject("meta")));
+    return call(stream, new LogProcessors.Meta(stream, map.getName())).map(reply -> LogProcessors.metaFromJson(reply.getJsonObject("meta")));
   }
 
   /**

@@ -34,16 +34,21 @@ public final class LogProcessors {
   public static final class Create implements EntryProcessor<String, StoredStream, String>, DataSerializable, HazelcastInstanceAware {
     private StreamMeta meta;
     private int capacity;
-    /** True on the backup's copy, which replays what the owner decided and checks nothing. */
+    private String map;
+    /** True on the backup's copy, which replays what the owner decided once its copy is the owner's ({@link ReplicaCheck}). */
     private boolean replica;
+    /** On the backup's copy: the owner's fingerprint of the stream before the create. */
+    private String ownerState;
     private transient HazelcastInstance instance;
     private transient boolean refused;
+    private transient String before;
 
     public Create() {}
 
-    Create(StreamMeta meta, int capacity) {
+    Create(StreamMeta meta, int capacity, String map) {
       this.meta = meta;
       this.capacity = capacity;
+      this.map = map;
     }
 
     @Override
@@ -57,8 +62,9 @@ public final class LogProcessors {
       if (refused) {
         return null;
       }
-      Create copy = new Create(meta, capacity);
+      Create copy = new Create(meta, capacity, map);
       copy.replica = true;
+      copy.ownerState = before;
       return copy;
     }
 
@@ -71,6 +77,11 @@ public final class LogProcessors {
         return noQuorum;
       }
       StoredStream existing = entry.getValue();
+      if (replica) {
+        ReplicaCheck.verify(instance, map, meta.id(), ownerState, existing, "create");
+      } else {
+        before = ReplicaCheck.fingerprint(existing);
+      }
       if (existing != null) {
         // a retry of this very create (its first try was applied but not confirmed) gets the stream back
         boolean same = existing.meta().createdAt() == meta.createdAt() && java.util.Objects.equals(existing.meta().owner(), meta.owner());
@@ -87,6 +98,8 @@ public final class LogProcessors {
       out.writeString(metaJson(meta).encode());
       out.writeInt(capacity);
       out.writeBoolean(replica);
+      out.writeString(map);
+      out.writeString(ownerState);
     }
 
     @Override
@@ -94,6 +107,8 @@ public final class LogProcessors {
       meta = metaFromJson(new JsonObject(in.readString()));
       capacity = in.readInt();
       replica = in.readBoolean();
+      map = in.readString();
+      ownerState = in.readString();
     }
   }
 
@@ -109,19 +124,24 @@ public final class LogProcessors {
     private List<NewEvent> events;
     private long nowMicros;
     private long epoch;
-    /** True on the backup's copy, which replays what the owner decided and checks nothing. */
+    private String map;
+    /** True on the backup's copy, which replays what the owner decided once its copy is the owner's ({@link ReplicaCheck}). */
     private boolean replica;
+    /** On the backup's copy: the owner's fingerprint of the stream before the append. */
+    private String ownerState;
     private transient HazelcastInstance instance;
     private transient boolean refused;
+    private transient String before;
 
     public Append() {}
 
-    Append(String requestId, String stream, List<NewEvent> events, long nowMicros, long epoch) {
+    Append(String requestId, String stream, List<NewEvent> events, long nowMicros, long epoch, String map) {
       this.requestId = requestId;
       this.stream = stream;
       this.events = events;
       this.nowMicros = nowMicros;
       this.epoch = epoch;
+      this.map = map;
     }
 
     @Override
@@ -135,8 +155,9 @@ public final class LogProcessors {
       if (refused) {
         return null;
       }
-      Append copy = new Append(requestId, stream, events, nowMicros, epoch);
+      Append copy = new Append(requestId, stream, events, nowMicros, epoch, map);
       copy.replica = true;
+      copy.ownerState = before;
       return copy;
     }
 
@@ -149,6 +170,11 @@ public final class LogProcessors {
         return noQuorum;
       }
       StoredStream stored = entry.getValue();
+      if (replica) {
+        ReplicaCheck.verify(instance, map, stream, ownerState, stored, "append");
+      } else {
+        before = ReplicaCheck.fingerprint(stored);
+      }
       if (stored == null) {
         return error(HubException.streamNotFound(stream));
       }
@@ -168,6 +194,8 @@ public final class LogProcessors {
       out.writeLong(nowMicros);
       out.writeLong(epoch);
       out.writeBoolean(replica);
+      out.writeString(map);
+      out.writeString(ownerState);
       out.writeInt(events.size());
       for (NewEvent e : events) {
         out.writeString(e.type().wire());
@@ -182,6 +210,8 @@ public final class LogProcessors {
       nowMicros = in.readLong();
       epoch = in.readLong();
       replica = in.readBoolean();
+      map = in.readString();
+      ownerState = in.readString();
       int n = in.readInt();
       events = new ArrayList<>(n);
       for (int i = 0; i < n; i++) {
@@ -205,14 +235,17 @@ public final class LogProcessors {
     private String stream;
     private long from;
     private int max;
+    private String map;
     private transient HazelcastInstance instance;
+    private transient String served;
 
     public Read() {}
 
-    Read(String stream, long from, int max) {
+    Read(String stream, long from, int max, String map) {
       this.stream = stream;
       this.from = from;
       this.max = max;
+      this.map = map;
     }
 
     @Override
@@ -227,6 +260,7 @@ public final class LogProcessors {
         return noQuorum;
       }
       StoredStream stored = entry.getValue();
+      served = ReplicaCheck.fingerprint(stored);
       if (stored == null) {
         return error(HubException.streamNotFound(stream));
       }
@@ -238,9 +272,10 @@ public final class LogProcessors {
       }
     }
 
+    /** The no-op the backups acknowledge only when they hold the stream the owner served ({@link ReplicaCheck}). */
     @Override
     public EntryProcessor<String, StoredStream, String> getBackupProcessor() {
-      return Confirm.INSTANCE;
+      return new Confirm(stream, map, served);
     }
 
     @Override
@@ -248,6 +283,7 @@ public final class LogProcessors {
       out.writeString(stream);
       out.writeLong(from);
       out.writeInt(max);
+      out.writeString(map);
     }
 
     @Override
@@ -255,18 +291,22 @@ public final class LogProcessors {
       stream = in.readString();
       from = in.readLong();
       max = in.readInt();
+      map = in.readString();
     }
   }
 
   /** Replies {@code {"meta": {...}}}; confirmed by the backups as {@link Read}. */
   public static final class Meta implements EntryProcessor<String, StoredStream, String>, DataSerializable, HazelcastInstanceAware {
     private String stream;
+    private String map;
     private transient HazelcastInstance instance;
+    private transient String served;
 
     public Meta() {}
 
-    Meta(String stream) {
+    Meta(String stream, String map) {
       this.stream = stream;
+      this.map = map;
     }
 
     @Override
@@ -281,33 +321,55 @@ public final class LogProcessors {
         return noQuorum;
       }
       StoredStream stored = entry.getValue();
+      served = ReplicaCheck.fingerprint(stored);
       return stored == null ? error(HubException.streamNotFound(stream)) : new JsonObject().put("meta", metaJson(stored.meta())).encode();
     }
 
     @Override
     public EntryProcessor<String, StoredStream, String> getBackupProcessor() {
-      return Confirm.INSTANCE;
+      return new Confirm(stream, map, served);
     }
 
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
       out.writeString(stream);
+      out.writeString(map);
     }
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
       stream = in.readString();
+      map = in.readString();
     }
   }
 
-  /** The backup side of a confirmed read: changes nothing; its acknowledgement is the point. */
-  public static final class Confirm implements EntryProcessor<String, StoredStream, String>, DataSerializable {
-    static final Confirm INSTANCE = new Confirm();
+  /**
+   * The backup side of a confirmed read: changes nothing; its acknowledgement is the point, and the
+   * backup gives it only when its copy of the stream is the one the owner served from
+   * ({@link ReplicaCheck}).
+   */
+  public static final class Confirm implements EntryProcessor<String, StoredStream, String>, DataSerializable, HazelcastInstanceAware {
+    private String stream;
+    private String map;
+    private String ownerState;
+    private transient HazelcastInstance instance;
 
     public Confirm() {}
 
+    Confirm(String stream, String map, String ownerState) {
+      this.stream = stream;
+      this.map = map;
+      this.ownerState = ownerState;
+    }
+
+    @Override
+    public void setHazelcastInstance(HazelcastInstance instance) {
+      this.instance = instance;
+    }
+
     @Override
     public String process(Map.Entry<String, StoredStream> entry) {
+      ReplicaCheck.verify(instance, map, stream, ownerState, entry.getValue(), "read");
       return null;
     }
 
@@ -317,13 +379,17 @@ public final class LogProcessors {
     }
 
     @Override
-    public void writeData(ObjectDataOutput out) {
-      // no state
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeString(stream);
+      out.writeString(map);
+      out.writeString(ownerState);
     }
 
     @Override
-    public void readData(ObjectDataInput in) {
-      // no state
+    public void readData(ObjectDataInput in) throws IOException {
+      stream = in.readString();
+      map = in.readString();
+      ownerState = in.readString();
     }
   }
 
