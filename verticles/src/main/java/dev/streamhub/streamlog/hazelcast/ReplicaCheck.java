@@ -75,8 +75,10 @@ final class ReplicaCheck {
     if (owner.equals(mine)) {
       return;
     }
-    LOG.atWarn().addKeyValue("stream", stream).log("backup replica of stream {} differs from its owner's ({} here, {} on the owner) at {}:"
-        + " not acknowledged, asking the owner for a replica sync", stream, mine, owner, operation);
+    // a backup still waiting for its first copy (a member joined or left a moment ago) is routine; two different copies are not
+    LOG.atLevel(ABSENT.equals(mine) ? org.slf4j.event.Level.DEBUG : org.slf4j.event.Level.WARN).addKeyValue("stream", stream)
+        .log("backup replica of stream {} differs from its owner's ({} here, {} on the owner) at {}:"
+            + " not acknowledged, asking the owner for a replica sync", stream, mine, owner, operation);
     requestSync(instance, map, stream);
     throw new Diverged("backup replica of stream '" + stream + "' differs from the owner's (" + mine + " here, " + owner + " there)");
   }
