@@ -60,7 +60,9 @@ import org.slf4j.LoggerFactory;
  * {@code cluster_quorum} above 1 a split-brain protection guards this map, and the processors check
  * the quorum and the stream's backups again on the owner ({@link OwnerQuorum}). An append, a create
  * and a read count as done only once the stream's backups acknowledged them (reads send a no-op to
- * the backups, {@link LogProcessors.Read}). Hazelcast reports success anyway when the backups stay
+ * the backups, {@link LogProcessors.Read}), and a backup acknowledges only when its copy of the stream
+ * is the one the owner processed ({@link ReplicaCheck}: around a cut two replicas can differ, and
+ * Hazelcast promotes whichever it has). Hazelcast reports success anyway when the backups stay
  * silent past {@code hazelcast.operation.backup.timeout.millis}, which is what a member cut off from
  * the others sees, so a success that took that long is not trusted: the call is made again. So a
  * member cut off from the others acknowledges nothing and serves nothing that the majority may not

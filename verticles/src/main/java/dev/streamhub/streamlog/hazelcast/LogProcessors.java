@@ -229,7 +229,9 @@ public final class LogProcessors {
    * partition may still hold an append that failed there (applied on it, never on its backup, never
    * acknowledged nor published); without the confirmation a reader could be served that event during
    * the seconds before the member notices it lost the quorum, while the majority writes something
-   * else at that offset. Costs one backup round trip per page, as an append.
+   * else at that offset. The no-op carries the owner's fingerprint of the stream it served from, and
+   * a backup holding another copy does not acknowledge ({@link ReplicaCheck}): an answer is the
+   * history both replicas hold, not one copy's. Costs one backup round trip per page, as an append.
    */
   public static final class Read implements EntryProcessor<String, StoredStream, String>, DataSerializable, HazelcastInstanceAware {
     private String stream;
