@@ -85,7 +85,8 @@ public final class HazelcastSetup {
       return Future.succeededFuture(vertx);
     }
     Config hazelcast = hazelcastConfig(config);
-    options.setEventBusOptions(new EventBusOptions().setHost(config.host()).setClusterPublicHost(config.host()));
+    options.setEventBusOptions(new EventBusOptions().setHost(config.host()).setClusterPublicHost(config.host())
+        .setPort(config.eventBusPort()));
     return Vertx.builder().with(options).withMetrics(HubMetrics.factory(metrics))
         .withClusterManager(new HazelcastClusterManager(hazelcast)).buildClustered()
         .onSuccess(vertx -> HubMetrics.install(vertx, metrics));

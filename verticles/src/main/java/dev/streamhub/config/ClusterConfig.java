@@ -23,8 +23,11 @@ import java.util.Set;
  *     network partition must see to accept appends, stream creation, leases and reads of the
  *     shared store; set it to a majority of the data members (2 of 2 or 3, 3 of 5). 1, the
  *     default, protects nothing: both sides of a partition go on writing and the log can fork
+ * @param eventBusPort {@code cluster_eventbus_port}: the port of this node's event bus, 0 for any
+ *     free one (a firewall, or a test cutting a partition, needs a fixed one)
  */
-public record ClusterConfig(String hazelcastConfig, String name, String host, Set<Role> roles, boolean liteMember, int quorum) {
+public record ClusterConfig(String hazelcastConfig, String name, String host, Set<Role> roles, boolean liteMember, int quorum,
+    int eventBusPort) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final String DEFAULT_ROLES = "all";
@@ -59,7 +62,8 @@ public record ClusterConfig(String hazelcastConfig, String name, String host, Se
       throw new ConfigException("invalid " + s.sourceOf("cluster_config") + " (cluster_config): cannot read the Hazelcast config '" + file + "'");
     }
     return new ClusterConfig(file, s.string(ConfigKey.CLUSTER_NAME), s.string(ConfigKey.CLUSTER_HOST),
-        roles(s, s.string(ConfigKey.ROLES)), s.bool(ConfigKey.CLUSTER_LITE_MEMBER), s.integer(ConfigKey.CLUSTER_QUORUM));
+        roles(s, s.string(ConfigKey.ROLES)), s.bool(ConfigKey.CLUSTER_LITE_MEMBER), s.integer(ConfigKey.CLUSTER_QUORUM),
+        s.integer(ConfigKey.CLUSTER_EVENTBUS_PORT));
   }
 
   private static Set<Role> roles(Settings s, String value) {

@@ -74,6 +74,7 @@ public enum ConfigKey {
       "a Hazelcast config file: the node joins that cluster (see [cluster-config/README.md](cluster-config/README.md))"),
   CLUSTER_NAME(Kind.STRING, null, "", "the config's", "overrides the Hazelcast cluster name"),
   CLUSTER_HOST(Kind.STRING, ClusterConfig.DEFAULT_HOST, "the address other nodes reach this node's event bus on"),
+  CLUSTER_EVENTBUS_PORT(Kind.INT, 0, 0, 65535, "the TCP port of this node's event bus (other nodes connect to it); `0` picks a free one"),
   ROLES(Kind.STRING, ClusterConfig.DEFAULT_ROLES, "`edge`, `worker` or `all` (comma-separated)"),
   CLUSTER_LITE_MEMBER(Kind.BOOL, false, "join as a Hazelcast lite member: no part of the log lives here, so restarting the node moves no data "
       + "(edges in a rolling upgrade); start the data members first"),

@@ -1,6 +1,7 @@
 package dev.streamhub.worker;
 
 import dev.streamhub.cluster.Addresses;
+import dev.streamhub.cluster.HazelcastSetup;
 import dev.streamhub.config.WorkerConfig;
 import dev.streamhub.limits.NodeLimits;
 import dev.streamhub.stream.ErrorCode;
@@ -53,7 +54,8 @@ public final class Generations {
   /**
    * Creates a stream for a client's validated {@code request} (its model, owned by its owner) and
    * hands the request, now naming the stream, to a worker. Fails with
-   * {@code model_not_found} (no live worker serves it: unknown, or its workers left) or
+   * {@code model_not_found} (no live worker serves it: unknown, or its workers left; {@code store_unavailable}
+   * instead on a node cut off from the majority of the cluster) or
    * {@code no_worker_available} (no worker took it: none is registered for it on the event bus, or
    * none accepted within {@code worker_accept_timeout_ms}, each said in the message); in the second
    * case the stream is ended with that error so that nobody waits on it. Messages with an unpaired
@@ -75,11 +77,23 @@ public final class Generations {
     NodeLimits limits = NodeLimits.of(vertx);
     return registry.serves(model)
         .compose(served -> !served
-            ? Future.failedFuture(new HubException(ErrorCode.MODEL_NOT_FOUND, "The model '" + model + "' does not exist: no live worker serves it"))
+            ? Future.failedFuture(notServed(model))
             : limits.admitGeneration(request.quota()))
         .compose(admitted -> log.create(StreamMeta.fresh(StreamIds.next(), request.owner(), model, System.currentTimeMillis()))
             .compose(meta -> handOver(request.withStream(meta.id()).withQuota(admitted)).map(meta))
             .onFailure(notStarted -> limits.releaseSlot(admitted)));
+  }
+
+  /**
+   * Why no live worker serves {@code model}: {@code model_not_found}; or, on a node cut off from the
+   * majority of the cluster (which sees only its own copy of the model registry, often without the
+   * model), {@code store_unavailable}, so that the client goes to another node rather than give up.
+   */
+  private HubException notServed(String model) {
+    return HazelcastSetup.hasQuorum(vertx)
+        ? new HubException(ErrorCode.MODEL_NOT_FOUND, "The model '" + model + "' does not exist: no live worker serves it")
+        : new HubException(ErrorCode.STORE_UNAVAILABLE, "this node is cut off from the majority of the cluster and cannot start a"
+            + " generation; retry through another node");
   }
 
   /**

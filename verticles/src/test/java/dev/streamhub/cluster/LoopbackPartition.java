@@ -9,11 +9,11 @@ import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 
 /**
- * Network partitions between the Hazelcast members of one test cluster on loopback, made with
- * {@code iptables} rules that match only this cluster's own ports.
+ * Network partitions between the nodes of one test cluster on loopback, made with {@code iptables}
+ * rules that match only this cluster's own traffic: the Hazelcast members' links and the Vert.x
+ * event bus between the nodes, as a real partition between hosts cuts both.
  *
  * <p>Each member {@code i} listens on a fixed port {@link #memberPort(int)} and opens its own
  * connections from a fixed range {@link #outboundFrom(int)}..{@link #outboundTo(int)} (Hazelcast's
@@ -29,6 +29,14 @@ import java.util.stream.Collectors;
  * {@link #heal()}, by {@link #close()} and by a JVM shutdown hook; rules this class did not add are
  * never touched.
  *
+ * <p>The event bus: node {@code i} listens on {@link #eventBusPort(int)} (in the same range), but
+ * its connections to the other nodes' event buses leave from ephemeral ports, which tell no node
+ * apart. So each node runs with a supplementary group of its own ({@link #launcher(int)}, {@code
+ * setpriv --groups}), and cutting {@code a} from {@code b} also drops, in {@code OUTPUT} on {@code lo},
+ * TCP sent by a socket of {@code a}'s group ({@code -m owner --gid-owner --suppl-groups}) to
+ * {@code b}'s event-bus port, and back: a live event published on one side never reaches the
+ * other, as between two hosts.
+ *
  * <p>If {@code iptables} cannot be run (not root, not installed), {@link #open} throws: a partition
  * test that cannot partition must fail, not pass or skip.
  */
@@ -36,6 +44,10 @@ public final class LoopbackPartition implements AutoCloseable {
 
   static final int FIRST_PORT = 32100;
   static final int OUTBOUND_PORTS = 20;
+  /** Event-bus ports start this far above the base: base + 50 + i. */
+  static final int EVENT_BUS_OFFSET = 50;
+  /** Supplementary groups of the nodes: one per base and member, unused by anything else. */
+  static final int FIRST_GROUP = 400_000;
 
   private final int members;
   private final int base;
@@ -69,8 +81,9 @@ public final class LoopbackPartition implements AutoCloseable {
     for (int attempt = 0; attempt < 50; attempt++) {
       int base = FIRST_PORT + random.nextInt(300);
       boolean free = true;
-      for (int i = 0; i < members && free; i++) {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(base + i, 1, java.net.InetAddress.getLoopbackAddress())) {
+      for (int i = 0; i < 2 * members && free; i++) {
+        int port = i < members ? base + i : base + EVENT_BUS_OFFSET + i - members;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
           socket.setReuseAddress(true);
         } catch (IOException taken) {
           free = false;
@@ -86,6 +99,21 @@ public final class LoopbackPartition implements AutoCloseable {
   /** Hazelcast's listening port of member {@code i} (0-based). */
   public int memberPort(int i) {
     return base + i;
+  }
+
+  /** The event-bus port of node {@code i} ({@code cluster_eventbus_port}). */
+  public int eventBusPort(int i) {
+    return base + EVENT_BUS_OFFSET + i;
+  }
+
+  /** The supplementary group node {@code i} runs with, by which the rules know its event-bus connections. */
+  public int group(int i) {
+    return FIRST_GROUP + (base - FIRST_PORT) * 8 + i;
+  }
+
+  /** The command node {@code i}'s JVM is started through ({@link NodeProcess#start(String, String, String, java.util.Map, List)}). */
+  public List<String> launcher(int i) {
+    return List.of("setpriv", "--groups", Integer.toString(group(i)), "--");
   }
 
   /** The first port member {@code i} connects from. */
@@ -105,6 +133,8 @@ public final class LoopbackPartition implements AutoCloseable {
         if (!side.contains(b)) {
           add(rule(a, b));
           add(rule(b, a));
+          add(eventBusRule(a, b));
+          add(eventBusRule(b, a));
         }
       }
     }
@@ -121,6 +151,24 @@ public final class LoopbackPartition implements AutoCloseable {
     if (!installed.isEmpty()) {
       throw new AssertionError("iptables rules could not be removed: " + installed + ": " + lastError);
     }
+  }
+
+  /**
+   * Packets the event-bus rules now installed dropped so far (their {@code iptables} counters, gone
+   * once {@link #heal()} removed them): proof that the event bus was cut, not merely asked to be.
+   */
+  public synchronized long droppedEventBusPackets() throws IOException, InterruptedException {
+    String listing = iptables(List.of("-L", "OUTPUT", "-n", "-v", "-x"));
+    if (listing == null) {
+      throw new AssertionError("iptables could not list OUTPUT: " + lastError);
+    }
+    long dropped = 0;
+    for (String line : listing.split("\n")) {
+      if (line.contains(tag)) {
+        dropped += Long.parseLong(line.trim().split("\\s+")[0]);
+      }
+    }
+    return dropped;
   }
 
   /** The rules now installed, for the test's report. */
@@ -155,6 +203,14 @@ public final class LoopbackPartition implements AutoCloseable {
     return List.of("INPUT", "-i", "lo", "-p", "tcp",
         "-m", "multiport", "--sports", ports(from),
         "-m", "multiport", "--dports", ports(to),
+        "-m", "comment", "--comment", tag, "-j", "DROP");
+  }
+
+  /** TCP on loopback sent by a socket of node {@code from}'s group to node {@code to}'s event-bus port. */
+  private List<String> eventBusRule(int from, int to) {
+    return List.of("OUTPUT", "-o", "lo", "-p", "tcp",
+        "-m", "owner", "--gid-owner", Integer.toString(group(from)), "--suppl-groups",
+        "--dport", Integer.toString(eventBusPort(to)),
         "-m", "comment", "--comment", tag, "-j", "DROP");
   }
 
@@ -206,6 +262,7 @@ public final class LoopbackPartition implements AutoCloseable {
   @Override
   public String toString() {
     return "members on " + ports(0).split(",")[0] + ".." + memberPort(members - 1) + ", rules tagged " + tag
-        + " (" + installed.stream().map(r -> r.get(8) + "->" + r.get(11)).collect(Collectors.joining(" ")) + ")";
+        + ", event buses on " + eventBusPort(0) + ".." + eventBusPort(members - 1) + " (groups " + group(0) + ".." + group(members - 1) + "), "
+        + installed.size() + " rules installed";
   }
 }

@@ -33,12 +33,21 @@ public final class NodeProcess implements AutoCloseable {
 
   /** Starts node {@code name} of cluster {@code cluster} with {@code roles}, on a free HTTP port. */
   public static NodeProcess start(String name, String cluster, String roles, Map<String, String> env) throws IOException {
+    return start(name, cluster, roles, env, List.of());
+  }
+
+  /**
+   * As {@link #start(String, String, String, Map)}, the JVM run through {@code launcher} (a command
+   * that execs the rest, such as {@code setpriv --groups N --}; empty for none).
+   */
+  public static NodeProcess start(String name, String cluster, String roles, Map<String, String> env, List<String> launcher) throws IOException {
     if (!Files.isRegularFile(JAR)) {
       throw new IllegalStateException(JAR.toAbsolutePath() + " is missing: run `mvn package` (or `mvn verify`) first");
     }
     int port = freePort();
     Path logs = Files.createDirectories(Path.of("target", "it-logs"));
-    List<String> command = new ArrayList<>(List.of(
+    List<String> command = new ArrayList<>(launcher);
+    command.addAll(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
         "-jar", JAR.toAbsolutePath().toString()));

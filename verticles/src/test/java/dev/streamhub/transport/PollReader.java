@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.lang.ref.Reference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -20,23 +21,23 @@ final class PollReader implements StreamReader {
 
   @Override
   public Future<List<JsonObject>> readAll(String stream, long from) {
-    return poll(stream, from, Integer.MAX_VALUE, new ArrayList<>(), After.NONE);
+    return kept(poll(stream, from, Integer.MAX_VALUE, new ArrayList<>(), After.NONE));
   }
 
   @Override
   public Future<List<JsonObject>> readAllAfter(String stream, long from, int count, Supplier<Future<?>> thenDo) {
-    return poll(stream, from, Integer.MAX_VALUE, new ArrayList<>(), new After(count, thenDo));
+    return kept(poll(stream, from, Integer.MAX_VALUE, new ArrayList<>(), new After(count, thenDo)));
   }
 
   @Override
   public Future<List<JsonObject>> readSome(String stream, long from, int count) {
-    return poll(stream, from, count, new ArrayList<>(), After.NONE).map(events -> events.subList(0, count));
+    return kept(poll(stream, from, count, new ArrayList<>(), After.NONE).map(events -> events.subList(0, count)));
   }
 
   @Override
   public Future<Refusal> refusal(String stream, String from) {
-    return client.get(uri(stream, from)).map(resp -> new Refusal(resp.statusCode(),
-        resp.bodyAsJsonObject().getJsonObject("error").getString("code")));
+    return kept(client.get(uri(stream, from)).map(resp -> new Refusal(resp.statusCode(),
+        resp.bodyAsJsonObject().getJsonObject("error").getString("code"))));
   }
 
   @Override
@@ -86,5 +87,14 @@ final class PollReader implements StreamReader {
 
   private static String uri(String stream, String from) {
     return "/v1/streams/" + stream + "/poll?timeout=5&from=" + from;
+  }
+
+  /**
+   * {@code read} with this reader (and so its client) reachable until the read ends: Vert.x 5 shuts
+   * down a client the garbage collector finds unreferenced and closes its connections, even in the
+   * middle of a read (vert.x#5839), and a test often drops its reader as soon as it has the future.
+   */
+  private <T> Future<T> kept(Future<T> read) {
+    return read.andThen(done -> Reference.reachabilityFence(this));
   }
 }

@@ -6,6 +6,7 @@ import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import java.lang.ref.Reference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -21,31 +22,31 @@ final class SseReader implements StreamReader {
 
   @Override
   public Future<List<JsonObject>> readAll(String stream, long from) {
-    return client.openSse(uri(stream, Long.toString(from)), MultiMap.caseInsensitiveMultiMap())
+    return kept(client.openSse(uri(stream, Long.toString(from)), MultiMap.caseInsensitiveMultiMap())
         .compose(HubClient.LiveSse::ended)
-        .map(SseReader::events);
+        .map(SseReader::events));
   }
 
   @Override
   public Future<List<JsonObject>> readAllAfter(String stream, long from, int count, Supplier<Future<?>> thenDo) {
-    return client.openSse(uri(stream, Long.toString(from)), MultiMap.caseInsensitiveMultiMap())
+    return kept(client.openSse(uri(stream, Long.toString(from)), MultiMap.caseInsensitiveMultiMap())
         .compose(live -> live.until(frames -> events(frames).size() >= count)
             .compose(caughtUp -> thenDo.get())
             .compose(done -> live.ended()))
-        .map(SseReader::events);
+        .map(SseReader::events));
   }
 
   @Override
   public Future<List<JsonObject>> readSome(String stream, long from, int count) {
-    return client.openSse(uri(stream, Long.toString(from)), MultiMap.caseInsensitiveMultiMap())
+    return kept(client.openSse(uri(stream, Long.toString(from)), MultiMap.caseInsensitiveMultiMap())
         .compose(live -> live.until(frames -> events(frames).size() >= count)
-            .compose(frames -> live.disconnect().map(events(frames).subList(0, count))));
+            .compose(frames -> live.disconnect().map(events(frames).subList(0, count)))));
   }
 
   @Override
   public Future<Refusal> refusal(String stream, String from) {
-    return client.get(uri(stream, from)).map(resp -> new Refusal(resp.statusCode(),
-        resp.bodyAsJsonObject().getJsonObject("error").getString("code")));
+    return kept(client.get(uri(stream, from)).map(resp -> new Refusal(resp.statusCode(),
+        resp.bodyAsJsonObject().getJsonObject("error").getString("code"))));
   }
 
   @Override
@@ -67,5 +68,14 @@ final class SseReader implements StreamReader {
       events.add(event);
     }
     return events;
+  }
+
+  /**
+   * {@code read} with this reader (and so its client) reachable until the read ends: Vert.x 5 shuts
+   * down a client the garbage collector finds unreferenced and closes its connections, even in the
+   * middle of a read (vert.x#5839), and a test often drops its reader as soon as it has the future.
+   */
+  private <T> Future<T> kept(Future<T> read) {
+    return read.andThen(done -> Reference.reachabilityFence(this));
   }
 }

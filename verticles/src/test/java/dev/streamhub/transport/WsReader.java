@@ -8,6 +8,7 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
+import java.lang.ref.Reference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -33,22 +34,22 @@ final class WsReader implements StreamReader {
 
   @Override
   public Future<List<JsonObject>> readAll(String stream, long from) {
-    return read(stream, from, Integer.MAX_VALUE, 0, null);
+    return kept(read(stream, from, Integer.MAX_VALUE, 0, null));
   }
 
   @Override
   public Future<List<JsonObject>> readAllAfter(String stream, long from, int count, Supplier<Future<?>> thenDo) {
-    return read(stream, from, Integer.MAX_VALUE, count, thenDo);
+    return kept(read(stream, from, Integer.MAX_VALUE, count, thenDo));
   }
 
   @Override
   public Future<List<JsonObject>> readSome(String stream, long from, int count) {
-    return read(stream, from, count, 0, null);
+    return kept(read(stream, from, count, 0, null));
   }
 
   @Override
   public Future<Refusal> refusal(String stream, String from) {
-    return connect().compose(ws -> {
+    return kept(connect().compose(ws -> {
       Promise<Refusal> refused = Promise.promise();
       ws.textMessageHandler(text -> {
         JsonObject message = new JsonObject(text);
@@ -61,7 +62,7 @@ final class WsReader implements StreamReader {
       Object fromValue = from.matches("-?\\d+") ? (Object) Long.parseLong(from) : from;
       ws.writeTextMessage(new JsonObject().put("type", "stream.subscribe").put("stream", stream).put("from", fromValue).encode());
       return refused.future().eventually(() -> ws.close());
-    });
+    }));
   }
 
   @Override
@@ -105,5 +106,14 @@ final class WsReader implements StreamReader {
 
   static boolean isTerminal(String type) {
     return "done".equals(type) || "error".equals(type) || "cancelled".equals(type);
+  }
+
+  /**
+   * {@code read} with this reader (and so its client) reachable until the read ends: Vert.x 5 shuts
+   * down a client the garbage collector finds unreferenced and closes its connections, even in the
+   * middle of a read (vert.x#5839), and a test often drops its reader as soon as it has the future.
+   */
+  private <T> Future<T> kept(Future<T> read) {
+    return read.andThen(done -> Reference.reachabilityFence(this));
   }
 }

@@ -62,7 +62,9 @@ import org.slf4j.LoggerFactory;
  * {@code cluster_quorum} above 1 a split-brain protection guards this map, and the processors check
  * the quorum and the stream's backups again on the owner ({@link OwnerQuorum}). An append, a create
  * and a read count as done only once the stream's backups acknowledged them (reads send a no-op to
- * the backups, {@link LogProcessors.Read}). Hazelcast reports success anyway when the backups stay
+ * the backups, {@link LogProcessors.Read}), and a backup acknowledges only when its copy of the stream
+ * is the one the owner processed ({@link ReplicaCheck}: around a cut two replicas can differ, and
+ * Hazelcast promotes whichever it has). Hazelcast reports success anyway when the backups stay
  * silent past {@code hazelcast.operation.backup.timeout.millis}, which is what a member cut off from
  * the others sees, so a success that took that long is not trusted: the call is made again. So a
  * member cut off from the others acknowledges nothing and serves nothing that the majority may not
@@ -157,7 +159,7 @@ public final class HazelcastStreamLog implements StreamLog {
 
   @Override
   public Future<StreamMeta> create(StreamMeta meta) {
-    return call(meta.id(), new LogProcessors.Create(meta, config.maxEventsPerStream())).map(meta);
+    return call(meta.id(), new LogProcessors.Create(meta, config.maxEventsPerStream(), map.getName())).map(meta);
   }
 
   @Override
@@ -170,7 +172,7 @@ public final class HazelcastStreamLog implements StreamLog {
     List<NewEvent> batch = List.copyOf(events);
     long now = Micros.now();
     String requestId = REQUEST_PREFIX + REQUESTS.incrementAndGet();
-    LogProcessors.Append op = new LogProcessors.Append(requestId, stream, batch, now, epoch);
+    LogProcessors.Append op = new LogProcessors.Append(requestId, stream, batch, now, epoch, map.getName());
     long deadline = System.nanoTime() + RETRY_MS * 1_000_000;
     Future<String> batched = batches().map(b -> b.submit(op)).orElse(null);
     Future<String> reply = batched == null
@@ -191,13 +193,13 @@ public final class HazelcastStreamLog implements StreamLog {
     if (max < 1) {
       return Future.failedFuture(new HubException(ErrorCode.BAD_REQUEST, "max must be at least 1"));
     }
-    return call(stream, new LogProcessors.Read(stream, from, max)).map(reply ->
+    return call(stream, new LogProcessors.Read(stream, from, max, map.getName())).map(reply ->
         new ReadResult(LogProcessors.events(reply.getJsonArray("events")), reply.getLong("next"), reply.getBoolean("finished")));
   }
 
   @Override
   public Future<StreamMeta> meta(String stream) {
-    return call(stream, new LogProcessors.Meta(stream)).map(reply -> LogProcessors.metaFromJson(reply.getJsonObject("meta")));
+    return call(stream, new LogProcessors.Meta(stream, map.getName())).map(reply -> LogProcessors.metaFromJson(reply.getJsonObject("meta")));
   }
 
   /**

@@ -34,16 +34,21 @@ public final class LogProcessors {
   public static final class Create implements EntryProcessor<String, StoredStream, String>, DataSerializable, HazelcastInstanceAware {
     private StreamMeta meta;
     private int capacity;
-    /** True on the backup's copy, which replays what the owner decided and checks nothing. */
+    private String map;
+    /** True on the backup's copy, which replays what the owner decided once its copy is the owner's ({@link ReplicaCheck}). */
     private boolean replica;
+    /** On the backup's copy: the owner's fingerprint of the stream before the create. */
+    private String ownerState;
     private transient HazelcastInstance instance;
     private transient boolean refused;
+    private transient String before;
 
     public Create() {}
 
-    Create(StreamMeta meta, int capacity) {
+    Create(StreamMeta meta, int capacity, String map) {
       this.meta = meta;
       this.capacity = capacity;
+      this.map = map;
     }
 
     @Override
@@ -57,8 +62,9 @@ public final class LogProcessors {
       if (refused) {
         return null;
       }
-      Create copy = new Create(meta, capacity);
+      Create copy = new Create(meta, capacity, map);
       copy.replica = true;
+      copy.ownerState = before;
       return copy;
     }
 
@@ -71,6 +77,11 @@ public final class LogProcessors {
         return noQuorum;
       }
       StoredStream existing = entry.getValue();
+      if (replica) {
+        ReplicaCheck.verify(instance, map, meta.id(), ownerState, existing, "create");
+      } else {
+        before = ReplicaCheck.fingerprint(existing);
+      }
       if (existing != null) {
         // a retry of this very create (its first try was applied but not confirmed) gets the stream back
         boolean same = existing.meta().createdAt() == meta.createdAt() && java.util.Objects.equals(existing.meta().owner(), meta.owner());
@@ -87,6 +98,8 @@ public final class LogProcessors {
       out.writeString(metaJson(meta).encode());
       out.writeInt(capacity);
       out.writeBoolean(replica);
+      out.writeString(map);
+      out.writeString(ownerState);
     }
 
     @Override
@@ -94,6 +107,8 @@ public final class LogProcessors {
       meta = metaFromJson(new JsonObject(in.readString()));
       capacity = in.readInt();
       replica = in.readBoolean();
+      map = in.readString();
+      ownerState = in.readString();
     }
   }
 
@@ -110,19 +125,24 @@ public final class LogProcessors {
     private List<NewEvent> events;
     private long nowMicros;
     private long epoch;
-    /** True on the backup's copy, which replays what the owner decided and checks nothing. */
+    private String map;
+    /** True on the backup's copy, which replays what the owner decided once its copy is the owner's ({@link ReplicaCheck}). */
     private boolean replica;
+    /** On the backup's copy: the owner's fingerprint of the stream before the append. */
+    private String ownerState;
     private transient HazelcastInstance instance;
     private transient boolean refused;
+    private transient String before;
 
     public Append() {}
 
-    Append(String requestId, String stream, List<NewEvent> events, long nowMicros, long epoch) {
+    Append(String requestId, String stream, List<NewEvent> events, long nowMicros, long epoch, String map) {
       this.requestId = requestId;
       this.stream = stream;
       this.events = events;
       this.nowMicros = nowMicros;
       this.epoch = epoch;
+      this.map = map;
     }
 
     String stream() {
@@ -140,8 +160,9 @@ public final class LogProcessors {
       if (refused) {
         return null;
       }
-      Append copy = new Append(requestId, stream, events, nowMicros, epoch);
+      Append copy = new Append(requestId, stream, events, nowMicros, epoch, map);
       copy.replica = true;
+      copy.ownerState = before;
       return copy;
     }
 
@@ -154,6 +175,11 @@ public final class LogProcessors {
         return noQuorum;
       }
       StoredStream stored = entry.getValue();
+      if (replica) {
+        ReplicaCheck.verify(instance, map, stream, ownerState, stored, "append");
+      } else {
+        before = ReplicaCheck.fingerprint(stored);
+      }
       if (stored == null) {
         return error(HubException.streamNotFound(stream));
       }
@@ -173,6 +199,8 @@ public final class LogProcessors {
       out.writeLong(nowMicros);
       out.writeLong(epoch);
       out.writeBoolean(replica);
+      out.writeString(map);
+      out.writeString(ownerState);
       writeEvents(out, events);
     }
 
@@ -183,6 +211,8 @@ public final class LogProcessors {
       nowMicros = in.readLong();
       epoch = in.readLong();
       replica = in.readBoolean();
+      map = in.readString();
+      ownerState = in.readString();
       events = readEvents(in);
     }
   }
@@ -196,20 +226,25 @@ public final class LogProcessors {
    * partition may still hold an append that failed there (applied on it, never on its backup, never
    * acknowledged nor published); without the confirmation a reader could be served that event during
    * the seconds before the member notices it lost the quorum, while the majority writes something
-   * else at that offset. Costs one backup round trip per page, as an append.
+   * else at that offset. The no-op carries the owner's fingerprint of the stream it served from, and
+   * a backup holding another copy does not acknowledge ({@link ReplicaCheck}): an answer is the
+   * history both replicas hold, not one copy's. Costs one backup round trip per page, as an append.
    */
   public static final class Read implements EntryProcessor<String, StoredStream, String>, DataSerializable, HazelcastInstanceAware {
     private String stream;
     private long from;
     private int max;
+    private String map;
     private transient HazelcastInstance instance;
+    private transient String served;
 
     public Read() {}
 
-    Read(String stream, long from, int max) {
+    Read(String stream, long from, int max, String map) {
       this.stream = stream;
       this.from = from;
       this.max = max;
+      this.map = map;
     }
 
     @Override
@@ -224,6 +259,7 @@ public final class LogProcessors {
         return noQuorum;
       }
       StoredStream stored = entry.getValue();
+      served = ReplicaCheck.fingerprint(stored);
       if (stored == null) {
         return error(HubException.streamNotFound(stream));
       }
@@ -235,9 +271,10 @@ public final class LogProcessors {
       }
     }
 
+    /** The no-op the backups acknowledge only when they hold the stream the owner served ({@link ReplicaCheck}). */
     @Override
     public EntryProcessor<String, StoredStream, String> getBackupProcessor() {
-      return Confirm.INSTANCE;
+      return new Confirm(stream, map, served);
     }
 
     @Override
@@ -245,6 +282,7 @@ public final class LogProcessors {
       out.writeString(stream);
       out.writeLong(from);
       out.writeInt(max);
+      out.writeString(map);
     }
 
     @Override
@@ -252,18 +290,22 @@ public final class LogProcessors {
       stream = in.readString();
       from = in.readLong();
       max = in.readInt();
+      map = in.readString();
     }
   }
 
   /** Replies {@code {"meta": {...}}}; confirmed by the backups as {@link Read}. */
   public static final class Meta implements EntryProcessor<String, StoredStream, String>, DataSerializable, HazelcastInstanceAware {
     private String stream;
+    private String map;
     private transient HazelcastInstance instance;
+    private transient String served;
 
     public Meta() {}
 
-    Meta(String stream) {
+    Meta(String stream, String map) {
       this.stream = stream;
+      this.map = map;
     }
 
     @Override
@@ -278,33 +320,55 @@ public final class LogProcessors {
         return noQuorum;
       }
       StoredStream stored = entry.getValue();
+      served = ReplicaCheck.fingerprint(stored);
       return stored == null ? error(HubException.streamNotFound(stream)) : new JsonObject().put("meta", metaJson(stored.meta())).encode();
     }
 
     @Override
     public EntryProcessor<String, StoredStream, String> getBackupProcessor() {
-      return Confirm.INSTANCE;
+      return new Confirm(stream, map, served);
     }
 
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
       out.writeString(stream);
+      out.writeString(map);
     }
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
       stream = in.readString();
+      map = in.readString();
     }
   }
 
-  /** The backup side of a confirmed read: changes nothing; its acknowledgement is the point. */
-  public static final class Confirm implements EntryProcessor<String, StoredStream, String>, DataSerializable {
-    static final Confirm INSTANCE = new Confirm();
+  /**
+   * The backup side of a confirmed read: changes nothing; its acknowledgement is the point, and the
+   * backup gives it only when its copy of the stream is the one the owner served from
+   * ({@link ReplicaCheck}).
+   */
+  public static final class Confirm implements EntryProcessor<String, StoredStream, String>, DataSerializable, HazelcastInstanceAware {
+    private String stream;
+    private String map;
+    private String ownerState;
+    private transient HazelcastInstance instance;
 
     public Confirm() {}
 
+    Confirm(String stream, String map, String ownerState) {
+      this.stream = stream;
+      this.map = map;
+      this.ownerState = ownerState;
+    }
+
+    @Override
+    public void setHazelcastInstance(HazelcastInstance instance) {
+      this.instance = instance;
+    }
+
     @Override
     public String process(Map.Entry<String, StoredStream> entry) {
+      ReplicaCheck.verify(instance, map, stream, ownerState, entry.getValue(), "read");
       return null;
     }
 
@@ -314,13 +378,17 @@ public final class LogProcessors {
     }
 
     @Override
-    public void writeData(ObjectDataOutput out) {
-      // no state
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeString(stream);
+      out.writeString(map);
+      out.writeString(ownerState);
     }
 
     @Override
-    public void readData(ObjectDataInput in) {
-      // no state
+    public void readData(ObjectDataInput in) throws IOException {
+      stream = in.readString();
+      map = in.readString();
+      ownerState = in.readString();
     }
   }
 

@@ -63,6 +63,9 @@ final class OwnerQuorum {
 
   /** A refusal when the stream's partition has fewer than {@code cluster_quorum - 1} backup replicas. */
   private static HubException backups(HazelcastInstance instance, String stream) {
+    if (instance == null) {
+      return null;
+    }
     SplitBrainProtectionConfig config = instance.getConfig().getSplitBrainProtectionConfigs().get(HazelcastSetup.QUORUM);
     if (config == null || !config.isEnabled()) {
       return null;

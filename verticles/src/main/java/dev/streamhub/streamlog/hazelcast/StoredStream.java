@@ -84,6 +84,11 @@ public final class StoredStream implements DataSerializable {
     return ring.meta();
   }
 
+  /** The highest writer epoch an append carried (0 before any fenced append). */
+  long epoch() {
+    return epoch;
+  }
+
   @Override
   public void writeData(ObjectDataOutput out) throws IOException {
     out.writeString(LogProcessors.metaJson(ring.meta()).encode());
