@@ -1,6 +1,5 @@
 package dev.streamhub.streamlog.redis;
 
-import dev.streamhub.internal.EventLoopContexts;
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.HubException;
 import io.vertx.core.Context;
@@ -57,6 +56,7 @@ final class CommandBatcher {
   static final int LANES = 4;
 
   private final Redis redis;
+  private final Context context;
   private final long timeoutMs;
   private final List<RedisScript> scripts;
   private final Lane[] lanes = new Lane[LANES];
@@ -65,10 +65,11 @@ final class CommandBatcher {
 
   CommandBatcher(Vertx vertx, Redis redis, long timeoutMs, List<RedisScript> scripts) {
     this.redis = redis;
+    this.context = vertx.getOrCreateContext();
     this.timeoutMs = timeoutMs;
     this.scripts = scripts;
     for (int i = 0; i < LANES; i++) {
-      lanes[i] = new Lane(EventLoopContexts.next(vertx));
+      lanes[i] = new Lane();
     }
   }
 
@@ -101,13 +102,8 @@ final class CommandBatcher {
   /** One queue with at most one batch in flight. */
   private final class Lane {
 
-    private final Context context;
     private final Queue<Pending> queue = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean scheduled = new AtomicBoolean();
-
-    Lane(Context context) {
-      this.context = context;
-    }
 
     Future<Response> send(Request request) {
       Pending pending = new Pending(request, Promise.promise(), Vertx.currentContext());
@@ -118,7 +114,7 @@ final class CommandBatcher {
       return pending.promise.future();
     }
 
-    /** On the lane's context: sends what is queued, then again until the queue is empty. */
+    /** On the batcher's context: sends what is queued, then again until the queue is empty. */
     private void flush() {
       List<Pending> batch = new ArrayList<>();
       Pending next;
