@@ -21,28 +21,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends the commands of every stream to Redis in shared round trips (group commit), on
- * {@value #LANES} lanes so that several round trips are in flight at once.
+ * Sends the commands of every stream to Redis in shared round trips (group commit).
  *
- * <p>Any event loop may {@link #send} a command with its lane key (the stream's meta key for
- * every command about a stream); it joins the queue of the lane that key hashes to. Each lane has
- * at most one batch in flight: the first command of an idle lane schedules a flush on the
- * batcher's context, which takes everything the lane queued (up to {@value #MAX_BATCH} commands)
- * and writes it as one pipelined {@code batch} (one write, one round trip); commands that arrive
- * meanwhile wait for that reply and leave together in the lane's next batch. So a hub with 1,000
- * live streams each appending a token per token time sends a few batches per Redis round trip,
- * not 1,000 round trips; the busier the hub, the bigger the batches. With one lane, every append
- * waited for the whole previous batch (Redis running up to a thousand scripts, then the reply
- * parsed) and Redis sat idle while the hub parsed and queued; with {@value #LANES} lanes, Redis
- * works on one lane's batch while the hub handles another's reply. Order: one stream's commands
- * always take the same lane, whose batches leave one after the other, so they reach Redis in the
- * order they were sent; commands of different streams (different lanes) may overtake each other,
- * which no contract orders.
+ * <p>Any event loop may {@link #send} a command; it joins a queue. At most one batch is in flight:
+ * the first command of an idle batcher schedules a flush on the batcher's context, which takes
+ * everything queued (up to {@value #MAX_BATCH} commands) and writes it as one pipelined
+ * {@code batch} (one write, one round trip); commands that arrive meanwhile wait for the reply and
+ * leave together in the next batch. So a hub with 1,000 live streams each appending a token per
+ * token time sends about one batch per Redis round trip, not 1,000 round trips; the busier the hub,
+ * the bigger the batches. One batch in flight also keeps the order of one appender's commands:
+ * they reach Redis in the order they were sent.
  *
  * <p>Failures: a batch that has no answer within {@code timeoutMs} (connect included), or whose
  * connection failed, fails each of its commands with {@code store_unavailable} (503); the pool
- * opens a new connection for the lane's next batch, so the store reconnects by itself when Redis
- * is back. A command so failed may still have run in Redis; it was never acknowledged, so nothing
+ * opens a new connection for the next batch, so the store reconnects by itself when Redis is back.
+ * A command so failed may still have run in Redis; it was never acknowledged, so nothing
  * acknowledged is lost. A {@code NOSCRIPT} answer (Redis restarted with an empty script cache)
  * loads every script and sends the batch again, once: {@code EVALSHA} of an unknown script runs
  * nothing, and the other commands the store batches are reads. Replies complete each caller's
@@ -52,14 +45,13 @@ final class CommandBatcher {
 
   private static final Logger LOG = LoggerFactory.getLogger(CommandBatcher.class);
   static final int MAX_BATCH = 1000;
-  /** Batches in flight at most (one per lane); the Redis pool holds this many connections. */
-  static final int LANES = 4;
 
   private final Redis redis;
   private final Context context;
   private final long timeoutMs;
   private final List<RedisScript> scripts;
-  private final Lane[] lanes = new Lane[LANES];
+  private final Queue<Pending> queue = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean scheduled = new AtomicBoolean();
   private final AtomicLong batches = new AtomicLong();
   private volatile boolean reachable = true;
 
@@ -68,28 +60,27 @@ final class CommandBatcher {
     this.context = vertx.getOrCreateContext();
     this.timeoutMs = timeoutMs;
     this.scripts = scripts;
-    for (int i = 0; i < LANES; i++) {
-      lanes[i] = new Lane();
+  }
+
+  /** Queues {@code request} for the next batch; the future completes on the caller's context. */
+  Future<Response> send(Request request) {
+    Pending pending = new Pending(request, Promise.promise(), Vertx.currentContext());
+    queue.add(pending);
+    if (scheduled.compareAndSet(false, true)) {
+      context.runOnContext(v -> flush());
     }
+    return pending.promise.future();
   }
 
-  /**
-   * Queues {@code request} for the next batch of the lane {@code laneKey} hashes to (commands with
-   * the same key keep their order); the future completes on the caller's context.
-   */
-  Future<Response> send(String laneKey, Request request) {
-    return lanes[Math.floorMod(laneKey.hashCode(), LANES)].send(request);
-  }
-
-  /** Runs {@code script} by its SHA, on the lane of its first key. */
+  /** Runs {@code script} by its SHA. */
   Future<Response> eval(RedisScript script, List<String> keys, List<String> args) {
     Request request = Request.cmd(Command.EVALSHA).arg(script.sha()).arg(keys.size());
     keys.forEach(request::arg);
     args.forEach(request::arg);
-    return send(keys.get(0), request);
+    return send(request);
   }
 
-  /** How many batches (round trips) were sent so far, all lanes, retries included. */
+  /** How many batches (round trips) were sent so far, retries included. */
   long batchesSent() {
     return batches.get();
   }
@@ -99,52 +90,36 @@ final class CommandBatcher {
     return reachable;
   }
 
-  /** One queue with at most one batch in flight. */
-  private final class Lane {
-
-    private final Queue<Pending> queue = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean scheduled = new AtomicBoolean();
-
-    Future<Response> send(Request request) {
-      Pending pending = new Pending(request, Promise.promise(), Vertx.currentContext());
-      queue.add(pending);
-      if (scheduled.compareAndSet(false, true)) {
-        context.runOnContext(v -> flush());
-      }
-      return pending.promise.future();
+  /** On the batcher's context: sends what is queued, then again until the queue is empty. */
+  private void flush() {
+    List<Pending> batch = new ArrayList<>();
+    Pending next;
+    while (batch.size() < MAX_BATCH && (next = queue.poll()) != null) {
+      batch.add(next);
     }
-
-    /** On the batcher's context: sends what is queued, then again until the queue is empty. */
-    private void flush() {
-      List<Pending> batch = new ArrayList<>();
-      Pending next;
-      while (batch.size() < MAX_BATCH && (next = queue.poll()) != null) {
-        batch.add(next);
+    if (batch.isEmpty()) {
+      scheduled.set(false);
+      // a command queued after the poll above but before the flag was cleared found it set
+      if (!queue.isEmpty() && scheduled.compareAndSet(false, true)) {
+        flush();
       }
-      if (batch.isEmpty()) {
-        scheduled.set(false);
-        // a command queued after the poll above but before the flag was cleared found it set
-        if (!queue.isEmpty() && scheduled.compareAndSet(false, true)) {
-          flush();
-        }
-        return;
-      }
-      List<Request> requests = new ArrayList<>(batch.size());
-      batch.forEach(p -> requests.add(p.request));
-      sendBatch(requests)
-          .recover(err -> isNoScript(err) ? loadScripts().compose(loaded -> sendBatch(requests)) : Future.failedFuture(err))
-          .onSuccess(replies -> {
-            markReachable(true, null);
-            for (int i = 0; i < batch.size(); i++) {
-              batch.get(i).complete(replies.get(i));
-            }
-          })
-          .onFailure(err -> {
-            HubException failure = unavailable(err);
-            batch.forEach(p -> p.fail(failure));
-          })
-          .onComplete(done -> context.runOnContext(v -> flush())); // the lane's next batch goes once this one is answered
+      return;
     }
+    List<Request> requests = new ArrayList<>(batch.size());
+    batch.forEach(p -> requests.add(p.request));
+    sendBatch(requests)
+        .recover(err -> isNoScript(err) ? loadScripts().compose(loaded -> sendBatch(requests)) : Future.failedFuture(err))
+        .onSuccess(replies -> {
+          markReachable(true, null);
+          for (int i = 0; i < batch.size(); i++) {
+            batch.get(i).complete(replies.get(i));
+          }
+        })
+        .onFailure(err -> {
+          HubException failure = unavailable(err);
+          batch.forEach(p -> p.fail(failure));
+        })
+        .onComplete(done -> flush()); // the next batch goes once this one is answered, either way
   }
 
   private Future<List<Response>> sendBatch(List<Request> requests) {

@@ -43,10 +43,9 @@ import org.slf4j.LoggerFactory;
  * {@code <prefix>log:expiry} indexes the deadlines so that {@link #expire()} removes what is due
  * and counts it, as the other stores do.
  *
- * <p>Round trips: every command goes through one {@link CommandBatcher}, which pipelines what
- * the streams queued while the previous batch was in flight into one write: many streams' appends
- * share one round trip, and a few such batches (one per lane; a stream's commands always on the
- * lane of its meta key, so in order) are in flight at once.
+ * <p>Round trips: every command goes through one {@link CommandBatcher}, which pipelines what all
+ * streams queued while the previous batch was in flight into one write: many streams' appends
+ * share one round trip.
  *
  * <p>Errors: {@code stream_not_found}, {@code stream_finished}, {@code bad_offset},
  * {@code offset_expired}, {@code bad_request} as the {@link StreamLog} contract says;
@@ -84,7 +83,7 @@ public final class RedisStreamLog implements StreamLog {
     int timeout = (int) Math.min(Integer.MAX_VALUE, config.redisTimeoutMs());
     RedisOptions options = new RedisOptions()
         .setConnectionString(config.redisUrl())
-        .setMaxPoolSize(CommandBatcher.LANES)
+        .setMaxPoolSize(4)
         .setMaxPoolWaiting(256)
         .setMaxWaitingHandlers(64 * CommandBatcher.MAX_BATCH)
         .setNetClientOptions(new NetClientOptions().setConnectTimeout(timeout).setTcpKeepAlive(true).setTcpNoDelay(true));
@@ -202,7 +201,7 @@ public final class RedisStreamLog implements StreamLog {
 
   @Override
   public Future<StreamMeta> meta(String stream) {
-    return batcher.send(keys.meta(stream), Request.cmd(Command.HMGET).arg(keys.meta(stream))
+    return batcher.send(Request.cmd(Command.HMGET).arg(keys.meta(stream))
             .arg("owner").arg("model").arg("created").arg("first").arg("next").arg("finished"))
         .map(reply -> {
           if (reply.get(0) == null) {
@@ -224,7 +223,7 @@ public final class RedisStreamLog implements StreamLog {
   /** {@code PING} through the same pipeline as every other command: fails with {@code store_unavailable} while Redis is unreachable. */
   @Override
   public Future<Void> ping() {
-    return batcher.send(keys.expiry(), Request.cmd(Command.PING)).mapEmpty();
+    return batcher.send(Request.cmd(Command.PING)).mapEmpty();
   }
 
   /** Closes this node's connections; the streams stay in Redis for the other nodes. */

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Timeout;
 class CommandBatcherTest {
 
   private static final int STREAMS = 1000;
-  /** One batch in flight per lane, so the count depends on round trips during submission, not on the streams; 1,000 without batching. */
+  /** One batch in flight, so the count depends on round trips during submission, not on the streams; 1,000 without batching. */
   private static final long MAX_BATCHES = 20;
 
   private RedisServer redis;
@@ -77,7 +77,7 @@ class CommandBatcherTest {
   }
 
   @Test
-  void appendsSentWithoutWaitingKeepEachStreamsOrderAcrossLanes() throws Exception {
+  void appendsSentWithoutWaitingKeepEachStreamsOrder() throws Exception {
     int streams = 200;
     int rounds = 10;
     RedisStreamLog log = (RedisStreamLog) RedisStreamLog.create(vertx, StreamLogConfig.defaults().withRedis(redis.url()), "order:")
