@@ -8,6 +8,7 @@ import dev.streamhub.stream.Event;
 import dev.streamhub.stream.NewEvent;
 import dev.streamhub.stream.StreamIds;
 import dev.streamhub.stream.StreamMeta;
+import dev.streamhub.streamlog.ReadResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -73,5 +74,51 @@ class CommandBatcherTest {
     List<Long> offsets = appended.stream().map(f -> f.result().get(0).offset()).collect(Collectors.toList());
     assertEquals(Collections.nCopies(STREAMS, 0L), offsets);
     assertEquals(1, log.meta(ids.get(STREAMS - 1)).await(30, TimeUnit.SECONDS).nextOffset());
+  }
+
+  @Test
+  void appendsSentWithoutWaitingKeepEachStreamsOrder() throws Exception {
+    int streams = 200;
+    int rounds = 10;
+    RedisStreamLog log = (RedisStreamLog) RedisStreamLog.create(vertx, StreamLogConfig.defaults().withRedis(redis.url()), "order:")
+        .await(30, TimeUnit.SECONDS);
+    List<String> ids = new ArrayList<>();
+    List<Future<?>> created = new ArrayList<>();
+    for (int i = 0; i < streams; i++) {
+      String id = StreamIds.next();
+      ids.add(id);
+      created.add(log.create(StreamMeta.fresh(id, "alice", "demo", System.currentTimeMillis())));
+    }
+    Future.all(created).await(30, TimeUnit.SECONDS);
+
+    // round r appends token r to every stream, none waiting for the previous: rounds spread over many batches of every lane
+    Promise<List<List<Future<List<Event>>>>> submitted = Promise.promise();
+    vertx.runOnContext(v -> {
+      List<List<Future<List<Event>>>> perStream = new ArrayList<>();
+      ids.forEach(id -> perStream.add(new ArrayList<>()));
+      for (int r = 0; r < rounds; r++) {
+        for (int s = 0; s < streams; s++) {
+          perStream.get(s).add(log.append(ids.get(s), List.of(NewEvent.delta("t" + r))));
+        }
+      }
+      submitted.complete(perStream);
+    });
+    List<List<Future<List<Event>>>> perStream = submitted.future().await(30, TimeUnit.SECONDS);
+    List<Future<List<Event>>> all = new ArrayList<>();
+    perStream.forEach(all::addAll);
+    Future.all(all).await(30, TimeUnit.SECONDS);
+
+    for (int s = 0; s < streams; s++) {
+      for (int r = 0; r < rounds; r++) {
+        assertEquals(r, perStream.get(s).get(r).result().get(0).offset(), "stream " + s + ", append " + r);
+      }
+      ReadResult read = log.read(ids.get(s), 0, rounds + 1).await(30, TimeUnit.SECONDS);
+      List<String> texts = read.events().stream().map(e -> e.data().getString("text")).collect(Collectors.toList());
+      List<String> expected = new ArrayList<>();
+      for (int r = 0; r < rounds; r++) {
+        expected.add("t" + r);
+      }
+      assertEquals(expected, texts, "stream " + s);
+    }
   }
 }
