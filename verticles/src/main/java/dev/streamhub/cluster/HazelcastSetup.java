@@ -10,14 +10,14 @@ import com.hazelcast.spi.properties.ClusterProperty;
 import com.hazelcast.splitbrainprotection.SplitBrainProtectionOn;
 import dev.streamhub.config.ClusterConfig;
 import dev.streamhub.config.ConfigException;
-import dev.streamhub.streamlog.hazelcast.HazelcastStreamLog;
+import dev.streamhub.internal.ClusterManagers;
 import dev.streamhub.ops.metrics.HubMetrics;
+import dev.streamhub.streamlog.hazelcast.HazelcastStreamLog;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
-import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.io.File;
@@ -191,7 +191,7 @@ public final class HazelcastSetup {
 
   /** The Hazelcast member {@code vertx} is clustered with, if any. */
   public static Optional<HazelcastInstance> hazelcast(Vertx vertx) {
-    ClusterManager manager = ((VertxInternal) vertx).clusterManager();
+    ClusterManager manager = ClusterManagers.of(vertx);
     return manager instanceof HazelcastClusterManager
         ? Optional.ofNullable(((HazelcastClusterManager) manager).getHazelcastInstance())
         : Optional.empty();
@@ -199,7 +199,7 @@ public final class HazelcastSetup {
 
   /** This node's id: the cluster manager's node id, or a random id fixed for this JVM when alone. */
   public static String nodeId(Vertx vertx) {
-    ClusterManager manager = ((VertxInternal) vertx).clusterManager();
+    ClusterManager manager = ClusterManagers.of(vertx);
     return manager != null ? manager.getNodeId() : LOCAL_NODE_ID;
   }
 }

@@ -2,6 +2,7 @@ package dev.streamhub.session;
 
 import dev.streamhub.cluster.Addresses;
 import dev.streamhub.cluster.HazelcastSetup;
+import dev.streamhub.internal.ClusterManagers;
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.HubException;
 import io.vertx.core.Future;
@@ -9,7 +10,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
-import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
 import io.vertx.core.spi.cluster.ClusterManager;
@@ -167,7 +167,7 @@ public final class DisconnectWatch {
   }
 
   private List<String> nodes() {
-    ClusterManager manager = ((VertxInternal) vertx).clusterManager();
+    ClusterManager manager = ClusterManagers.of(vertx);
     return manager == null ? List.of(HazelcastSetup.nodeId(vertx)) : manager.getNodes();
   }
 

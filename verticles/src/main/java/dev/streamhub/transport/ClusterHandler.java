@@ -2,9 +2,9 @@ package dev.streamhub.transport;
 
 import dev.streamhub.cluster.Addresses;
 import dev.streamhub.cluster.HazelcastSetup;
+import dev.streamhub.internal.ClusterManagers;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.spi.cluster.ClusterManager;
@@ -40,7 +40,7 @@ public final class ClusterHandler {
   }
 
   private void list(RoutingContext rc) {
-    ClusterManager manager = ((VertxInternal) vertx).clusterManager();
+    ClusterManager manager = ClusterManagers.of(vertx);
     String self = HazelcastSetup.nodeId(vertx);
     List<String> members = manager == null ? List.of(self) : manager.getNodes();
     vertx.sharedData().<String, JsonObject>getAsyncMap(Addresses.NODES_MAP)
