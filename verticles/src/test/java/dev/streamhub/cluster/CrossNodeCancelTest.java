@@ -8,12 +8,9 @@ import dev.streamhub.HubClient;
 import dev.streamhub.TestHubs;
 import dev.streamhub.stream.Event;
 import dev.streamhub.stream.EventType;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -31,29 +28,16 @@ class CrossNodeCancelTest {
 
   private static final long TOKEN_MS = 50;
 
-  private final List<Vertx> nodes = new ArrayList<>();
+  private final InJvmCluster cluster = new InJvmCluster();
 
   @AfterEach
-  void stopNodes() throws Exception {
-    for (Vertx node : nodes) {
-      node.close().await(30, TimeUnit.SECONDS);
-    }
+  void stopNodes() {
+    cluster.close();
   }
 
-  private Vertx clustered(String clusterName) throws Exception {
-    Vertx vertx = Vertx.builder()
-        .withClusterManager(new HazelcastClusterManager(EmbeddedHazelcast.config(clusterName)))
-        .buildClustered()
-        .await(60, TimeUnit.SECONDS);
-    nodes.add(vertx);
-    return vertx;
-  }
 
   private static JsonObject node(String roles) {
-    return new JsonObject()
-        .put("cluster_config", NodeProcess.LOOPBACK_CONFIG.toString())
-        .put("roles", roles)
-        .put("log_store", "hazelcast")
+    return InJvmCluster.hubNode(roles)
         .put("demo_tokens_per_second", 1000 / TOKEN_MS)
         .put("demo_answer_tokens", 400);
   }
@@ -61,8 +45,8 @@ class CrossNodeCancelTest {
   @Test
   void aCancelOnTheEdgeStopsTheGenerationOnTheWorkerNode() throws Exception {
     String clusterName = "streamhub-cancel-" + UUID.randomUUID();
-    Hub worker = Hub.start(clustered(clusterName), TestHubs.config(node("worker"))).await(60, TimeUnit.SECONDS);
-    Hub edge = Hub.start(clustered(clusterName), TestHubs.config(node("edge"))).await(60, TimeUnit.SECONDS);
+    Hub worker = Hub.start(cluster.join(clusterName), TestHubs.config(node("worker"))).await(60, TimeUnit.SECONDS);
+    Hub edge = Hub.start(cluster.join(clusterName), TestHubs.config(node("edge"))).await(60, TimeUnit.SECONDS);
     HubClient client = new HubClient(edge.vertx(), edge.port());
     String stream = client.createStream(TestHubs.chat("cancel across", 3L)).await(30, TimeUnit.SECONDS);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);

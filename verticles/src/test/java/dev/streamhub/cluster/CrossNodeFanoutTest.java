@@ -15,7 +15,6 @@ import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -39,29 +38,16 @@ class CrossNodeFanoutTest {
   private static final int READERS_PER_CLIENT = 32;
   private static final int TOKENS = 40;
 
-  private final List<Vertx> nodes = new ArrayList<>();
+  private final InJvmCluster cluster = new InJvmCluster();
 
   @AfterEach
-  void stopNodes() throws Exception {
-    for (Vertx node : nodes) {
-      node.close().await(30, TimeUnit.SECONDS);
-    }
+  void stopNodes() {
+    cluster.close();
   }
 
-  private Vertx clustered(String clusterName) throws Exception {
-    Vertx vertx = Vertx.builder()
-        .withClusterManager(new HazelcastClusterManager(EmbeddedHazelcast.config(clusterName)))
-        .buildClustered()
-        .await(60, TimeUnit.SECONDS);
-    nodes.add(vertx);
-    return vertx;
-  }
 
   private static JsonObject node(String roles) {
-    return new JsonObject()
-        .put("cluster_config", NodeProcess.LOOPBACK_CONFIG.toString())
-        .put("roles", roles)
-        .put("log_store", "hazelcast")
+    return InJvmCluster.hubNode(roles)
         // the readers open before the first token, and the stream lasts about 2 s
         .put("demo_ttft_ms", 3000)
         .put("demo_tokens_per_second", 20)
@@ -71,17 +57,16 @@ class CrossNodeFanoutTest {
   @Test
   void everyReaderGetsEveryOffsetAndEachEventCrossesToEachNodeOnce() throws Exception {
     String clusterName = "streamhub-fanout-" + UUID.randomUUID();
-    Hub worker = Hub.start(clustered(clusterName), TestHubs.config(node("worker"))).await(60, TimeUnit.SECONDS);
+    Hub worker = Hub.start(cluster.join(clusterName), TestHubs.config(node("worker"))).await(60, TimeUnit.SECONDS);
     List<Hub> edges = List.of(
-        Hub.start(clustered(clusterName), TestHubs.config(node("edge"))).await(60, TimeUnit.SECONDS),
-        Hub.start(clustered(clusterName), TestHubs.config(node("edge"))).await(60, TimeUnit.SECONDS));
+        Hub.start(cluster.join(clusterName), TestHubs.config(node("edge"))).await(60, TimeUnit.SECONDS),
+        Hub.start(cluster.join(clusterName), TestHubs.config(node("edge"))).await(60, TimeUnit.SECONDS));
     List<EventBusBroker> edgeBrokers = edges.stream().map(e -> (EventBusBroker) e.broker()).collect(Collectors.toList());
     awaitRelayReaches(worker, edgeBrokers);
     List<Long> relayedBefore = edgeBrokers.stream().map(EventBusBroker::eventsReceived).collect(Collectors.toList());
     long sentBefore = ((EventBusBroker) worker.broker()).messagesSent();
 
-    Vertx clients = Vertx.vertx();
-    nodes.add(clients);
+    Vertx clients = cluster.plain();
     String stream = new HubClient(clients, edges.get(0).port()).createStream(TestHubs.chat("fan out", 5L)).await(30, TimeUnit.SECONDS);
     List<Future<List<Long>>> reads = new ArrayList<>();
     for (Hub edge : edges) {

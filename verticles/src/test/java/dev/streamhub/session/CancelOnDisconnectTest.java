@@ -7,16 +7,13 @@ import dev.streamhub.Hub;
 import dev.streamhub.HubClient;
 import dev.streamhub.SseFrame;
 import dev.streamhub.TestHubs;
-import dev.streamhub.cluster.EmbeddedHazelcast;
-import dev.streamhub.cluster.NodeProcess;
+import dev.streamhub.cluster.InJvmCluster;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
-import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -43,13 +40,11 @@ class CancelOnDisconnectTest {
   /** The grace of the reconnect cases: a reconnect takes far less, and the answer runs far longer. */
   private static final long LONG_GRACE_MS = 1500;
 
-  private final List<Vertx> nodes = new ArrayList<>();
+  private final InJvmCluster cluster = new InJvmCluster();
 
   @AfterEach
-  void stopNodes() throws Exception {
-    for (Vertx node : nodes) {
-      node.close().await(30, TimeUnit.SECONDS);
-    }
+  void stopNodes() {
+    cluster.close();
   }
 
   private static JsonObject slow() {
@@ -58,9 +53,7 @@ class CancelOnDisconnectTest {
   }
 
   private Hub hub(JsonObject config) throws Exception {
-    Vertx vertx = Vertx.vertx();
-    nodes.add(vertx);
-    return TestHubs.start(vertx, config).await(60, TimeUnit.SECONDS);
+    return TestHubs.start(cluster.plain(), config).await(60, TimeUnit.SECONDS);
   }
 
   private static HubClient client(Hub hub) {
@@ -115,7 +108,7 @@ class CancelOnDisconnectTest {
     long left = System.nanoTime();
     String id = readSomeThenDisconnect(hub, new JsonObject().put("cancel_on_disconnect", true)
         .put("disconnect_grace_ms", SHORT_GRACE_MS), 3);
-    JsonObject meta = client.awaitFinished(nodes.get(0), id).await(30, TimeUnit.SECONDS);
+    JsonObject meta = client.awaitFinished(cluster.nodes().get(0), id).await(30, TimeUnit.SECONDS);
     long afterMs = (System.nanoTime() - left) / 1_000_000;
     assertTrue(afterMs >= SHORT_GRACE_MS, "cancelled " + afterMs + " ms after the disconnect, grace " + SHORT_GRACE_MS);
     long next = meta.getLong("next_offset");
@@ -124,7 +117,7 @@ class CancelOnDisconnectTest {
     assertEndsWith(events, "cancelled");
     assertEquals("client", new JsonObject(events.get(events.size() - 1).data()).getJsonObject("data").getString("reason"));
     // the worker stopped: for several token intervals nothing is appended after the cancelled event
-    TestHubs.consistently(nodes.get(0), TOKEN_INTERVAL_MS, 10, () -> client.get("/v1/streams/" + id).map(resp -> {
+    TestHubs.consistently(cluster.nodes().get(0), TOKEN_INTERVAL_MS, 10, () -> client.get("/v1/streams/" + id).map(resp -> {
       assertEquals(next, resp.bodyAsJsonObject().getLong("next_offset"));
       return resp;
     })).await(30, TimeUnit.SECONDS);
@@ -143,7 +136,7 @@ class CancelOnDisconnectTest {
     Hub hub = hub(slow().put("disconnect_grace_max_ms", 1));
     HubClient client = client(hub);
     String id = readSomeThenDisconnect(hub, new JsonObject(), 3);
-    client.awaitFinished(nodes.get(0), id).await(30, TimeUnit.SECONDS);
+    client.awaitFinished(cluster.nodes().get(0), id).await(30, TimeUnit.SECONDS);
     List<SseFrame> events = wholeLog(client, id);
     assertEndsWith(events, "done");
     assertEquals(TOKENS + 2, events.size());
@@ -176,32 +169,21 @@ class CancelOnDisconnectTest {
     live.until(frames -> SseFrame.events(frames).size() >= 3).await(30, TimeUnit.SECONDS);
     live.disconnect().await(10, TimeUnit.SECONDS);
     gone(hub);
-    client.awaitFinished(nodes.get(0), id).await(30, TimeUnit.SECONDS);
+    client.awaitFinished(cluster.nodes().get(0), id).await(30, TimeUnit.SECONDS);
     assertEndsWith(wholeLog(client, id), "cancelled");
   }
 
-  private Vertx clustered(String clusterName) throws Exception {
-    Vertx vertx = Vertx.builder()
-        .withClusterManager(new HazelcastClusterManager(EmbeddedHazelcast.config(clusterName)))
-        .buildClustered()
-        .await(60, TimeUnit.SECONDS);
-    nodes.add(vertx);
-    return vertx;
-  }
 
   private static JsonObject clusterNode(String roles) {
-    return slow()
-        .put("cluster_config", NodeProcess.LOOPBACK_CONFIG.toString())
-        .put("roles", roles)
-        .put("log_store", "hazelcast")
+    return slow().mergeIn(InJvmCluster.hubNode(roles))
         .put("demo_enabled", roles.equals("all"));
   }
 
   @Test
   void inAClusterAReaderBackOnAnotherNodeKeepsTheGenerationToDoneAndNoReaderAnywhereCancels() throws Exception {
     String clusterName = "streamhub-disconnect-" + UUID.randomUUID();
-    Vertx first = clustered(clusterName);
-    Vertx second = clustered(clusterName);
+    Vertx first = cluster.join(clusterName);
+    Vertx second = cluster.join(clusterName);
     Hub one = Hub.start(first, TestHubs.config(clusterNode("all"))).await(60, TimeUnit.SECONDS);
     Hub two = Hub.start(second, TestHubs.config(clusterNode("edge"))).await(60, TimeUnit.SECONDS);
     HubClient onOne = new HubClient(first, one.port());

@@ -8,8 +8,7 @@ import dev.streamhub.TestHubs;
 import dev.streamhub.broker.Broker;
 import dev.streamhub.broker.EventBatch;
 import dev.streamhub.broker.EventBusBroker;
-import dev.streamhub.cluster.EmbeddedHazelcast;
-import dev.streamhub.cluster.NodeProcess;
+import dev.streamhub.cluster.InJvmCluster;
 import dev.streamhub.stream.Event;
 import dev.streamhub.stream.EventType;
 import dev.streamhub.transport.Transport;
@@ -17,7 +16,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,7 +37,7 @@ final class LateLiveEdge implements AutoCloseable {
 
   static final int TOKENS = 20;
 
-  private final List<Vertx> nodes = new ArrayList<>();
+  private final InJvmCluster nodes = new InJvmCluster();
   private Hub worker;
   private Hub edge;
   private Vertx edgeNode;
@@ -52,8 +50,8 @@ final class LateLiveEdge implements AutoCloseable {
     LateLiveEdge cluster = new LateLiveEdge();
     try {
       String clusterName = "streamhub-late-" + UUID.randomUUID();
-      Vertx workerNode = cluster.clustered(clusterName);
-      cluster.edgeNode = cluster.clustered(clusterName);
+      Vertx workerNode = cluster.nodes.join(clusterName);
+      cluster.edgeNode = cluster.nodes.join(clusterName);
       cluster.worker = Hub.start(workerNode, TestHubs.config(node("worker", overrides))).await(60, TimeUnit.SECONDS);
       cluster.broker = new LateBroker(cluster.edgeNode);
       cluster.edge = Hub.start(cluster.edgeNode, TestHubs.config(node("edge", overrides)), cluster.broker).await(60, TimeUnit.SECONDS);
@@ -121,25 +119,12 @@ final class LateLiveEdge implements AutoCloseable {
         hub.stop().await(30, TimeUnit.SECONDS);
       }
     }
-    for (Vertx node : nodes) {
-      node.close().await(30, TimeUnit.SECONDS);
-    }
+    nodes.close();
   }
 
-  private Vertx clustered(String clusterName) throws Exception {
-    Vertx vertx = Vertx.builder()
-        .withClusterManager(new HazelcastClusterManager(EmbeddedHazelcast.config(clusterName)))
-        .buildClustered()
-        .await(60, TimeUnit.SECONDS);
-    nodes.add(vertx);
-    return vertx;
-  }
 
   private static JsonObject node(String roles, JsonObject overrides) {
-    return new JsonObject()
-        .put("cluster_config", NodeProcess.LOOPBACK_CONFIG.toString())
-        .put("roles", roles)
-        .put("log_store", "hazelcast")
+    return InJvmCluster.hubNode(roles)
         .put("demo_tokens_per_second", TOKENS)
         .put("demo_answer_tokens", TOKENS)
         .mergeIn(overrides);
