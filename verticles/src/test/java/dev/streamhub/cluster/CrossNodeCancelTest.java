@@ -49,11 +49,8 @@ class CrossNodeCancelTest {
     Hub edge = Hub.start(cluster.join(clusterName), TestHubs.config(node("edge"))).await(60, TimeUnit.SECONDS);
     HubClient client = new HubClient(edge.vertx(), edge.port());
     String stream = client.createStream(TestHubs.chat("cancel across", 3L)).await(30, TimeUnit.SECONDS);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (edge.log().meta(stream).await(5, TimeUnit.SECONDS).nextOffset() < 3) {
-      assertTrue(System.nanoTime() < deadline, "the generation never started");
-      Thread.sleep(TOKEN_MS);
-    }
+    TestHubs.eventually(edge.vertx(), TOKEN_MS, 400, () -> edge.log().meta(stream).map(meta -> meta.nextOffset() >= 3))
+        .timeout(30, TimeUnit.SECONDS).await();
 
     HttpResponse<Buffer> cancelled = client.delete("/v1/streams/" + stream).await(30, TimeUnit.SECONDS);
     assertEquals(200, cancelled.statusCode(), cancelled.bodyAsString());
@@ -63,10 +60,10 @@ class CrossNodeCancelTest {
     assertTrue(offset >= 3 && offset < 400, "cancelled at " + offset);
 
     // the worker stopped: for eight token intervals nothing follows the cancelled event
-    for (int i = 0; i < 8; i++) {
-      Thread.sleep(TOKEN_MS);
-      assertEquals(offset + 1, worker.log().meta(stream).await(5, TimeUnit.SECONDS).nextOffset());
-    }
+    TestHubs.consistently(worker.vertx(), TOKEN_MS, 8, () -> worker.log().meta(stream).map(meta -> {
+      assertEquals(offset + 1, meta.nextOffset());
+      return meta;
+    })).timeout(30, TimeUnit.SECONDS).await();
     List<Event> events = worker.log().read(stream, offset, 10).await(5, TimeUnit.SECONDS).events();
     assertEquals(1, events.size());
     assertEquals(EventType.CANCELLED, events.get(0).type());

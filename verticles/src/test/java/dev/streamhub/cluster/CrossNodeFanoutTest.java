@@ -107,14 +107,15 @@ class CrossNodeFanoutTest {
    * The event bus learns of each node's relay consumer eventually: a probe batch from the worker
    * until both edges got one, so the stream under test is relayed from its first event.
    */
-  private static void awaitRelayReaches(Hub worker, List<EventBusBroker> edges) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    long offset = 0;
-    while (edges.stream().anyMatch(b -> b.eventsReceived() == 0)) {
-      assertTrue(System.nanoTime() < deadline, "the worker's relay never reached both edges");
-      Event probe = NewEvent.delta("probe").at("st_probe", offset++, 0);
-      worker.vertx().runOnContext(v -> worker.broker().publish("st_probe", new EventBatch(List.of(probe))));
-      Thread.sleep(50);
-    }
+  private static void awaitRelayReaches(Hub worker, List<EventBusBroker> edges) {
+    long[] offset = {0};
+    TestHubs.eventually(worker.vertx(), 50, 600, () -> {
+      if (edges.stream().allMatch(b -> b.eventsReceived() > 0)) {
+        return Future.succeededFuture(true);
+      }
+      Event probe = NewEvent.delta("probe").at("st_probe", offset[0]++, 0);
+      worker.broker().publish("st_probe", new EventBatch(List.of(probe)));
+      return Future.succeededFuture(false);
+    }).timeout(60, TimeUnit.SECONDS).await();
   }
 }

@@ -81,10 +81,9 @@ class MinorityLimitsTest {
     other.stop().await(30, TimeUnit.SECONDS);
     otherNode.close().await(30, TimeUnit.SECONDS);
     nodes.remove(otherNode);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (HazelcastSetup.hasQuorum(minority) && System.nanoTime() < deadline) {
-      Thread.sleep(20); // Hazelcast updates the protection's state a moment after the membership change
-    }
+    // Hazelcast updates the protection's state a moment after the membership change
+    TestHubs.eventually(minority, 20, 500, () -> io.vertx.core.Future.succeededFuture(!HazelcastSetup.hasQuorum(minority)))
+        .await(30, TimeUnit.SECONDS);
     assertFalse(HazelcastSetup.hasQuorum(minority), "one data member of two: no quorum within 10 s");
 
     // a short API call and a reading connection, both counted by the limits: refused, not admitted

@@ -128,20 +128,20 @@ final class CoalesceProbe {
         batch.add(new JsonObject().put("type", "delta").put("data", new JsonObject().put("text", " tok")));
       }
       long t0 = System.nanoTime();
-      post(client, "/v1/streams/" + stream + "/events", batch).onComplete(ar -> {
-        if (ar.succeeded()) {
-          latency.recordValue((System.nanoTime() - t0) / 1000);
-          tokens[0] += k;
-          appends[0]++;
-          next[0].run();
-        } else {
-          errors[0]++;
-          if (firstError[0] == null) {
-            firstError[0] = ar.cause().getMessage();
-          }
-          done.complete();
-        }
-      });
+      post(client, "/v1/streams/" + stream + "/events", batch)
+          .onSuccess(ok -> {
+            latency.recordValue((System.nanoTime() - t0) / 1000);
+            tokens[0] += k;
+            appends[0]++;
+            next[0].run();
+          })
+          .onFailure(err -> {
+            errors[0]++;
+            if (firstError[0] == null) {
+              firstError[0] = err.getMessage();
+            }
+            done.complete();
+          });
     };
     next[0].run();
     return done.future();
