@@ -274,13 +274,21 @@ final class WsConnection implements Framing {
    */
   private void onException(Throwable err) {
     if (err instanceof CorruptedWebSocketFrameException) {
-      CorruptedWebSocketFrameException corrupted = (CorruptedWebSocketFrameException) err;
-      ws.close((short) corrupted.closeStatus().code(), corrupted.closeStatus().reasonText());
+      closeFor(ws, (CorruptedWebSocketFrameException) err);
     } else if (String.valueOf(err.getMessage()).contains("max message size")) {
       ws.close(TOO_BIG, "message larger than " + config.maxMessageBytes() + " bytes");
     } else {
       LOG.debug("websocket error: {}", err.getMessage());
     }
+  }
+
+  /**
+   * Fails {@code ws} for a protocol violation (RFC 6455 7.1.7): a Close frame with the status Netty
+   * or {@code FrameChecks} named (1002 protocol error, 1007 invalid UTF-8, 1009 too big), then the TCP
+   * close once the client answers or Vert.x's closing timeout passes.
+   */
+  static void closeFor(ServerWebSocket ws, CorruptedWebSocketFrameException violation) {
+    ws.close((short) violation.closeStatus().code(), violation.closeStatus().reasonText());
   }
 
   private void resumeIfDrained() {

@@ -75,7 +75,8 @@ public final class WsHandler {
             .compose(ws -> {
               directWrites.apply(ws); // the edge server runs in strict thread mode; see DirectWrites
               deflaterSwap.apply(rc.request().connection(), () -> new SharedDeflateEncoder(deflate));
-              FrameChecks.apply(rc.request().connection()); // RSV bits no extension took: 1002; invalid UTF-8: 1007
+              // RSV bits no extension took: 1002; invalid UTF-8: 1007; every violation closes with its status
+              FrameChecks.apply(rc.request().connection(), violation -> WsConnection.closeFor(ws, violation));
 
               ws.setWriteQueueMaxSize(writeQueueBytes);
               ws.pause();
