@@ -5,25 +5,21 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.hazelcast.config.Config;
 import dev.streamhub.Hub;
 import dev.streamhub.HubClient;
 import dev.streamhub.SseFrame;
 import dev.streamhub.TestHubs;
-import dev.streamhub.cluster.EmbeddedHazelcast;
 import dev.streamhub.cluster.HazelcastSetup;
-import dev.streamhub.cluster.NodeProcess;
+import dev.streamhub.cluster.InJvmCluster;
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.HubException;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -43,13 +39,11 @@ class MinorityLimitsTest {
   /** What the Hazelcast limiter's refusal on a minority node says ({@code HazelcastLimiter.NO_QUORUM}). */
   private static final String LIMITER_REFUSAL = "limits cannot be counted here";
 
-  private final List<Vertx> nodes = new ArrayList<>();
+  private final InJvmCluster cluster = new InJvmCluster();
 
   @AfterEach
-  void stopNodes() throws Exception {
-    for (Vertx node : nodes) {
-      node.close().await(30, TimeUnit.SECONDS);
-    }
+  void stopNodes() {
+    cluster.close();
   }
 
   private static JsonObject node(String roles) {
@@ -69,41 +63,24 @@ class MinorityLimitsTest {
   }
 
   private static JsonObject common(String roles) {
-    return new JsonObject()
-        .put("cluster_config", NodeProcess.LOOPBACK_CONFIG.toString())
+    return InJvmCluster.hubNode(roles)
         .put("cluster_quorum", 2)
-        .put("roles", roles)
-        .put("log_store", "hazelcast")
         .put("limits_store", "hazelcast")
         .put("demo_enabled", roles.equals("all"));
-  }
-
-  /** The hub's own Hazelcast config (quorum protection included) on the in-process test ports. */
-  private Vertx clustered(String clusterName, JsonObject hubConfig) throws Exception {
-    Config config = HazelcastSetup.hazelcastConfig(TestHubs.config(hubConfig).cluster());
-    Config embedded = EmbeddedHazelcast.config(clusterName);
-    config.setClusterName(clusterName);
-    config.setNetworkConfig(embedded.getNetworkConfig());
-    config.setProperty("hazelcast.wait.seconds.before.join", "0");
-    config.setProperty("hazelcast.tcp.join.port.try.count", "3");
-    Vertx vertx = Vertx.builder().withClusterManager(new HazelcastClusterManager(config)).buildClustered().await(60, TimeUnit.SECONDS);
-    nodes.add(vertx);
-    return vertx;
   }
 
   @Test
   void theMinoritySideRefusesLimitedRequestsWithStoreUnavailable() throws Exception {
     String clusterName = "streamhub-minority-limits-" + UUID.randomUUID();
-    Vertx minority = clustered(clusterName, node("all"));
-    Vertx otherNode = clustered(clusterName, node("edge"));
+    Vertx minority = cluster.joinAsHub(clusterName, node("all"));
+    Vertx otherNode = cluster.joinAsHub(clusterName, node("edge"));
     Hub hub = Hub.start(minority, TestHubs.config(node("all"))).await(60, TimeUnit.SECONDS);
     Hub other = Hub.start(otherNode, TestHubs.config(node("edge"))).await(60, TimeUnit.SECONDS);
     HubClient client = new HubClient(minority, hub.port());
     assertEquals(200, client.get("/v1/models").await(30, TimeUnit.SECONDS).statusCode(), "with the quorum the limits count");
 
     other.stop().await(30, TimeUnit.SECONDS);
-    otherNode.close().await(30, TimeUnit.SECONDS);
-    nodes.remove(otherNode);
+    cluster.leave(otherNode);
     // Hazelcast updates the protection's state a moment after the membership change
     TestHubs.eventually(minority, 20, 500, () -> io.vertx.core.Future.succeededFuture(!HazelcastSetup.hasQuorum(minority)))
         .await(30, TimeUnit.SECONDS);
@@ -129,8 +106,8 @@ class MinorityLimitsTest {
   @Test
   void theMinoritySideRefusesConnectionAndStreamSlotsWithStoreUnavailable() throws Exception {
     String clusterName = "streamhub-minority-slots-" + UUID.randomUUID();
-    Vertx minority = clustered(clusterName, slotsOnly("all"));
-    Vertx otherNode = clustered(clusterName, slotsOnly("edge"));
+    Vertx minority = cluster.joinAsHub(clusterName, slotsOnly("all"));
+    Vertx otherNode = cluster.joinAsHub(clusterName, slotsOnly("edge"));
     Hub hub = Hub.start(minority, TestHubs.config(slotsOnly("all"))).await(60, TimeUnit.SECONDS);
     Hub other = Hub.start(otherNode, TestHubs.config(slotsOnly("edge"))).await(60, TimeUnit.SECONDS);
     HubClient client = new HubClient(minority, hub.port());
@@ -149,8 +126,7 @@ class MinorityLimitsTest {
     reader.disconnect().otherwiseEmpty().await(30, TimeUnit.SECONDS);
 
     other.stop().await(30, TimeUnit.SECONDS);
-    otherNode.close().await(30, TimeUnit.SECONDS);
-    nodes.remove(otherNode);
+    cluster.leave(otherNode);
     TestHubs.eventually(minority, 20, 500, () -> io.vertx.core.Future.succeededFuture(!HazelcastSetup.hasQuorum(minority)))
         .await(30, TimeUnit.SECONDS);
 
