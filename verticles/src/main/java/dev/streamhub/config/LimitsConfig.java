@@ -34,17 +34,20 @@ import java.util.Set;
  * @param headerTimeoutMs {@code http_header_timeout_ms}: a connection must finish sending a request's headers this soon
  *     after it opened or its previous response ended (slowloris); else it is closed
  * @param idleTimeoutMs {@code http_idle_timeout_ms}: a connection with no byte either way for this long is closed (0: never)
+ * @param slotTtlMs {@code limits_slot_ttl_ms}: with the Redis store, how long a node's slots outlive its last renewal
+ *     (renewed every third of it), so that a node killed without releasing them stops holding them
  */
 public record LimitsConfig(String store, long requestRate, long requestWindowMs, String requestKey, long tokenRate, long tokenWindowMs,
     String tokenKey, long concurrentStreams, long connectionsPerConsumer, long connectionsPerIp, List<String> ipAllow,
     List<String> ipDeny, List<JsonObject> rules, List<String> trustedProxies, int maxHeaderBytes, long headerTimeoutMs,
-    long idleTimeoutMs) {
+    long idleTimeoutMs, long slotTtlMs) {
 
   public static final long DEFAULT_WINDOW_MS = 60_000;
   public static final String DEFAULT_KEY = "consumer";
   public static final int DEFAULT_MAX_HEADER_BYTES = 16 * 1024;
   public static final long DEFAULT_HEADER_TIMEOUT_MS = 10_000;
   public static final long DEFAULT_IDLE_TIMEOUT_MS = 0;
+  public static final long DEFAULT_SLOT_TTL_MS = 15_000;
 
   /** Whether any rate, concurrency or connection limit is on. */
   public boolean anyLimit() {
@@ -70,7 +73,8 @@ public record LimitsConfig(String store, long requestRate, long requestWindowMs,
         AuthConfig.strings(s, ConfigKey.TRUSTED_PROXIES.key()),
         s.integer(ConfigKey.HTTP_MAX_HEADER_BYTES),
         s.longValue(ConfigKey.HTTP_HEADER_TIMEOUT_MS),
-        s.longValue(ConfigKey.HTTP_IDLE_TIMEOUT_MS));
+        s.longValue(ConfigKey.HTTP_IDLE_TIMEOUT_MS),
+        s.longValue(ConfigKey.LIMITS_SLOT_TTL_MS));
     // parse the CIDRs and rules now, so that a bad one stops the start naming its key
     new dev.streamhub.limits.AccessRules(config);
     try {

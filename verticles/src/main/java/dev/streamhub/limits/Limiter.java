@@ -4,8 +4,8 @@ import io.vertx.core.Future;
 
 /**
  * Counters behind every limit: fixed-window rates and held slots, per key. One interface, a store
- * per backend ({@code memory}: this node; {@code hazelcast}: the cluster; a Redis one fits the same
- * shape), every one passing {@code LimiterContract}.
+ * per backend ({@code memory}: this node; {@code hazelcast}: the cluster; {@code redis}: every node
+ * on one Redis), every one passing {@code LimiterContract}.
  *
  * <p>Invariants every store keeps:
  * <ul>
@@ -17,9 +17,9 @@ import io.vertx.core.Future;
  *       count is forgotten once it is over; {@code retryAfterMs} is the time left in it.</li>
  * </ul>
  *
- * <p>On Redis: {@code take} is one Lua script ({@code GET}, grant {@code min(amount, limit-used)},
- * {@code INCRBY}, {@code PEXPIRE} on the key {@code <key>:<windowStart>}); {@code acquire} one script
- * ({@code INCR} if below the limit); {@code release} a {@code DECR} floored at 0.
+ * <p>Stores that are shared tie each slot to the node holding it ({@link #holder()}), and free a
+ * node's slots when it is gone: Hazelcast when the member leaves the cluster, Redis when the node's
+ * lease ({@code limits_slot_ttl_ms}) is not renewed.
  */
 public interface Limiter {
 
@@ -45,7 +45,8 @@ public interface Limiter {
 
   /**
    * Who holds the slots this limiter acquires, when the store ties slots to their holder (the
-   * Hazelcast store: the member; its slots are given back when it leaves the cluster); else null.
+   * Hazelcast store: the member, its slots given back when it leaves the cluster; the Redis store:
+   * a random id per node, its slots given back when its lease ends); else null.
    */
   default String holder() {
     return null;

@@ -43,7 +43,7 @@ public final class NodeLimits implements Shareable {
   public static NodeLimits install(Vertx vertx, LimitsConfig config, StreamLogConfig log) {
     Limiter limiter;
     if (config.store().equals("redis")) {
-      limiter = new RedisLimiter(vertx, log.redisUrl(), log.redisTimeoutMs());
+      limiter = new RedisLimiter(vertx, log.redisUrl(), log.redisTimeoutMs(), config.slotTtlMs());
     } else if (config.store().equals("hazelcast")) {
       limiter = HazelcastSetup.hazelcast(vertx).map(hz -> (Limiter) new HazelcastLimiter(vertx, hz))
           .orElseThrow(() -> new IllegalStateException("limits_store 'hazelcast' needs a clustered node (cluster_config)"));

@@ -1,5 +1,7 @@
 package dev.streamhub.cluster;
 
+import com.hazelcast.config.Config;
+import dev.streamhub.TestHubs;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
@@ -23,6 +25,31 @@ public final class InJvmCluster implements AutoCloseable {
         .timeout(60, TimeUnit.SECONDS).await();
     nodes.add(vertx);
     return vertx;
+  }
+
+  /**
+   * A new clustered Vert.x that joins {@code clusterName} with the hub's own Hazelcast config for
+   * {@code hubConfig} ({@code HazelcastSetup.hazelcastConfig}: the maps' split-brain protection of
+   * {@code cluster_quorum} included) on the in-process test network; waits up to 60 s.
+   */
+  public Vertx joinAsHub(String clusterName, JsonObject hubConfig) {
+    Config config = HazelcastSetup.hazelcastConfig(TestHubs.config(hubConfig).cluster());
+    config.setClusterName(clusterName);
+    config.setNetworkConfig(EmbeddedHazelcast.config(clusterName).getNetworkConfig());
+    config.setProperty("hazelcast.wait.seconds.before.join", "0");
+    config.setProperty("hazelcast.tcp.join.port.try.count", "3");
+    Vertx vertx = Vertx.builder()
+        .withClusterManager(new HazelcastClusterManager(config))
+        .buildClustered()
+        .timeout(60, TimeUnit.SECONDS).await();
+    nodes.add(vertx);
+    return vertx;
+  }
+
+  /** Closes {@code node} (it leaves the cluster) and forgets it. */
+  public void leave(Vertx node) {
+    node.close().timeout(30, TimeUnit.SECONDS).await();
+    nodes.remove(node);
   }
 
   /** A plain Vert.x closed with the cluster's nodes (a test's clients). */

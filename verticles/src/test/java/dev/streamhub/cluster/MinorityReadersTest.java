@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.hazelcast.config.Config;
 import dev.streamhub.Hub;
 import dev.streamhub.HubClient;
 import dev.streamhub.SseFrame;
@@ -19,7 +18,6 @@ import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -46,21 +44,16 @@ class MinorityReadersTest {
   /** The readers are moved within this of the quorum going: a few heartbeats. */
   private static final long BOUND_MS = 4000;
 
-  private final List<Vertx> nodes = new ArrayList<>();
+  private final InJvmCluster cluster = new InJvmCluster();
 
   @AfterEach
-  void stopNodes() throws Exception {
-    for (Vertx node : nodes) {
-      node.close().await(30, TimeUnit.SECONDS);
-    }
+  void stopNodes() {
+    cluster.close();
   }
 
   private static JsonObject node(String roles) {
-    return new JsonObject()
-        .put("cluster_config", NodeProcess.LOOPBACK_CONFIG.toString())
+    return InJvmCluster.hubNode(roles)
         .put("cluster_quorum", 2)
-        .put("roles", roles)
-        .put("log_store", "hazelcast")
         .put("demo_enabled", roles.equals("all"))
         .put("demo_tokens_per_second", 40)
         .put("demo_answer_tokens", 2000)
@@ -68,27 +61,11 @@ class MinorityReadersTest {
         .put("ws_ping_interval_ms", HEARTBEAT_MS);
   }
 
-  /** The hub's own Hazelcast config (quorum protection included) on the in-process test ports. */
-  private Vertx clustered(String clusterName, JsonObject hubConfig) throws Exception {
-    Config config = HazelcastSetup.hazelcastConfig(TestHubs.config(hubConfig).cluster());
-    Config embedded = EmbeddedHazelcast.config(clusterName);
-    config.setClusterName(clusterName);
-    config.setNetworkConfig(embedded.getNetworkConfig());
-    config.setProperty("hazelcast.wait.seconds.before.join", "0");
-    config.setProperty("hazelcast.tcp.join.port.try.count", "3");
-    Vertx vertx = Vertx.builder()
-        .withClusterManager(new HazelcastClusterManager(config))
-        .buildClustered()
-        .await(60, TimeUnit.SECONDS);
-    nodes.add(vertx);
-    return vertx;
-  }
-
   @Test
   void readersOnTheMinoritySideAreToldToResumeElsewhere() throws Exception {
     String clusterName = "streamhub-minority-" + UUID.randomUUID();
-    Vertx readersNode = clustered(clusterName, node("all"));
-    Vertx otherNode = clustered(clusterName, node("edge"));
+    Vertx readersNode = cluster.joinAsHub(clusterName, node("all"));
+    Vertx otherNode = cluster.joinAsHub(clusterName, node("edge"));
     Hub hub = Hub.start(readersNode, TestHubs.config(node("all"))).await(60, TimeUnit.SECONDS);
     Hub other = Hub.start(otherNode, TestHubs.config(node("edge"))).await(60, TimeUnit.SECONDS);
     assertTrue(HazelcastSetup.hasQuorum(readersNode), "two data members of two hold the quorum");
@@ -105,8 +82,7 @@ class MinorityReadersTest {
     ws.until(5).await(30, TimeUnit.SECONDS);
 
     other.stop().await(30, TimeUnit.SECONDS);
-    otherNode.close().await(30, TimeUnit.SECONDS);
-    nodes.remove(otherNode);
+    cluster.leave(otherNode);
     // Hazelcast updates the protection's state a moment after the membership change: poll it (20 ms x 500)
     TestHubs.eventually(readersNode, 20, 500, () -> Future.succeededFuture(!HazelcastSetup.hasQuorum(readersNode)))
         .await(30, TimeUnit.SECONDS);

@@ -83,7 +83,7 @@ public final class HazelcastLimiter implements Limiter {
    * thread ({@code executeOnEntries} blocks).
    */
   private void dropSlotsOf(String gone) {
-    vertx.executeBlocking(() -> slots.executeOnEntries(new LimitProcessors.Drop(gone)))
+    vertx.executeBlocking(() -> slots.executeOnEntries(LimitProcessors.Slots.drop(gone)))
         .onSuccess(dropped -> {
           long sum = dropped.values().stream().mapToLong(Long::longValue).sum();
           if (sum > 0) {
@@ -102,17 +102,17 @@ public final class HazelcastLimiter implements Limiter {
 
   @Override
   public Future<Boolean> acquire(String key, long limit) {
-    return on(slots.submitToKey(key, new LimitProcessors.Acquire(limit, holder)));
+    return on(slots.submitToKey(key, LimitProcessors.Slots.acquire(limit, holder))).map(got -> got == 1L);
   }
 
   @Override
   public Future<Void> release(String key) {
-    return on(slots.submitToKey(key, new LimitProcessors.Release(holder))).mapEmpty();
+    return on(slots.submitToKey(key, LimitProcessors.Slots.release(holder))).mapEmpty();
   }
 
   @Override
   public Future<Void> release(String key, String acquiredBy) {
-    return on(slots.submitToKey(key, new LimitProcessors.Release(holder, acquiredBy))).mapEmpty();
+    return on(slots.submitToKey(key, LimitProcessors.Slots.release(holder, acquiredBy))).mapEmpty();
   }
 
   @Override
@@ -122,7 +122,7 @@ public final class HazelcastLimiter implements Limiter {
 
   @Override
   public Future<Void> adopt(String key, String acquiredBy) {
-    return on(slots.submitToKey(key, new LimitProcessors.Adopt(acquiredBy, holder))).mapEmpty();
+    return on(slots.submitToKey(key, LimitProcessors.Slots.adopt(acquiredBy, holder))).mapEmpty();
   }
 
   @Override

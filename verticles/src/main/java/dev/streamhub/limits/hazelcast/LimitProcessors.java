@@ -84,142 +84,102 @@ final class LimitProcessors {
     return next.isEmpty() ? null : next;
   }
 
-  /** Holds a slot for {@code holder} (a member) when fewer than {@code limit} are held in all. */
-  public static final class Acquire implements EntryProcessor<String, HashMap<String, Long>, Boolean>, DataSerializable {
-    private long limit;
-    private String holder;
-
-    public Acquire() {}
-
-    Acquire(long limit, String holder) {
-      this.limit = limit;
-      this.holder = holder;
-    }
-
-    @Override
-    public Boolean process(Map.Entry<String, HashMap<String, Long>> entry) {
-      if (total(entry.getValue()) >= limit) {
-        return false;
-      }
-      entry.setValue(plus(entry.getValue(), holder, 1));
-      return true;
-    }
-
-    @Override
-    public void writeData(ObjectDataOutput out) throws IOException {
-      out.writeLong(limit);
-      out.writeString(holder);
-    }
-
-    @Override
-    public void readData(ObjectDataInput in) throws IOException {
-      limit = in.readLong();
-      holder = in.readString();
-    }
-  }
-
   /**
-   * Gives back a slot of the first of {@code holders} that has one (this member, then the one that
-   * acquired it); none: nothing (its holder left and its slots went with it).
+   * One change to a key's slots {@code {memberUuid: count}}, run by the member owning the key. Its
+   * {@link Kind} says which; every kind replies a count:
+   * <ul>
+   *   <li>{@code ACQUIRE}: holds a slot for {@code holders[0]} when fewer than {@code limit} are
+   *       held in all; 1, or 0 when none was free.</li>
+   *   <li>{@code RELEASE}: gives back a slot of the first of {@code holders} that has one (this
+   *       member, then the one that acquired it); 1, or 0 when none had one (its holder left and
+   *       its slots went with it).</li>
+   *   <li>{@code ADOPT}: moves one slot from {@code holders[0]} to {@code holders[1]} when the
+   *       first still has one; 1 or 0.</li>
+   *   <li>{@code DROP}: drops every slot {@code holders[0]} held (it left the cluster, with the
+   *       connections and generations they counted); how many.</li>
+   * </ul>
    */
-  public static final class Release implements EntryProcessor<String, HashMap<String, Long>, Boolean>, DataSerializable {
+  public static final class Slots implements EntryProcessor<String, HashMap<String, Long>, Long>, DataSerializable {
+
+    enum Kind { ACQUIRE, RELEASE, ADOPT, DROP }
+
+    private Kind kind;
+    private long limit;
     private String[] holders;
 
-    public Release() {}
+    public Slots() {}
 
-    Release(String... holders) {
+    private Slots(Kind kind, long limit, String... holders) {
+      this.kind = kind;
+      this.limit = limit;
       this.holders = holders;
     }
 
-    @Override
-    public Boolean process(Map.Entry<String, HashMap<String, Long>> entry) {
-      HashMap<String, Long> held = entry.getValue();
-      for (String holder : holders) {
-        if (holder != null && held != null && held.getOrDefault(holder, 0L) > 0) {
-          entry.setValue(plus(held, holder, -1));
-          return true;
-        }
-      }
-      return false;
+    static Slots acquire(long limit, String holder) {
+      return new Slots(Kind.ACQUIRE, limit, holder);
     }
 
-    @Override
-    public void writeData(ObjectDataOutput out) throws IOException {
-      out.writeStringArray(holders);
+    static Slots release(String... holders) {
+      return new Slots(Kind.RELEASE, 0, holders);
     }
 
-    @Override
-    public void readData(ObjectDataInput in) throws IOException {
-      holders = in.readStringArray();
-    }
-  }
-
-  /** Moves one slot from {@code from} to {@code to}, when {@code from} still has one. */
-  public static final class Adopt implements EntryProcessor<String, HashMap<String, Long>, Boolean>, DataSerializable {
-    private String from;
-    private String to;
-
-    public Adopt() {}
-
-    Adopt(String from, String to) {
-      this.from = from;
-      this.to = to;
+    static Slots adopt(String from, String to) {
+      return new Slots(Kind.ADOPT, 0, from, to);
     }
 
-    @Override
-    public Boolean process(Map.Entry<String, HashMap<String, Long>> entry) {
-      HashMap<String, Long> held = entry.getValue();
-      if (held == null || held.getOrDefault(from, 0L) <= 0) {
-        return false;
-      }
-      entry.setValue(plus(plus(held, from, -1), to, 1));
-      return true;
-    }
-
-    @Override
-    public void writeData(ObjectDataOutput out) throws IOException {
-      out.writeString(from);
-      out.writeString(to);
-    }
-
-    @Override
-    public void readData(ObjectDataInput in) throws IOException {
-      from = in.readString();
-      to = in.readString();
-    }
-  }
-
-  /** Drops every slot {@code holder} held: it left the cluster, with the connections and generations they counted. */
-  public static final class Drop implements EntryProcessor<String, HashMap<String, Long>, Long>, DataSerializable {
-    private String holder;
-
-    public Drop() {}
-
-    Drop(String holder) {
-      this.holder = holder;
+    static Slots drop(String holder) {
+      return new Slots(Kind.DROP, 0, holder);
     }
 
     @Override
     public Long process(Map.Entry<String, HashMap<String, Long>> entry) {
       HashMap<String, Long> held = entry.getValue();
-      if (held == null || !held.containsKey(holder)) {
-        return 0L;
+      switch (kind) {
+        case ACQUIRE:
+          if (total(held) >= limit) {
+            return 0L;
+          }
+          entry.setValue(plus(held, holders[0], 1));
+          return 1L;
+        case RELEASE:
+          for (String holder : holders) {
+            if (holder != null && count(held, holder) > 0) {
+              entry.setValue(plus(held, holder, -1));
+              return 1L;
+            }
+          }
+          return 0L;
+        case ADOPT:
+          if (count(held, holders[0]) <= 0) {
+            return 0L;
+          }
+          entry.setValue(plus(plus(held, holders[0], -1), holders[1], 1));
+          return 1L;
+        default: // DROP
+          long dropped = count(held, holders[0]);
+          if (dropped > 0) {
+            entry.setValue(plus(held, holders[0], -dropped));
+          }
+          return dropped;
       }
-      long dropped = held.get(holder);
-      HashMap<String, Long> next = new HashMap<>(held);
-      next.remove(holder);
-      entry.setValue(next.isEmpty() ? null : next);
-      return dropped;
+    }
+
+    private static long count(Map<String, Long> held, String holder) {
+      return held == null ? 0 : held.getOrDefault(holder, 0L);
     }
 
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
-      out.writeString(holder);
+      out.writeInt(kind.ordinal());
+      out.writeLong(limit);
+      out.writeStringArray(holders);
     }
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
-      holder = in.readString();
+      kind = Kind.values()[in.readInt()];
+      limit = in.readLong();
+      holders = in.readStringArray();
     }
   }
 }

@@ -11,7 +11,15 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import dev.streamhub.config.LimitsConfig;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The limit counters in Redis, shared by every hub node on that Redis: each operation is one Lua
@@ -24,14 +32,31 @@ import java.util.concurrent.TimeUnit;
  *       Redis server's clock from {@code TIME}, so every node agrees) of the current window of
  *       {@code windowMs} and its count; it expires when the window ends. A take in a later window
  *       starts the count again from 0.</li>
- *   <li>{@code streamhub:limit:slots:<key>}: the slots held, a string integer; deleted at 0.</li>
+ *   <li>{@code streamhub:limit:{slots}:<key>}: the slots held, a hash {@code {holder: count}}: each
+ *       node (a {@link #holder()}, a random id per limiter) counts its own; deleted when empty.</li>
+ *   <li>{@code streamhub:limit:{slots}:nodes}: a hash {@code {holder: leaseEnd}} (epoch ms, Redis
+ *       {@code TIME}): a node's slots count only while its lease has not ended. The node renews it
+ *       every third of {@code limits_slot_ttl_ms} (and at every acquire); a node killed without
+ *       releasing its slots stops renewing, and {@code limits_slot_ttl_ms} after its last renewal
+ *       its slots no longer count: every script skips, and drops, the counts of holders whose lease
+ *       ended. The renewal also extends the expiry ({@code limits_slot_ttl_ms}) of the slot hashes
+ *       the node holds slots in, so that a hash whose holders all died disappears.</li>
  * </ul>
- * One key per call, so the scripts also run on a Redis Cluster. Every call is bounded by
- * {@code redis_timeout_ms} and fails with {@code store_unavailable} (503) when Redis cannot be reached.
+ * Every slot key carries the hash tag {@code {slots}}, so the few keys a slot script touches (the
+ * key's hash, the leases, and for a renewal the node's hashes) are in one Redis Cluster slot and
+ * declared in {@code KEYS}. A node whose lease lapsed while it lived (Redis unreachable, a pause
+ * longer than the TTL) renews it again: its counts that no script dropped meanwhile count again,
+ * those dropped are forgotten (logged). Every call is bounded by {@code redis_timeout_ms} and fails
+ * with {@code store_unavailable} (503) when Redis cannot be reached.
  */
 public final class RedisLimiter implements Limiter {
 
   public static final String PREFIX = "streamhub:limit:";
+  /** The prefix of the slot hashes and of the lease hash: one hash tag. */
+  public static final String SLOTS = PREFIX + "{slots}:";
+  public static final String LEASES = SLOTS + "nodes";
+
+  private static final Logger LOG = LoggerFactory.getLogger(RedisLimiter.class);
 
   /** KEYS: the rate hash. ARGV: amount, limit, windowMs. Answers {granted, used, retryAfterMs}. */
   static final String TAKE = """
@@ -49,36 +74,186 @@ public final class RedisLimiter implements Limiter {
       return {granted, used, start + window - now}
       """;
 
-  /** KEYS: the slots key. ARGV: limit. Answers 1 when a slot was free (and is now held), else 0. */
-  static final String ACQUIRE = """
-      local held = tonumber(redis.call('GET', KEYS[1]) or '0')
-      if held >= tonumber(ARGV[1]) then return 0 end
-      redis.call('INCR', KEYS[1])
+  /**
+   * Shared by the slot scripts; KEYS[1]: a slot hash, KEYS[2]: the leases. {@code live()} sums
+   * the counts of holders whose lease has not ended and drops the others'; {@code renew(holder,
+   * ttl)} extends a holder's lease; {@code keep(ttl)} deletes an empty slot hash, else makes it
+   * live at least {@code ttl} more.
+   */
+  private static final String SLOT_FUNCTIONS = """
+      local t = redis.call('TIME')
+      local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+      local function alive(holder)
+        local lease = redis.call('HGET', KEYS[2], holder)
+        return lease ~= false and tonumber(lease) > now
+      end
+      local function live()
+        local flat = redis.call('HGETALL', KEYS[1])
+        local total = 0
+        for i = 1, #flat, 2 do
+          if alive(flat[i]) then total = total + tonumber(flat[i + 1]) else redis.call('HDEL', KEYS[1], flat[i]) end
+        end
+        return total
+      end
+      local function renew(holder, ttl)
+        redis.call('HSET', KEYS[2], holder, string.format('%d', now + tonumber(ttl)))
+      end
+      local function keep(ttl)
+        if redis.call('HLEN', KEYS[1]) == 0 then
+          redis.call('DEL', KEYS[1])
+        elseif redis.call('PTTL', KEYS[1]) < tonumber(ttl) then
+          redis.call('PEXPIRE', KEYS[1], ttl)
+        end
+      end
+      local function add(holder, delta)
+        if redis.call('HINCRBY', KEYS[1], holder, delta) <= 0 then redis.call('HDEL', KEYS[1], holder) end
+      end
+      """;
+
+  /** ARGV: limit, holder, ttlMs. Answers 1 when a slot was free (and {@code holder} now holds it), else 0. */
+  static final String ACQUIRE = SLOT_FUNCTIONS + """
+      renew(ARGV[2], ARGV[3])
+      if live() >= tonumber(ARGV[1]) then keep(ARGV[3]) return 0 end
+      add(ARGV[2], 1)
+      keep(ARGV[3])
       return 1
       """;
 
-  /** KEYS: the slots key. Gives one back, never below zero (the key is deleted at zero). */
-  static final String RELEASE = """
-      local held = tonumber(redis.call('GET', KEYS[1]) or '0')
-      if held > 1 then redis.call('DECR', KEYS[1]) else redis.call('DEL', KEYS[1]) end
+  /** ARGV: holders, in order. Gives back one slot of the first that has one; answers 1, or 0 when none had one. */
+  static final String RELEASE = SLOT_FUNCTIONS + """
+      for i = 1, #ARGV do
+        if tonumber(redis.call('HGET', KEYS[1], ARGV[i]) or '0') > 0 then
+          add(ARGV[i], -1)
+          if redis.call('HLEN', KEYS[1]) == 0 then redis.call('DEL', KEYS[1]) end
+          return 1
+        end
+      end
+      return 0
+      """;
+
+  /** ARGV: from, to, ttlMs. Moves one slot from {@code from} to {@code to} when {@code from} is alive and has one; answers 1 or 0. */
+  static final String ADOPT = SLOT_FUNCTIONS + """
+      renew(ARGV[2], ARGV[3])
+      live()
+      if tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0') <= 0 then keep(ARGV[3]) return 0 end
+      add(ARGV[1], -1)
+      add(ARGV[2], 1)
+      keep(ARGV[3])
       return 1
       """;
 
+  /** Answers the slots held by holders whose lease has not ended. */
+  static final String HELD = SLOT_FUNCTIONS + """
+      local total = live()
+      if redis.call('HLEN', KEYS[1]) == 0 then redis.call('DEL', KEYS[1]) end
+      return total
+      """;
+
+  /**
+   * KEYS[1]: the leases, then slot hashes this node held slots in. ARGV: holder, ttlMs. Renews the
+   * holder's lease, drops ended leases, extends the hashes the holder still has slots in. Answers
+   * {1 when the holder's lease had lapsed (or was never taken) else 0, then per slot hash 1 if the
+   * holder still has slots in it, else 0}.
+   */
+  static final String RENEW = """
+      local t = redis.call('TIME')
+      local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+      local ttl = tonumber(ARGV[2])
+      local before = redis.call('HGET', KEYS[1], ARGV[1])
+      local lapsed = 0
+      if before == false or tonumber(before) <= now then lapsed = 1 end
+      local flat = redis.call('HGETALL', KEYS[1])
+      for i = 1, #flat, 2 do
+        if tonumber(flat[i + 1]) <= now then redis.call('HDEL', KEYS[1], flat[i]) end
+      end
+      redis.call('HSET', KEYS[1], ARGV[1], string.format('%d', now + ttl))
+      local out = {lapsed}
+      for i = 2, #KEYS do
+        if tonumber(redis.call('HGET', KEYS[i], ARGV[1]) or '0') > 0 then
+          if redis.call('PTTL', KEYS[i]) < ttl then redis.call('PEXPIRE', KEYS[i], ttl) end
+          out[i] = 1
+        else
+          out[i] = 0
+        end
+      end
+      return out
+      """;
+
+  /** Removes this holder's lease (the node stops): its slots stop counting at once. KEYS[1]: the leases. ARGV: holder. */
+  static final String LEAVE = "redis.call('HDEL', KEYS[1], ARGV[1]) return 1";
+
+  private final Vertx vertx;
   private final Redis redis;
   private final long timeoutMs;
+  private final long ttlMs;
+  private final String holder = UUID.randomUUID().toString();
+  /** Slot keys this node may hold slots in, each with the sequence number of its last acquire or adopt here. */
+  private final Map<String, Long> mine = new ConcurrentHashMap<>();
+  private final AtomicLong touches = new AtomicLong();
+  private final long renewal;
+  /** Whether the last renewal failed (logged once per outage). */
+  private volatile boolean renewalFailing;
+  private volatile boolean renewed;
+
+  /** With {@code limits_slot_ttl_ms} at its default. */
+  public RedisLimiter(Vertx vertx, String url, long timeoutMs) {
+    this(vertx, url, timeoutMs, LimitsConfig.DEFAULT_SLOT_TTL_MS);
+  }
 
   /**
    * @param url {@code redis_url}
    * @param timeoutMs {@code redis_timeout_ms}: a call slower than this fails with {@code store_unavailable}
+   * @param slotTtlMs {@code limits_slot_ttl_ms}: this node's slots stop counting this long after its
+   *     last lease renewal; it renews every third of it
    */
-  public RedisLimiter(Vertx vertx, String url, long timeoutMs) {
+  public RedisLimiter(Vertx vertx, String url, long timeoutMs, long slotTtlMs) {
     int timeout = (int) Math.min(Integer.MAX_VALUE, timeoutMs);
+    this.vertx = vertx;
     this.redis = Redis.createClient(vertx, new RedisOptions()
         .setConnectionString(url)
         .setMaxPoolSize(8)
         .setMaxPoolWaiting(1024)
         .setNetClientOptions(new NetClientOptions().setConnectTimeout(timeout).setTcpKeepAlive(true).setTcpNoDelay(true)));
     this.timeoutMs = timeoutMs;
+    this.ttlMs = slotTtlMs;
+    this.renewal = vertx.setPeriodic(1, Math.max(1, slotTtlMs / 3), id -> renew());
+  }
+
+  /**
+   * Renews this node's lease and the expiry of the slot hashes it holds slots in; forgets the keys
+   * it no longer holds any in (unless acquired or adopted again since this renewal was sent).
+   */
+  private void renew() {
+    Map<String, Long> sent = Map.copyOf(mine);
+    List<String> keys = List.copyOf(sent.keySet());
+    Request eval = Request.cmd(Command.EVAL).arg(RENEW).arg(keys.size() + 1).arg(LEASES);
+    keys.forEach(eval::arg);
+    eval.arg(holder).arg(ttlMs);
+    send(eval).onSuccess(r -> {
+      if (r.get(0).toInteger() == 1 && renewed) {
+        LOG.warn("limits: this node's slot lease (holder {}) had lapsed for longer than limits_slot_ttl_ms {} ms; "
+            + "slots other nodes dropped meanwhile are no longer counted", holder, ttlMs);
+      }
+      renewed = true;
+      for (int i = 0; i < keys.size(); i++) {
+        if (r.get(i + 1).toInteger() == 0) {
+          mine.remove(keys.get(i), sent.get(keys.get(i)));
+        }
+      }
+      if (renewalFailing) {
+        renewalFailing = false;
+        LOG.info("limits: slot lease renewed again");
+      }
+    }).onFailure(err -> {
+      if (!renewalFailing) {
+        renewalFailing = true;
+        LOG.warn("limits: could not renew this node's slot lease: {}", err.getMessage());
+      }
+    });
+  }
+
+  private void touch(String slotKey) {
+    mine.put(slotKey, touches.incrementAndGet());
   }
 
   @Override
@@ -89,22 +264,58 @@ public final class RedisLimiter implements Limiter {
 
   @Override
   public Future<Boolean> acquire(String key, long limit) {
-    return eval(ACQUIRE, PREFIX + "slots:" + key, Long.toString(limit)).map(r -> r.toInteger() == 1);
+    String slotKey = SLOTS + key;
+    return evalSlots(ACQUIRE, slotKey, Long.toString(limit), holder, Long.toString(ttlMs)).map(r -> {
+      if (r.toInteger() == 1) {
+        touch(slotKey);
+        return true;
+      }
+      return false;
+    });
   }
 
   @Override
   public Future<Void> release(String key) {
-    return eval(RELEASE, PREFIX + "slots:" + key).mapEmpty();
+    return evalSlots(RELEASE, SLOTS + key, holder).mapEmpty();
+  }
+
+  @Override
+  public Future<Void> release(String key, String acquiredBy) {
+    return acquiredBy == null ? release(key) : evalSlots(RELEASE, SLOTS + key, holder, acquiredBy).mapEmpty();
+  }
+
+  @Override
+  public String holder() {
+    return holder;
+  }
+
+  @Override
+  public Future<Void> adopt(String key, String acquiredBy) {
+    String slotKey = SLOTS + key;
+    touch(slotKey); // before the script runs: a renewal in flight must not forget the key
+    return evalSlots(ADOPT, slotKey, acquiredBy, holder, Long.toString(ttlMs)).mapEmpty();
   }
 
   @Override
   public Future<Long> held(String key) {
-    return send(Request.cmd(Command.GET).arg(PREFIX + "slots:" + key)).map(r -> r == null ? 0L : r.toLong());
+    return evalSlots(HELD, SLOTS + key).map(Response::toLong);
   }
 
+  /** Stops renewing and removes this node's lease: the slots it still holds stop counting at once. */
   @Override
   public Future<Void> close() {
-    return redis.close();
+    vertx.cancelTimer(renewal);
+    return send(Request.cmd(Command.EVAL).arg(LEAVE).arg(1).arg(LEASES).arg(holder))
+        .transform(left -> redis.close());
+  }
+
+  /** {@code EVAL} of a slot script on a slot hash and the leases. */
+  private Future<Response> evalSlots(String script, String slotKey, String... args) {
+    Request eval = Request.cmd(Command.EVAL).arg(script).arg(2).arg(slotKey).arg(LEASES);
+    for (String arg : args) {
+      eval.arg(arg);
+    }
+    return send(eval);
   }
 
   /** {@code EVAL} of a small script (Redis caches it after the first call) on one key. */

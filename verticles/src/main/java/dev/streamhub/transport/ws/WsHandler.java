@@ -67,6 +67,9 @@ public final class WsHandler {
       return;
     }
     WsConnection connection = new WsConnection(generations, config, sessions.stats(), Conversations.of(rc.vertx()));
+    // the admission may complete later (a cluster-wide limiter): until the upgrade, the request's
+    // end must not be consumed, or toWebSocket fails with "Request has already been read"
+    rc.request().pause();
     sessions.open(Transport.WEBSOCKET, rc, connection)
         .recover(refused -> closesSockets(refused) ? refuseUpgraded(rc, HubException.of(refused)) : Future.failedFuture(refused))
         .compose(session -> rc.request().toWebSocket()

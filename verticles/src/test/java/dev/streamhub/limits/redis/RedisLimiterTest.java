@@ -1,8 +1,11 @@
 package dev.streamhub.limits.redis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
+import dev.streamhub.TestHubs;
 import dev.streamhub.limits.Limiter;
 import dev.streamhub.limits.LimiterContract;
 import dev.streamhub.stream.ErrorCode;
@@ -13,6 +16,7 @@ import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,6 +49,91 @@ class RedisLimiterTest extends LimiterContract {
   @Override
   protected Future<List<Limiter>> newLimiters(Vertx vertx) {
     return Future.succeededFuture(List.of(new RedisLimiter(vertx, redis.url(), 2000), new RedisLimiter(vertx, redis.url(), 2000)));
+  }
+
+  private static <T> T await(Future<T> future) {
+    return future.timeout(20, TimeUnit.SECONDS).await();
+  }
+
+  /**
+   * A node that vanishes (its Vert.x gone: no renewal, no release, no leave) keeps its slots until
+   * its lease ends, {@code ttl} after its last renewal, then they stop counting; a live node's
+   * slots stay across many TTLs.
+   */
+  @Test
+  void theSlotsOfANodeThatStoppedRenewingComeBackWhenItsLeaseEnds() {
+    long ttl = 900;
+    String key = "streams|sub:" + UUID.randomUUID();
+    Vertx dyingNode = Vertx.vertx();
+    Vertx liveNode = Vertx.vertx();
+    try {
+      RedisLimiter dying = new RedisLimiter(dyingNode, redis.url(), 2000, ttl);
+      RedisLimiter live = new RedisLimiter(liveNode, redis.url(), 2000, ttl);
+      assertTrue(await(dying.acquire(key, 3)));
+      assertTrue(await(dying.acquire(key, 3)));
+      assertTrue(await(live.acquire(key, 3)));
+      assertFalse(await(live.acquire(key, 3)), "3 of 3 held");
+      // three TTLs of renewals: nothing lapses while both live
+      await(TestHubs.consistently(liveNode, ttl / 2, 6, () -> live.held(key).map(held -> {
+        assertEquals(3L, held, "slots of live nodes stay");
+        return held;
+      })));
+
+      dyingNode.close().timeout(20, TimeUnit.SECONDS).await(); // a crash: its renewals stop, nothing is released
+      long died = System.nanoTime();
+      await(TestHubs.eventually(liveNode, 25, 400, () -> live.held(key).map(held -> held == 1L)));
+      long freedMs = (System.nanoTime() - died) / 1_000_000;
+      assertTrue(freedMs <= ttl + 500, "freed " + freedMs + " ms after the node died, lease " + ttl + " ms");
+      assertTrue(await(live.acquire(key, 3)));
+      assertTrue(await(live.acquire(key, 3)));
+      assertFalse(await(live.acquire(key, 3)), "the dead node's two slots came back, no more");
+      assertEquals(3L, await(live.held(key)));
+    } finally {
+      liveNode.close().timeout(20, TimeUnit.SECONDS).await();
+    }
+  }
+
+  /** A slot a worker's node took over from the edge's stays while the worker lives, though the edge died. */
+  @Test
+  void aSlotTakenOverLivesWithTheNodeThatTookItOver() {
+    long ttl = 900;
+    String key = "streams|sub:" + UUID.randomUUID();
+    Vertx edgeNode = Vertx.vertx();
+    Vertx workerNode = Vertx.vertx();
+    try {
+      RedisLimiter edge = new RedisLimiter(edgeNode, redis.url(), 2000, ttl);
+      RedisLimiter worker = new RedisLimiter(workerNode, redis.url(), 2000, ttl);
+      assertTrue(await(edge.acquire(key, 1)));
+      await(worker.adopt(key, edge.holder()));
+      edgeNode.close().timeout(20, TimeUnit.SECONDS).await();
+      await(TestHubs.consistently(workerNode, ttl / 2, 6, () -> worker.held(key).map(held -> {
+        assertEquals(1L, held, "the generation still runs on the worker: its slot stays");
+        return held;
+      })));
+      assertFalse(await(worker.acquire(key, 1)));
+      await(worker.release(key, edge.holder()));
+      assertEquals(0L, await(worker.held(key)));
+      assertTrue(await(worker.acquire(key, 1)));
+    } finally {
+      workerNode.close().timeout(20, TimeUnit.SECONDS).await();
+    }
+  }
+
+  /** A node that stops (close) gives its slots back at once, not a TTL later. */
+  @Test
+  void aNodeThatClosesGivesItsSlotsBackAtOnce() {
+    String key = "conn|ip:" + UUID.randomUUID();
+    Vertx node = Vertx.vertx();
+    try {
+      RedisLimiter leaving = new RedisLimiter(node, redis.url(), 2000, 60_000);
+      RedisLimiter other = new RedisLimiter(node, redis.url(), 2000, 60_000);
+      assertTrue(await(leaving.acquire(key, 2)));
+      assertTrue(await(other.acquire(key, 2)));
+      await(leaving.close());
+      assertEquals(1L, await(other.held(key)));
+    } finally {
+      node.close().timeout(20, TimeUnit.SECONDS).await();
+    }
   }
 
   @Test
