@@ -17,10 +17,24 @@ import io.vertx.ext.web.client.WebClient;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
-/** Real HTTP clients (Vert.x HttpClient and WebClient) aimed at one hub on 127.0.0.1. */
+/**
+ * Real HTTP clients (Vert.x HttpClient and WebClient) aimed at one hub on 127.0.0.1.
+ *
+ * <p>Safe to use inline for one request ({@code new HubClient(vertx, port).get(path)}): Vert.x 5
+ * shuts down an HTTP client the garbage collector finds unreferenced, even in the middle of a
+ * request ("Pool closed", "Connection closed while handshake in process": eclipse-vertx/vert.x#5839),
+ * so every request this class makes keeps its client strongly reachable, from a static set of
+ * requests in flight, until the request's future completes (for {@link #openSse}, until the
+ * response ends). Requests built on {@link #web()} are not covered: their caller keeps this client.
+ */
 public final class HubClient {
+
+  /** One entry per request in flight, each holding its client; removed when the request completes. */
+  private static final Set<Hold> IN_FLIGHT = ConcurrentHashMap.newKeySet();
 
   private final int port;
   private final Context context;
@@ -44,24 +58,61 @@ public final class HubClient {
     return port;
   }
 
+  /** The WebClient, for requests these methods do not make; the caller must keep this client referenced until they end. */
   public WebClient web() {
     return web;
   }
 
   public Future<HttpResponse<Buffer>> postJson(String path, JsonObject body) {
-    return web.post(port, "127.0.0.1", path).sendJsonObject(body);
+    return held(web.post(port, "127.0.0.1", path).sendJsonObject(body));
   }
 
   public Future<HttpResponse<Buffer>> post(String path, Buffer body) {
-    return web.post(port, "127.0.0.1", path).putHeader("Content-Type", "application/json").sendBuffer(body);
+    return held(web.post(port, "127.0.0.1", path).putHeader("Content-Type", "application/json").sendBuffer(body));
   }
 
   public Future<HttpResponse<Buffer>> get(String path) {
-    return web.get(port, "127.0.0.1", path).send();
+    return held(web.get(port, "127.0.0.1", path).send());
   }
 
   public Future<HttpResponse<Buffer>> delete(String path) {
-    return web.delete(port, "127.0.0.1", path).send();
+    return held(web.delete(port, "127.0.0.1", path).send());
+  }
+
+  /** Requests (and SSE responses being read) in flight to {@code port}; for the test of this class. */
+  static long inFlight(int port) {
+    return IN_FLIGHT.stream().filter(hold -> hold.client.port == port).count();
+  }
+
+  /** {@code request}, with this client strongly reachable until it completes (vert.x#5839). */
+  private <T> Future<T> held(Future<T> request) {
+    Hold hold = hold();
+    return request.andThen(done -> hold.release());
+  }
+
+  /** Keeps this client strongly reachable until {@link Hold#release}. */
+  private Hold hold() {
+    Hold hold = new Hold(this);
+    IN_FLIGHT.add(hold);
+    return hold;
+  }
+
+  /** A request in flight: its client, reachable from {@link #IN_FLIGHT} (compared by identity). */
+  private static final class Hold {
+    private final HubClient client;
+
+    Hold(HubClient client) {
+      this.client = client;
+    }
+
+    void release() {
+      IN_FLIGHT.remove(this);
+    }
+
+    @Override
+    public String toString() {
+      return "request in flight to port " + client.port;
+    }
   }
 
   /** Creates a generation with {@code POST /v1/streams} and returns its id. */
@@ -129,26 +180,33 @@ public final class HubClient {
       return req.send();
     }).compose(resp -> resp.body().map(body -> new SseResponseText(resp.statusCode(), resp.headers(), body.toString(StandardCharsets.UTF_8))))
         .onComplete(read));
-    return read.future();
+    return held(read.future());
   }
 
   public Future<SseResponseText> readSse(String uri) {
     return readSse(uri, MultiMap.caseInsensitiveMultiMap());
   }
 
-  /** Opens an SSE response and parses frames as they arrive. */
   /**
    * Opens an SSE response and parses frames as they arrive. The request is made on this client's
    * own context, so the connection runs on that event loop and the frame handler is in place
    * before the first chunk: a response that fits in one chunk would otherwise end before a
-   * handler set from another thread sees it.
+   * handler set from another thread sees it. This client stays reachable until the response ends
+   * or fails ({@link LiveSse#ended}).
    */
   public Future<LiveSse> openSse(HttpMethod method, String uri, MultiMap headers, Buffer body) {
     Promise<LiveSse> opened = Promise.promise();
+    Hold hold = hold();
     context.runOnContext(v -> http.request(method, uri).compose(req -> {
       req.headers().addAll(headers);
       return body == null ? req.send() : req.send(body);
-    }).map(LiveSse::new).onComplete(opened));
+    }).map(LiveSse::new).onComplete(ar -> {
+      if (ar.succeeded()) {
+        ar.result().ended().onComplete(ended -> hold.release());
+      } else {
+        hold.release();
+      }
+    }).onComplete(opened));
     return opened.future();
   }
 

@@ -3,6 +3,7 @@ package dev.streamhub.subscribe;
 import io.vertx.core.json.JsonObject;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -35,10 +36,13 @@ import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -48,6 +52,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * The replay-then-live algorithm against a real memory log and the local event bus, with a test
  * {@link Sink}. Log reads are delayed by a timer so that live events really arrive mid-replay.
+ * The log remembers every offset a read returned, so a sink knows which events it was sent that no
+ * read of the log had returned yet: those can only have come by the live path ({@link RecordingSink#live}).
  */
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
@@ -57,7 +63,7 @@ class SubscriptionTest {
 
   private Vertx vertx;
   private Context context;
-  private StreamLog log;
+  private DelayedReads log;
   private StreamWriter writer;
   private Broker broker;
 
@@ -75,7 +81,7 @@ class SubscriptionTest {
 
     @Test
     void deliversEventsAppendedDuringReplayWithoutGapOrDuplicate(VertxTestContext ctx) {
-      RecordingSink sink = new RecordingSink();
+      RecordingSink sink = new RecordingSink(log);
       on(() -> newStream(30).compose(id -> {
         sink.onSend = e -> {
           long o = e.offset();
@@ -89,6 +95,7 @@ class SubscriptionTest {
         return open(id, 0, sink).compose(s -> sink.ended.future()).compose(received -> readLog(id).map(all -> {
           assertEquals(56, all.size());
           assertEquals(all, received);
+          assertTrue(sink.live.containsAll(offsets(45, 56)), "written once the replay was over, 45..55 arrived live: " + sink.live);
           return all;
         }));
       })).onComplete(ctx.succeedingThenComplete());
@@ -116,8 +123,11 @@ class SubscriptionTest {
 
     @Test
     void startsFromTheRequestedOffsetAndGoesLiveAtTheEnd(VertxTestContext ctx) {
-      RecordingSink sink = new RecordingSink();
-      on(() -> newStream(5).compose(id -> {
+      RecordingSink sink = new RecordingSink(log);
+      on(() -> newStream(5).compose(id -> log.meta(id).map(meta -> {
+        assertFalse(meta.finished(), "the stream is still being written when the reader starts at 2");
+        return id;
+      })).compose(id -> {
         sink.onSend = e -> {
           if (e.offset() == 4) {
             vertx.setTimer(5, t -> writer.write(id, List.of(NewEvent.delta("live"), NewEvent.done("stop"))));
@@ -125,6 +135,7 @@ class SubscriptionTest {
         };
         return open(id, 2, sink).compose(s -> sink.ended.future()).compose(received -> readLog(id).map(all -> {
           assertEquals(all.subList(2, 7), received);
+          assertEquals(offsets(5, 7), sink.live, "2..4 from the log, then 5 and 6 live");
           assertEquals(1, sink.begins);
           return all;
         }));
@@ -209,7 +220,7 @@ class SubscriptionTest {
 
     @Test
     void theReplayIsOneSnapshotAndASlowSinkGetsWhatItMissedAsOneSnapshotPerCatchUp(VertxTestContext ctx) {
-      RecordingSink sink = new RecordingSink();
+      RecordingSink sink = new RecordingSink(log);
       on(() -> newStream(20).compose(id -> {
         sink.onSend = e -> {
           if (e.offset() == 19) {
@@ -241,6 +252,8 @@ class SubscriptionTest {
               assertEquals(snapshotOf(all, 0, 19), received.get(0).data());
               assertEquals(snapshotOf(all, 23, 1024), received.get(4).data());
               assertEquals(all.subList(20, 23), received.subList(1, 4));
+              // the deltas written after the replay, and done (written as the last catch-up was sent), came live
+              assertEquals(List.of(20L, 21L, 22L, 1025L), sink.live, "live; the rest from the log");
               assertEquals(all.get(1025), received.get(5));
               assertEquals(all.get(1024).ts(), received.get(4).ts());
               assertEquals(0, sink.sentWhileFull, "events were pushed into a full sink");
@@ -279,18 +292,14 @@ class SubscriptionTest {
     @Test
     void subscriptionsOfOneStreamShareOneConsumerAndEachGetsEveryOffsetOnce(VertxTestContext ctx) {
       Fanout feeds = new Fanout(broker);
-      List<RecordingSink> sinks = List.of(new RecordingSink(), new RecordingSink(), new RecordingSink(), new RecordingSink());
+      List<RecordingSink> sinks = List.of(new RecordingSink(log), new RecordingSink(log), new RecordingSink(log), new RecordingSink(log));
       long[] froms = {0, 5, 12, 0};
       List<Integer> feedsWhileAllOpen = new ArrayList<>();
+      int[] caughtUp = {0};
       on(() -> newStream(10).compose(id -> {
-        sinks.get(0).onSend = e -> {
-          if (e.offset() == 2) {
-            writeDeltas(id, 20, "during-");
-            Subscription.open(feeds, log, id, froms[1], BATCH, sinks.get(1));
-          } else if (e.offset() == 15) {
-            Subscription.open(feeds, log, id, froms[2], BATCH, sinks.get(2));
-            Subscription.open(feeds, log, id, froms[3], BATCH, sinks.get(3));
-          } else if (e.offset() == 29) {
+        // once all four have read the log to its end (offset 29), the rest is written: it can only reach them live
+        Consumer<Event> writeTheRestOnceAllCaughtUp = e -> {
+          if (e.offset() == 29 && ++caughtUp[0] == sinks.size()) {
             vertx.setTimer(5, t -> {
               feedsWhileAllOpen.add(feeds.streams());
               writeDeltas(id, 10, "live-");
@@ -298,12 +307,26 @@ class SubscriptionTest {
             });
           }
         };
+        sinks.get(0).onSend = e -> {
+          if (e.offset() == 2) {
+            writeDeltas(id, 20, "during-");
+            Subscription.open(feeds, log, id, froms[1], BATCH, sinks.get(1));
+          } else if (e.offset() == 15) {
+            Subscription.open(feeds, log, id, froms[2], BATCH, sinks.get(2));
+            Subscription.open(feeds, log, id, froms[3], BATCH, sinks.get(3));
+          }
+          writeTheRestOnceAllCaughtUp.accept(e);
+        };
+        for (RecordingSink later : sinks.subList(1, sinks.size())) {
+          later.onSend = writeTheRestOnceAllCaughtUp;
+        }
         return Subscription.open(feeds, log, id, 0, BATCH, sinks.get(0))
             .compose(s -> Future.all(sinks.stream().map(sink -> sink.ended.future()).collect(Collectors.toList())))
             .compose(all -> readLog(id).map(logged -> {
               assertEquals(41, logged.size());
               for (int i = 0; i < sinks.size(); i++) {
                 assertEquals(logged.subList((int) froms[i], logged.size()), sinks.get(i).received, "subscription " + i + " from " + froms[i]);
+                assertTrue(sinks.get(i).live.containsAll(offsets(30, 41)), "subscription " + i + ": 30..40 arrived live: " + sinks.get(i).live);
               }
               assertEquals(List.of(1), feedsWhileAllOpen, "one consumer for the four subscriptions");
               assertEquals(0, feeds.streams(), "the last one to end unregistered it");
@@ -315,9 +338,9 @@ class SubscriptionTest {
     @Test
     void aSubscriptionClosedWhileABatchIsHandedOutCostsTheOthersNothing(VertxTestContext ctx) {
       Fanout feeds = new Fanout(broker);
-      RecordingSink leaving = new RecordingSink();
-      RecordingSink second = new RecordingSink();
-      RecordingSink third = new RecordingSink();
+      RecordingSink leaving = new RecordingSink(log);
+      RecordingSink second = new RecordingSink(log);
+      RecordingSink third = new RecordingSink(log);
       on(() -> newStream(0).compose(id -> {
         leaving.onSend = e -> {
           if (e.offset() == 12) {
@@ -340,6 +363,10 @@ class SubscriptionTest {
               assertEquals(logged.subList(0, 13), leaving.received);
               assertEquals(logged, second.received);
               assertEquals(logged, third.received);
+              // all three had read the empty log before anything was written: every event came live
+              assertEquals(offsets(0, 13), leaving.live);
+              assertEquals(offsets(0, 21), second.live);
+              assertEquals(offsets(0, 21), third.live);
               assertEquals(0, feeds.streams());
               return logged;
             }));
@@ -350,7 +377,7 @@ class SubscriptionTest {
     void theLastToLeaveUnregistersTheConsumerAndTheNextOneRegistersAgain(VertxTestContext ctx) {
       Fanout feeds = new Fanout(broker);
       RecordingSink first = new RecordingSink();
-      RecordingSink later = new RecordingSink();
+      RecordingSink later = new RecordingSink(log);
       on(() -> newStream(3).compose(id -> Subscription.open(feeds, log, id, 0, BATCH, first)
           .compose(Subscription::close)
           .compose(closed -> {
@@ -369,6 +396,7 @@ class SubscriptionTest {
           })
           .compose(received -> readLog(id).map(logged -> {
             assertEquals(logged, received);
+            assertEquals(offsets(3, 5), later.live, "0..2 from the log, then 3 and 4 live");
             assertEquals(logged.subList(0, 3), first.received);
             return logged;
           })))).onComplete(ctx.succeedingThenComplete());
@@ -457,6 +485,10 @@ class SubscriptionTest {
     }
   }
 
+  private static List<Long> offsets(long from, long toExclusive) {
+    return LongStream.range(from, toExclusive).boxed().collect(Collectors.toList());
+  }
+
   private Future<List<Event>> readLog(String id) {
     return log.read(id, 0, 100_000).map(ReadResult::events);
   }
@@ -464,6 +496,12 @@ class SubscriptionTest {
   /** Records what a subscription does to it; can pretend its write queue is full. */
   static final class RecordingSink implements Sink {
     final List<Event> received = new ArrayList<>();
+    /**
+     * Offsets sent to this sink that no read of {@link #log} had returned when they were sent: they
+     * came by the live path (an event a read had returned may still have come live; it is not counted).
+     */
+    final List<Long> live = new ArrayList<>();
+    private final DelayedReads log;
     final Promise<List<Event>> ended = Promise.promise();
     Consumer<Event> onSend = e -> {};
     Subscription subscription;
@@ -473,6 +511,15 @@ class SubscriptionTest {
     int begins;
     int sentWhileFull;
     int maxBuffered;
+
+    RecordingSink() {
+      this(null);
+    }
+
+    /** A sink that tells live events from replayed ones by what {@code log} has returned to reads. */
+    RecordingSink(DelayedReads log) {
+      this.log = log;
+    }
 
     @Override
     public void begin() {
@@ -488,6 +535,9 @@ class SubscriptionTest {
         maxBuffered = Math.max(maxBuffered, subscription.bufferedCount());
       }
       received.add(event);
+      if (log != null && !log.served(event.stream(), event.offset())) {
+        live.add(event.offset());
+      }
       onSend.accept(event);
     }
 
@@ -513,10 +563,14 @@ class SubscriptionTest {
     }
   }
 
-  /** A log whose reads answer on a 1 ms timer, as a remote store would, so live events interleave. */
+  /**
+   * A log whose reads answer on a 1 ms timer, as a remote store would, so live events interleave;
+   * it remembers every offset a read returned.
+   */
   static final class DelayedReads implements StreamLog {
     private final Vertx vertx;
     private final StreamLog delegate;
+    private final Set<String> served = ConcurrentHashMap.newKeySet();
 
     DelayedReads(Vertx vertx, StreamLog delegate) {
       this.vertx = vertx;
@@ -537,7 +591,15 @@ class SubscriptionTest {
     public Future<ReadResult> read(String stream, long from, int max) {
       Promise<Void> later = Promise.promise();
       vertx.setTimer(1, t -> later.complete());
-      return later.future().compose(v -> delegate.read(stream, from, max));
+      return later.future().compose(v -> delegate.read(stream, from, max)).map(page -> {
+        page.events().forEach(e -> served.add(e.stream() + "/" + e.offset()));
+        return page;
+      });
+    }
+
+    /** True when a read has returned {@code stream}'s event at {@code offset}. */
+    boolean served(String stream, long offset) {
+      return served.contains(stream + "/" + offset);
     }
 
     @Override

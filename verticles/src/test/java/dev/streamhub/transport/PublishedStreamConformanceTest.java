@@ -2,6 +2,8 @@ package dev.streamhub.transport;
 
 import static dev.streamhub.transport.TransportConformanceTest.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.streamhub.Hub;
 import dev.streamhub.HubClient;
@@ -72,25 +74,73 @@ class PublishedStreamConformanceTest {
     }
   }
 
+  /**
+   * Read from the start while the stream is published: offset 0 is logged before the reader
+   * starts, 1..6 are published once it has it, and reach it live.
+   */
   @ParameterizedTest
   @EnumSource(Transport.class)
   void readsAPublishedStreamWhileItIsPublished(Transport transport, Vertx vertx) {
+    readWhilePublished(transport, vertx, 1, 0);
+  }
+
+  /**
+   * A reader resumes at offset 2 of a stream still being published (offsets 0..3 logged): it gets
+   * 2 and 3 from the log, and 4..6, published once it has them, live.
+   */
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  void resumesAPublishedStreamWhileItIsPublished(Transport transport, Vertx vertx) {
+    readWhilePublished(transport, vertx, 2, 2);
+  }
+
+  /**
+   * Publishes the first {@code publishedBefore} batches of {@link #batches()}, has a reader of
+   * {@code transport} read from {@code from}, publishes the rest once it has read what was logged
+   * (and the hub holds its request), and checks the events it got: offsets {@code from..6}, byte for
+   * byte the log; the stream still open when the reader started; and, from the hub's counters
+   * ({@code EdgeStats}: events delivered minus events replayed from the log), how many came live.
+   * On SSE and WebSocket the connection stays open, so every event published after the reader had
+   * the logged ones came live; a long-poll reader is between two requests part of the time, so at
+   * least one did.
+   */
+  private void readWhilePublished(Transport transport, Vertx vertx, int publishedBefore, long from) {
     Hub hub = hub(vertx);
     HubClient client = new HubClient(vertx, hub.port());
     String stream = await(createExternal(client));
-    Future<List<JsonObject>> reading = transport.reader(vertx, hub.port()).readAll(stream, 0);
-    // the reader is connected (its session counted, its first read of the empty log done) before
-    // anything is published: every event reaches it while the stream is being published, none from replay alone
-    String wire = transport == Transport.SSE ? "sse" : transport == Transport.WS ? "websocket" : "long_poll";
-    await(TestHubs.eventually(vertx, 10, 1000, () -> Future.succeededFuture(hub.stats().connections(wire) == 1)));
-    for (Object batch : batches()) {
+    List<Object> batches = batches();
+    for (Object batch : batches.subList(0, publishedBefore)) {
       await(publish(client, stream, batch));
     }
-    List<JsonObject> received = await(reading);
+    long logged = logged(hub, stream).size();
+    int before = (int) (logged - from);
+    String wire = transport == Transport.SSE ? "sse" : transport == Transport.WS ? "websocket" : "long_poll";
+    assertFalse(await(client.get("/v1/streams/" + stream)).bodyAsJsonObject().getBoolean("finished"),
+        "the stream is still being published when the reader starts");
 
-    assertEquals(LongStream.range(0, 7).boxed().collect(Collectors.toList()),
+    List<JsonObject> received = await(transport.reader(vertx, hub.port()).readAllAfter(stream, from, before,
+        () -> TestHubs.eventually(vertx, 5, 2000, () -> Future.succeededFuture(hub.stats().connections(wire) > 0))
+            .compose(held -> publishAll(client, stream, batches.subList(publishedBefore, batches.size())))));
+
+    assertEquals(LongStream.range(from, 7).boxed().collect(Collectors.toList()),
         received.stream().map(e -> e.getLong("offset")).collect(Collectors.toList()));
-    assertEquals(logged(hub, stream), encode(received));
+    List<String> all = logged(hub, stream);
+    assertEquals(all.subList((int) from, all.size()), encode(received));
+    long live = hub.stats().eventsDelivered(wire) - hub.stats().replayed(wire);
+    long publishedAfter = 7 - logged;
+    if (transport == Transport.POLL) {
+      assertTrue(live >= 1, "some events came live: " + live + " of " + received.size());
+    } else {
+      assertTrue(live >= publishedAfter, "the " + publishedAfter + " events published once the reader had the logged ones came live: " + live);
+    }
+  }
+
+  private static Future<Void> publishAll(HubClient client, String stream, List<Object> batches) {
+    Future<?> chain = Future.succeededFuture();
+    for (Object batch : batches) {
+      chain = chain.compose(x -> publish(client, stream, batch));
+    }
+    return chain.mapEmpty();
   }
 
   private Hub hub(Vertx vertx) {
