@@ -37,7 +37,7 @@ public final class InJvmCluster implements AutoCloseable {
     config.setClusterName(clusterName);
     config.setNetworkConfig(EmbeddedHazelcast.config(clusterName).getNetworkConfig());
     config.setProperty("hazelcast.wait.seconds.before.join", "0");
-    config.setProperty("hazelcast.tcp.join.port.try.count", "3");
+    config.setProperty("hazelcast.tcp.join.port.try.count", Integer.toString(EmbeddedHazelcast.PORT_TRY_COUNT));
     Vertx vertx = Vertx.builder()
         .withClusterManager(new HazelcastClusterManager(config))
         .buildClustered()
