@@ -28,7 +28,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-class BridgeTest {
+public class BridgeTest {
 
   static final String TOKEN = "test-worker-token-0123456789";
 
@@ -71,14 +71,14 @@ class BridgeTest {
   }
 
   /** A hub with the worker bridge on {@code bridgePort}. */
-  record Bridged(Hub hub, int bridgePort) {}
+  public record Bridged(Hub hub, int bridgePort) {}
 
   /**
    * Starts a hub with the bridge on a free port. The bridge cannot listen on port 0 and report it,
    * so a port is picked, and picked again when someone else (another test JVM on a shared machine)
    * bound it between the check and the bridge binding it.
    */
-  static Bridged startWithBridge(Vertx vertx) {
+  public static Bridged startWithBridge(Vertx vertx) {
     RuntimeException last = null;
     for (int attempt = 0; attempt < 20; attempt++) {
       int port = freePort(vertx);

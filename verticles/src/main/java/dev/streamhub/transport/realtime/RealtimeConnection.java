@@ -72,12 +72,15 @@ final class RealtimeConnection implements Framing {
     return ws;
   }
 
-  /** The finished response's message joins the conversation, and the connection can take the next. */
-  void finished(RealtimeResponse response, JsonObject item) {
+  /**
+   * The finished response's text joins the conversation as the assistant's message (its audio does
+   * not: workers get text messages), and the connection can take the next.
+   */
+  void finished(RealtimeResponse response, String text) {
     if (active == response) {
       active = null;
     }
-    conversation.add(new JsonObject().put("role", "assistant").put("content", item.getJsonArray("content").getJsonObject(0).getString("text")));
+    conversation.add(new JsonObject().put("role", "assistant").put("content", text));
   }
 
   private void onText(String text) {
