@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.streamhub.Hub;
+import dev.streamhub.TestHubs;
 import dev.streamhub.bridge.BridgeTest;
 import dev.streamhub.cluster.Addresses;
 import dev.streamhub.worker.ModelRegistry;
@@ -17,6 +18,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -84,16 +86,18 @@ class RealtimeAudioTest {
   /** Opens {@code /v1/realtime?model=voice}, asks for one response, and collects every server event up to {@code response.done}. */
   private List<JsonObject> oneResponse() {
     WebSocketClient client = vertx.createWebSocketClient();
-    List<JsonObject> received = new ArrayList<>();
+    List<JsonObject> received = Collections.synchronizedList(new ArrayList<>());
     Promise<Void> done = Promise.promise();
-    var ws = await(client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(hub.port()).setURI("/v1/realtime?model=voice")));
-    ws.textMessageHandler(text -> {
-      JsonObject event = new JsonObject(text);
-      received.add(event);
-      if (event.getString("type").equals("response.done") || event.getString("type").equals("error")) {
-        done.tryComplete();
-      }
-    });
+    // the handler is set on the socket's event loop as the connect completes: session.created cannot slip by
+    var ws = await(TestHubs.onContext(vertx, () -> client
+        .connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(hub.port()).setURI("/v1/realtime?model=voice"))
+        .map(socket -> socket.textMessageHandler(text -> {
+          JsonObject event = new JsonObject(text);
+          received.add(event);
+          if (event.getString("type").equals("response.done") || event.getString("type").equals("error")) {
+            done.tryComplete();
+          }
+        }))));
     ws.writeTextMessage(new JsonObject().put("type", "conversation.item.create").put("item", new JsonObject()
         .put("type", "message").put("role", "user")
         .put("content", new JsonArray().add(new JsonObject().put("type", "input_text").put("text", "say it")))).encode());
