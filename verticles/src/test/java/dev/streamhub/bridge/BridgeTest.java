@@ -79,15 +79,15 @@ public class BridgeTest {
    * bound it between the check and the bridge binding it.
    */
   public static Bridged startWithBridge(Vertx vertx) {
-    RuntimeException last = null;
+    Exception last = null;
     for (int attempt = 0; attempt < 20; attempt++) {
       int port = freePort(vertx);
       try {
         return new Bridged(await(TestHubs.start(vertx,
             new JsonObject().put("bridge_enabled", true).put("bridge_port", port).put("bridge_token", TOKEN))), port);
-      } catch (RuntimeException bindFailed) {
+      } catch (Exception bindFailed) { // await() rethrows the failure as it is: a java.net.BindException is checked
         if (!portTaken(bindFailed)) {
-          throw bindFailed;
+          throw bindFailed instanceof RuntimeException ? (RuntimeException) bindFailed : new IllegalStateException(bindFailed);
         }
         last = bindFailed;
       }
