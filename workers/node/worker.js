@@ -6,7 +6,9 @@
 //   STREAMHUB_BRIDGE_TOKEN=... node worker.js
 //
 // Environment: STREAMHUB_BRIDGE_HOST (127.0.0.1), STREAMHUB_BRIDGE_PORT (7001),
-// STREAMHUB_BRIDGE_TOKEN (required), WORKER_MODEL (node-echo), WORKER_TOKEN_DELAY_MS (20).
+// STREAMHUB_BRIDGE_TOKEN (required), WORKER_MODEL (node-echo), WORKER_TOKEN_DELAY_MS (20),
+// WORKER_AUDIO (unset; `1`: after each token also a `binary` event, a stand-in audio chunk: the
+// token's UTF-8 bytes, which Realtime clients get as `response.output_audio.delta`).
 'use strict';
 
 const net = require('node:net');
@@ -16,6 +18,7 @@ const PORT = Number(process.env.STREAMHUB_BRIDGE_PORT || 7001);
 const TOKEN = process.env.STREAMHUB_BRIDGE_TOKEN;
 const MODEL = process.env.WORKER_MODEL || 'node-echo';
 const DELAY_MS = Number(process.env.WORKER_TOKEN_DELAY_MS || 20);
+const AUDIO = process.env.WORKER_AUDIO === '1';
 const GENERATE = 'streamhub.generate.' + MODEL;
 const PUBLISH = 'streamhub.publish';
 const CANCEL_PREFIX = 'streamhub.cancel.';
@@ -121,7 +124,9 @@ class Generation {
     if (this.ended) return;
     if (this.sent < this.tokens.length) {
       const text = this.tokens[this.sent++];
-      this.publish([{ type: 'delta', data: { text } }]).catch((err) => this.stop('publish failed: ' + err.message));
+      const events = [{ type: 'delta', data: { text } }];
+      if (AUDIO) events.push({ type: 'binary', data: { base64: Buffer.from(text, 'utf8').toString('base64') } });
+      this.publish(events).catch((err) => this.stop('publish failed: ' + err.message));
       return;
     }
     const usage = { prompt_tokens: this.promptTokens, completion_tokens: this.sent, total_tokens: this.promptTokens + this.sent };

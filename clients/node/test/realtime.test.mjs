@@ -1,9 +1,11 @@
 // The official OpenAI Node SDK's Realtime WebSocket client (openai@6, OpenAIRealtimeWS over `ws`)
 // against /v1/realtime, only the base URL changed. The SDK always dials wss://, so a TLS proxy with a
-// throw-away self-signed certificate (openssl) sits in front of a hub of the test's own.
+// throw-away self-signed certificate (openssl) sits in front of a hub of the test's own. A Node.js
+// bridge worker (workers/node/worker.js with WORKER_AUDIO=1) serves model `node-voice`, publishing a
+// `binary` event (the token's UTF-8 bytes) after each text token.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -16,10 +18,46 @@ import { startHub } from '../hub.mjs';
 let hub;
 let proxy;
 let client;
+let worker;
+const BRIDGE_TOKEN = 'realtime-test-bridge-token-0123';
+
+/** A free loopback port below the ephemeral range (the bridge cannot listen on 0 and report it). */
+async function freePort() {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = 12000 + Math.floor(Math.random() * 8000);
+    const free = await new Promise((resolve) => {
+      const server = net.createServer().once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error('no free port in [12000, 20000)');
+}
+
+/** Polls GET /v1/models until `model` is listed (bounded). */
+async function awaitModel(model) {
+  for (let i = 0; i < 300; i++) {
+    const body = await (await fetch(`${hub.url}/v1/models`)).json();
+    if (body.data.some((m) => m.id === model)) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`model ${model} not listed within 15 s`);
+}
 
 before(async () => {
   // 50 tokens/s, 2000-token answers: an interrupt lands mid-answer however loaded the machine
-  hub = await startHub({ STREAMHUB_DEMO_TOKENS_PER_SECOND: '50', STREAMHUB_DEMO_ANSWER_TOKENS: '2000' });
+  const bridgePort = await freePort();
+  hub = await startHub({
+    STREAMHUB_DEMO_TOKENS_PER_SECOND: '50', STREAMHUB_DEMO_ANSWER_TOKENS: '2000',
+    STREAMHUB_BRIDGE_ENABLED: 'true', STREAMHUB_BRIDGE_PORT: String(bridgePort), STREAMHUB_BRIDGE_TOKEN: BRIDGE_TOKEN,
+  });
+  const script = new URL('../../../workers/node/worker.js', import.meta.url).pathname;
+  worker = spawn('node', [script], {
+    env: { ...process.env, STREAMHUB_BRIDGE_PORT: String(bridgePort), STREAMHUB_BRIDGE_TOKEN: BRIDGE_TOKEN,
+      WORKER_MODEL: 'node-voice', WORKER_AUDIO: '1', WORKER_TOKEN_DELAY_MS: '5' },
+    stdio: 'ignore',
+  });
+  await awaitModel('node-voice');
   const dir = mkdtempSync(path.join(os.tmpdir(), 'realtime-tls-'));
   execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
     '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], { stdio: 'ignore' });
@@ -36,12 +74,13 @@ before(async () => {
 
 after(() => {
   proxy?.close();
+  worker?.kill('SIGKILL');
   hub?.child.kill('SIGKILL');
 });
 
 /** Opens a realtime connection; resolves with it and a queue of server events. */
-async function connect() {
-  const rt = new OpenAIRealtimeWS({ model: 'demo', options: { rejectUnauthorized: false } }, client);
+async function connect(model = 'demo') {
+  const rt = new OpenAIRealtimeWS({ model, options: { rejectUnauthorized: false } }, client);
   const events = [];
   const waiters = [];
   rt.on('event', (event) => {
@@ -140,4 +179,40 @@ test('unsupported events and fields are error events; the socket stays open', as
   assert.equal((await next('session.updated')).session.instructions, 'still open');
   rt.close();
   assert.equal(events.filter((e) => e.type === 'error').length, 3);
+});
+
+test('a worker\'s binary events arrive as response.output_audio.delta, each chunk\'s bytes in base64, after its text delta', async () => {
+  const { rt, events, next } = await connect('node-voice');
+  const typed = [];
+  rt.on('response.output_audio.delta', (e) => typed.push(e.delta)); // the SDK's own dispatch by event type
+  await next('session.created');
+  say(rt, 'speak these words');
+  await next('conversation.item.created');
+  rt.send({ type: 'response.create' });
+  const done = await next('response.done');
+  rt.close();
+
+  const own = events.filter((e) => e.response_id === done.response.id);
+  const words = ['Echo:', ' speak', ' these', ' words'];
+  // each token: its text delta, then its audio chunk (the token's UTF-8 bytes); then one done per part
+  assert.deepEqual(own.map((e) => e.type), [
+    ...words.flatMap(() => ['response.output_text.delta', 'response.output_audio.delta']),
+    'response.output_text.done', 'response.output_audio.done']);
+  const audio = own.filter((e) => e.type === 'response.output_audio.delta');
+  assert.deepEqual(audio.map((e) => Buffer.from(e.delta, 'base64')), words.map((w) => Buffer.from(w, 'utf8')));
+  assert.deepEqual(audio.map((e) => e.delta), words.map((w) => Buffer.from(w, 'utf8').toString('base64')));
+  assert.deepEqual(typed, audio.map((e) => e.delta));
+  for (const e of own) {
+    assert.equal(e.item_id, done.response.output[0].id);
+    assert.equal(e.output_index, 0);
+    assert.equal(e.content_index, e.type.startsWith('response.output_audio') ? 1 : 0);
+  }
+  assert.equal(done.response.status, 'completed');
+  assert.deepEqual(done.response.output_modalities, ['text', 'audio']);
+  assert.deepEqual(done.response.output[0].content, [{ type: 'output_text', text: words.join('') }, { type: 'output_audio' }]);
+  // the log keeps the chunks as binary events: a reader of the stream gets the same bytes
+  const stream = `st_${done.response.id.slice('resp_'.length)}`;
+  const body = await (await fetch(`${hub.url}/v1/streams/${stream}/poll?from=0&timeout=5`)).json();
+  assert.deepEqual(body.events.filter((e) => e.type === 'binary').map((e) => e.data.base64), audio.map((e) => e.delta));
+  assert.equal(events.filter((e) => e.type === 'error').length, 0, JSON.stringify(events.filter((e) => e.type === 'error')));
 });

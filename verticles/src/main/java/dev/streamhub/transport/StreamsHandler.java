@@ -60,10 +60,7 @@ public final class StreamsHandler {
 
   private Future<Conversations.Started> generate(RoutingContext rc, JsonObject json) {
     GenerateRequest owned = Owners.own(rc, GenerateRequest.fromClient(json));
-    long grace = disconnects.graceOf(json);
-    return Conversations.of(rc.vertx()).start(owned.conversation(), owned.owner(), owned.messages(),
-        context -> generations.start(owned.withMessages(context))
-            .compose(meta -> disconnects.optIn(meta.id(), grace).map(meta)));
+    return GenerationStart.start(rc.vertx(), generations, disconnects, owned, disconnects.graceOf(json));
   }
 
   private void meta(RoutingContext rc) {

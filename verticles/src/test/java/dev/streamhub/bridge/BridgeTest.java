@@ -28,7 +28,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-class BridgeTest {
+public class BridgeTest {
 
   static final String TOKEN = "test-worker-token-0123456789";
 
@@ -71,23 +71,23 @@ class BridgeTest {
   }
 
   /** A hub with the worker bridge on {@code bridgePort}. */
-  record Bridged(Hub hub, int bridgePort) {}
+  public record Bridged(Hub hub, int bridgePort) {}
 
   /**
    * Starts a hub with the bridge on a free port. The bridge cannot listen on port 0 and report it,
    * so a port is picked, and picked again when someone else (another test JVM on a shared machine)
    * bound it between the check and the bridge binding it.
    */
-  static Bridged startWithBridge(Vertx vertx) {
-    RuntimeException last = null;
+  public static Bridged startWithBridge(Vertx vertx) {
+    Exception last = null;
     for (int attempt = 0; attempt < 20; attempt++) {
       int port = freePort(vertx);
       try {
         return new Bridged(await(TestHubs.start(vertx,
             new JsonObject().put("bridge_enabled", true).put("bridge_port", port).put("bridge_token", TOKEN))), port);
-      } catch (RuntimeException bindFailed) {
+      } catch (Exception bindFailed) { // await() rethrows the failure as it is: a java.net.BindException is checked
         if (!portTaken(bindFailed)) {
-          throw bindFailed;
+          throw bindFailed instanceof RuntimeException ? (RuntimeException) bindFailed : new IllegalStateException(bindFailed);
         }
         last = bindFailed;
       }

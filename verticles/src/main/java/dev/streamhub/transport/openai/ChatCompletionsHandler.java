@@ -1,15 +1,15 @@
 package dev.streamhub.transport.openai;
 
-import dev.streamhub.conversation.Conversations;
 import dev.streamhub.session.Owners;
 import dev.streamhub.session.Sessions;
 import dev.streamhub.session.Transport;
 import dev.streamhub.stream.StreamMeta;
+import dev.streamhub.transport.GenerationStart;
+import dev.streamhub.transport.WholeAnswer;
 import dev.streamhub.transport.sse.SseStreams;
 import dev.streamhub.worker.GenerateRequest;
 import dev.streamhub.worker.Generations;
 import io.vertx.core.Future;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
@@ -58,9 +58,7 @@ public final class ChatCompletionsHandler {
    * disconnect when {@code graceMs} asks for it) and answers it, streamed or whole.
    */
   private Future<?> serve(RoutingContext rc, GenerateRequest owned, long graceMs) {
-    return Conversations.of(rc.vertx()).start(owned.conversation(), owned.owner(), owned.messages(),
-            context -> generations.start(owned.withMessages(context))
-                .compose(meta -> sessions.disconnects().optIn(meta.id(), graceMs).map(meta)))
+    return GenerationStart.start(rc.vertx(), generations, sessions.disconnects(), owned, graceMs)
         .compose(started -> {
           StreamMeta meta = started.meta();
           if (started.conversation() != null) {
@@ -79,15 +77,7 @@ public final class ChatCompletionsHandler {
    */
   private Future<Void> respondWhole(RoutingContext rc, StreamMeta meta) {
     rc.response().putHeader("X-Stream-Id", meta.id());
-    CompletionCollector collector = new CompletionCollector(meta);
-    return sessions.open(Transport.COMPLETION, rc, collector)
-        .compose(session -> {
-          session.deadline(completionTimeoutMs, collector::timeout);
-          return session.read(meta.id(), 0, collector);
-        })
-        .compose(subscription -> collector.completion())
-        .compose(completion -> rc.response()
-            .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-            .end(completion.encode()));
+    return WholeAnswer.serve(sessions, rc, meta, completionTimeoutMs, new CompletionCollector(meta));
   }
+
 }

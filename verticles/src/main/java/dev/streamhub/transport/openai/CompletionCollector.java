@@ -1,13 +1,11 @@
 package dev.streamhub.transport.openai;
 
-import dev.streamhub.session.Framing;
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.Event;
 import dev.streamhub.stream.HubException;
 import dev.streamhub.stream.StreamMeta;
-import dev.streamhub.subscribe.Sink;
+import dev.streamhub.transport.WholeAnswer;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -18,7 +16,7 @@ import io.vertx.core.json.JsonObject;
  * with {@code done}. As its session's {@link Framing}: no heartbeat on the wire; a drain fails it
  * with {@code draining} at the deadline (its clients cannot resume).
  */
-final class CompletionCollector implements Sink, Framing {
+final class CompletionCollector implements WholeAnswer.Collector {
 
   private final StreamMeta meta;
   private final Promise<JsonObject> result = Promise.promise();
@@ -30,7 +28,8 @@ final class CompletionCollector implements Sink, Framing {
     this.meta = meta;
   }
 
-  Future<JsonObject> completion() {
+  @Override
+  public Future<JsonObject> answer() {
     return result.future();
   }
 
@@ -59,16 +58,6 @@ final class CompletionCollector implements Sink, Framing {
       default:
         break;
     }
-  }
-
-  @Override
-  public boolean writeQueueFull() {
-    return false;
-  }
-
-  @Override
-  public void drainHandler(Handler<Void> handler) {
-    // never full
   }
 
   @Override
@@ -103,7 +92,8 @@ final class CompletionCollector implements Sink, Framing {
   }
 
   /** {@code completion_timeout_ms} passed before the stream ended. */
-  void timeout() {
+  @Override
+  public void timeout() {
     result.tryFail(new HubException(ErrorCode.COMPLETION_TIMEOUT, "the stream did not end in time; it goes on at /v1/streams/"
         + meta.id() + "/events"));
   }

@@ -25,8 +25,10 @@ import java.util.UUID;
  * {@code user}, {@code system} or {@code assistant} with {@code input_text} / {@code text} /
  * {@code output_text} parts) answered {@code conversation.item.created}; {@code response.create}
  * (optional {@code response.instructions}, {@code response.max_output_tokens}) starts a generation
- * over the whole conversation: {@code response.created}, {@code response.output_text.delta} ...,
- * {@code response.output_text.done}, {@code response.done} (status {@code completed},
+ * over the whole conversation: {@code response.created}, {@code response.output_text.delta} ...
+ * (and {@code response.output_audio.delta} for the {@code binary} events a worker publishes, see
+ * {@link RealtimeResponse}), {@code response.output_text.done} ({@code response.output_audio.done}),
+ * {@code response.done} (status {@code completed},
  * {@code incomplete}, {@code failed} or {@code cancelled}); {@code response.cancel} cancels it (the
  * worker stops within one token time, the log ends with {@code cancelled}). Anything else, an
  * unknown field, or a second {@code response.create} while one runs, is an {@code error} event
@@ -72,12 +74,15 @@ final class RealtimeConnection implements Framing {
     return ws;
   }
 
-  /** The finished response's message joins the conversation, and the connection can take the next. */
-  void finished(RealtimeResponse response, JsonObject item) {
+  /**
+   * The finished response's text joins the conversation as the assistant's message (its audio does
+   * not: workers get text messages), and the connection can take the next.
+   */
+  void finished(RealtimeResponse response, String text) {
     if (active == response) {
       active = null;
     }
-    conversation.add(new JsonObject().put("role", "assistant").put("content", item.getJsonArray("content").getJsonObject(0).getString("text")));
+    conversation.add(new JsonObject().put("role", "assistant").put("content", text));
   }
 
   private void onText(String text) {

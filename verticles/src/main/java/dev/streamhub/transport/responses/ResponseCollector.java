@@ -1,13 +1,11 @@
 package dev.streamhub.transport.responses;
 
-import dev.streamhub.session.Framing;
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.Event;
 import dev.streamhub.stream.HubException;
 import dev.streamhub.stream.StreamMeta;
-import dev.streamhub.subscribe.Sink;
+import dev.streamhub.transport.WholeAnswer;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
 
@@ -19,7 +17,7 @@ import io.vertx.core.json.JsonObject;
  * {@code completion_timeout_ms} fails it with {@code completion_timeout} (the response goes on in
  * the log: {@code GET /v1/responses/{id}}).
  */
-final class ResponseCollector implements Sink, Framing {
+final class ResponseCollector implements WholeAnswer.Collector {
 
   private final ResponseState state;
   private final Promise<JsonObject> result = Promise.promise();
@@ -28,23 +26,14 @@ final class ResponseCollector implements Sink, Framing {
     this.state = new ResponseState(meta, record);
   }
 
-  Future<JsonObject> response() {
+  @Override
+  public Future<JsonObject> answer() {
     return result.future();
   }
 
   @Override
   public void send(Event event) {
     state.add(event);
-  }
-
-  @Override
-  public boolean writeQueueFull() {
-    return false;
-  }
-
-  @Override
-  public void drainHandler(Handler<Void> handler) {
-    // never full
   }
 
   @Override
@@ -66,7 +55,8 @@ final class ResponseCollector implements Sink, Framing {
   }
 
   /** {@code completion_timeout_ms} passed before the stream ended. */
-  void timeout() {
+  @Override
+  public void timeout() {
     result.tryFail(new HubException(ErrorCode.COMPLETION_TIMEOUT, "the response did not end in time; it goes on: GET /v1/responses/"
         + state.id()));
   }

@@ -10,6 +10,7 @@ import dev.streamhub.stream.HubException;
 import dev.streamhub.stream.StreamMeta;
 import dev.streamhub.streamlog.StreamLog;
 import dev.streamhub.transport.Offsets;
+import dev.streamhub.transport.WholeAnswer;
 import dev.streamhub.transport.sse.SseStreams;
 import dev.streamhub.worker.Generations;
 import io.vertx.core.Future;
@@ -164,15 +165,9 @@ public final class ResponsesHandler {
    * (drain and the live path's safety net cover it), at the stream's end.
    */
   private Future<Void> whole(RoutingContext rc, StreamMeta meta, ResponseRecord record) {
-    ResponseCollector collector = new ResponseCollector(meta, record);
-    return sessions.open(Transport.COMPLETION, rc, collector)
-        .compose(session -> {
-          session.deadline(completionTimeoutMs, collector::timeout);
-          return session.read(meta.id(), 0, collector);
-        })
-        .compose(subscription -> collector.response())
-        .compose(response -> json(rc, 200, response));
+    return WholeAnswer.serve(sessions, rc, meta, completionTimeoutMs, new ResponseCollector(meta, record));
   }
+
 
   /** The response object as it is now: its record, then every page of the log read from offset 0. */
   private Future<JsonObject> snapshot(RoutingContext rc, String stream) {
