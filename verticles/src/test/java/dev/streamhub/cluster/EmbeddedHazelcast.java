@@ -18,8 +18,8 @@ public final class EmbeddedHazelcast {
   static final int PORTS = 20;
   static final int PORT_TRY_COUNT = 6;
   /**
-   * This JVM's first member port: a random block of {@link #PORTS} in 12000-19999 (below the HTTP
-   * ports the tests bind, 20000 and up, and far from the Hazelcast defaults 5701 and 5801 other
+   * This JVM's first member port: a random block of {@link #PORTS} in 10000-11999 (below the bridge
+   * ports the tests pick, 12000-19999, and the HTTP ports they bind, and far from the Hazelcast defaults 5701 and 5801 other
    * clusters on the host use) whose ports were all free when the JVM first asked.
    */
   public static final int BASE_PORT = freeBlock();
@@ -29,12 +29,12 @@ public final class EmbeddedHazelcast {
   private static int freeBlock() {
     java.util.Random random = new java.util.Random();
     for (int attempt = 0; attempt < 200; attempt++) {
-      int base = 12000 + random.nextInt(8000 / PORTS) * PORTS;
+      int base = 10000 + random.nextInt(2000 / PORTS) * PORTS;
       if (allFree(base)) {
         return base;
       }
     }
-    throw new IllegalStateException("no block of " + PORTS + " free ports in 12000-19999");
+    throw new IllegalStateException("no block of " + PORTS + " free ports in 10000-11999");
   }
 
   private static boolean allFree(int base) {
