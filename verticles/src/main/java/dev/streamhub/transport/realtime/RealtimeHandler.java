@@ -4,6 +4,7 @@ import dev.streamhub.session.Sessions;
 import dev.streamhub.session.Transport;
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.HubException;
+import dev.streamhub.transport.ws.UpgradeRefusal;
 import dev.streamhub.worker.Generations;
 import io.vertx.core.Future;
 import io.vertx.ext.web.Router;
@@ -40,7 +41,11 @@ public final class RealtimeHandler {
       return;
     }
     RealtimeConnection connection = new RealtimeConnection(generations, model);
+    // the admission may complete later (a cluster-wide limiter): until the upgrade, the request's
+    // end must not be consumed, or toWebSocket fails with "Request has already been read"
+    rc.request().pause();
     sessions.open(Transport.WEBSOCKET, rc, connection)
+        .recover(refused -> UpgradeRefusal.closesSockets(refused) ? UpgradeRefusal.tell(rc, HubException.of(refused)) : Future.failedFuture(refused))
         .compose(session -> rc.request().toWebSocket()
             .onFailure(err -> session.close())
             .recover(err -> Future.failedFuture(new HubException(ErrorCode.BAD_REQUEST, "WebSocket handshake failed: " + err.getMessage())))
@@ -48,6 +53,10 @@ public final class RealtimeHandler {
               connection.start(session, ws);
               return ws;
             }))
-        .onFailure(rc::fail);
+        .onFailure(err -> {
+          if (!UpgradeRefusal.wasTold(err)) {
+            rc.fail(err);
+          }
+        });
   }
 }

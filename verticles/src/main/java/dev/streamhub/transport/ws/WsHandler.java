@@ -11,7 +11,6 @@ import dev.streamhub.session.Sessions;
 import dev.streamhub.session.Transport;
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.HubException;
-import dev.streamhub.transport.ErrorResponses;
 import dev.streamhub.transport.PrimedDeflater;
 import dev.streamhub.worker.Generations;
 import io.vertx.core.Future;
@@ -71,7 +70,7 @@ public final class WsHandler {
     // end must not be consumed, or toWebSocket fails with "Request has already been read"
     rc.request().pause();
     sessions.open(Transport.WEBSOCKET, rc, connection)
-        .recover(refused -> closesSockets(refused) ? refuseUpgraded(rc, HubException.of(refused)) : Future.failedFuture(refused))
+        .recover(refused -> UpgradeRefusal.closesSockets(refused) ? UpgradeRefusal.tell(rc, HubException.of(refused)) : Future.failedFuture(refused))
         .compose(session -> rc.request().toWebSocket()
             .onFailure(err -> session.close())
             .recover(err -> Future.failedFuture(new HubException(ErrorCode.BAD_REQUEST, "WebSocket handshake failed: " + err.getMessage())))
@@ -85,7 +84,7 @@ public final class WsHandler {
               ws.pause();
               return sessions.upgraded(session, ws)
                   .onFailure(refused -> session.close())
-                  .recover(refused -> Future.failedFuture(new Refused(HubException.of(refused))))
+                  .recover(refused -> Future.failedFuture(UpgradeRefusal.told(HubException.of(refused))))
                   .map(admitted -> {
                     connection.start(session, ws, ChannelReads.of(rc.request().connection()));
                     ws.resume();
@@ -93,28 +92,9 @@ public final class WsHandler {
                   });
             }))
         .onFailure(err -> {
-          if (!(err instanceof Refused)) {
+          if (!UpgradeRefusal.wasTold(err)) {
             rc.fail(err);
           }
         });
-  }
-
-  private static boolean closesSockets(Throwable refused) {
-    return refused instanceof HubException && ((HubException) refused).code().wsClose() != null;
-  }
-
-  /** Upgrades a refused socket to tell it why: an error message, then the code's close status. */
-  private static Future<Session> refuseUpgraded(RoutingContext rc, HubException refused) {
-    return rc.request().toWebSocket().compose(ws -> {
-      ws.writeTextMessage(ErrorResponses.body(refused).put("type", "error").encode());
-      return ws.close((short) refused.code().wsClose().code(), refused.code().code());
-    }).transform(closed -> Future.failedFuture(new Refused(refused)));
-  }
-
-  /** A refusal already told to an upgraded socket (nothing more to answer). */
-  private static final class Refused extends RuntimeException {
-    Refused(HubException refused) {
-      super(refused.getMessage(), null, false, false);
-    }
   }
 }

@@ -93,4 +93,26 @@ class RedisWsAdmissionTest {
     assertEquals("rate_limited", new JsonObject(messages.get(0)).getJsonObject("error").getString("code"));
     open.forEach(ws -> await(ws.close()));
   }
+
+  /** The Realtime WebSocket is admitted the same way: within the limit it is upgraded and greeted, over it closed 1013. */
+  @Test
+  void realtimeSocketsWithinTheLimitAreUpgradedAndTheNextIsClosed1013() {
+    List<WebSocket> open = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      Promise<JsonObject> first = Promise.promise();
+      WebSocket ws = await(wsClient.connect(hub.port(), "127.0.0.1", "/v1/realtime?model=demo").map(socket -> {
+        socket.textMessageHandler(text -> first.tryComplete(new JsonObject(text)));
+        return socket;
+      }));
+      assertEquals("session.created", await(first.future()).getString("type"), "socket " + i + " is greeted");
+      open.add(ws);
+    }
+    Promise<Short> closed = Promise.promise();
+    await(wsClient.connect(hub.port(), "127.0.0.1", "/v1/realtime?model=demo").map(third -> {
+      third.closeHandler(v -> closed.tryComplete(third.closeStatusCode()));
+      return third;
+    }));
+    assertEquals((short) 1013, await(closed.future()));
+    open.forEach(ws -> await(ws.close()));
+  }
 }
