@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.CodecException;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
@@ -35,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * Both throw Netty's {@link CorruptedWebSocketFrameException} carrying the status, as Netty's frame
  * decoder does for the violations it finds (a new message inside a fragmented one, a fragmented or
  * over-long control frame, a frame over the size limit). A third handler after both takes every
- * such exception to the caller's handler (which closes the socket with the exception's status: a
+ * such exception, and a permessage-deflate decoder's failure as 1007, to the caller's handler (which closes the socket with the exception's status: a
  * Close frame, then the TCP close, RFC 6455 7.1.7) instead of Vert.x's exception path: Vert.x hands an
  * exception to the socket's exception handler and closes the channel at once, and the Close frame
  * that handler wrote was lost now and then (Rfc6455Test saw the TCP close without a Close frame, 11
@@ -117,19 +118,35 @@ public final class FrameChecks {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      if (!(cause instanceof CorruptedWebSocketFrameException)) {
+      CorruptedWebSocketFrameException violation = violation(cause);
+      if (violation == null) {
         ctx.fireExceptionCaught(cause);
         return;
       }
       if (!failed) {
         failed = true;
-        onViolation.handle((CorruptedWebSocketFrameException) cause);
+        onViolation.handle(violation);
         // then the TCP close, once the Close frame (written just now, ahead of this) is flushed: the
         // client's answering Close would not be read any more (the decoder discards a corrupt stream)
         // (closed from here, toward the socket: a close from the pipeline's tail would go through
         // Vert.x's WebSocket close, which has already sent its Close frame and would wait for the answer)
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(flushed -> ctx.close());
       }
+    }
+
+    /**
+     * The violation {@code cause} is, or null: the frame checks' and Netty's frame decoder's own
+     * exception as it is; any other codec failure before this handler is the permessage-deflate
+     * decoder's (data that does not inflate, RFC 7692 7.2.3): 1007, the payload is not valid.
+     */
+    private static CorruptedWebSocketFrameException violation(Throwable cause) {
+      if (cause instanceof CorruptedWebSocketFrameException) {
+        return (CorruptedWebSocketFrameException) cause;
+      }
+      if (cause instanceof CodecException) {
+        return new CorruptedWebSocketFrameException(WebSocketCloseStatus.INVALID_PAYLOAD_DATA, "compressed data that does not inflate", cause);
+      }
+      return null;
     }
 
     @Override

@@ -123,6 +123,7 @@ class MinorityLimitsTest {
     Limiter limiter = NodeLimits.of(minority).limiter();
     assertEquals(2L, limiter.held("conn|ip:127.0.0.1").await(30, TimeUnit.SECONDS));
     assertEquals(1L, limiter.held("streams|ip:127.0.0.1").await(30, TimeUnit.SECONDS));
+    java.lang.ref.Reference.reachabilityFence(admitted.client());
     reader.disconnect().otherwiseEmpty().await(30, TimeUnit.SECONDS);
 
     other.stop().await(30, TimeUnit.SECONDS);
@@ -153,27 +154,32 @@ class MinorityLimitsTest {
     hub.stop().await(30, TimeUnit.SECONDS);
   }
 
-  /** What a WebSocket subscribing to a stream saw first: a message with an offset, or an error and the close. */
-  private record WsOutcome(JsonObject message, short status, String reason) {
+  /**
+   * What a WebSocket subscribing to a stream saw first: a message with an offset, or an error and the
+   * close; with its client, which the test keeps reachable while the socket must stay open (Vert.x 5
+   * shuts down a client the GC finds unreferenced, closing its sockets: vert.x#5839).
+   */
+  private record WsOutcome(JsonObject message, short status, String reason, io.vertx.core.http.WebSocketClient client) {
 
     static io.vertx.core.Future<WsOutcome> subscribe(Vertx vertx, int port, String stream) {
       Promise<WsOutcome> outcome = Promise.promise();
       JsonObject[] error = new JsonObject[1];
-      vertx.createWebSocketClient().connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/v1/ws"))
+      io.vertx.core.http.WebSocketClient client = vertx.createWebSocketClient();
+      client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/v1/ws"))
           .onFailure(outcome::tryFail)
           .onSuccess(ws -> {
             ws.textMessageHandler(text -> {
               JsonObject message = new JsonObject(text);
               if (message.containsKey("offset")) {
-                outcome.tryComplete(new WsOutcome(message, (short) 0, null));
+                outcome.tryComplete(new WsOutcome(message, (short) 0, null, null));
               } else if ("error".equals(message.getString("type"))) {
                 error[0] = message;
               }
             });
-            ws.closeHandler(v -> outcome.tryComplete(new WsOutcome(error[0] == null ? new JsonObject() : error[0], ws.closeStatusCode(), ws.closeReason())));
+            ws.closeHandler(v -> outcome.tryComplete(new WsOutcome(error[0] == null ? new JsonObject() : error[0], ws.closeStatusCode(), ws.closeReason(), null)));
             ws.writeTextMessage(new JsonObject().put("type", "stream.subscribe").put("stream", stream).put("from", 0).encode());
           });
-      return outcome.future();
+      return outcome.future().map(seen -> new WsOutcome(seen.message(), seen.status(), seen.reason(), client));
     }
   }
 }
