@@ -78,7 +78,7 @@ class PartitionIT {
    * How long a one-link cut is held after the removal: long enough for the removed member to merge
    * back while the link is still cut (Hazelcast's merge check runs every 5 s) and be removed again.
    */
-  static final long ONE_LINK_HOLD_MS = 15_000;
+  static final long ONE_LINK_HOLD_MS = 25_000;
   static final long REPLY_TIMEOUT_S = 40;
 
   static final Map<String, String> ENV = Map.of(
