@@ -54,6 +54,12 @@ import org.slf4j.LoggerFactory;
  *       (5 s unless the file says otherwise; Hazelcast's default is 2 minutes). The side with fewer
  *       data members merges into the other ({@code PUT_IF_ABSENT}: the quorum side's copy of a stream
  *       stays).</li>
+ *   <li>{@code hazelcast.partial.member.disconnection.resolution.heartbeat.count} is 3 (Hazelcast: 0,
+ *       off): when two members cannot reach each other but both still reach the master (a one-link
+ *       partition), the master removes one of them 3 heartbeat intervals after the last report of
+ *       the lost link, so the members left are fully connected again. Off, such a cluster keeps
+ *       both members, and every stream with a replica on each end of the cut link stays
+ *       unavailable until the link heals.</li>
  * </ul>
  */
 public final class HazelcastSetup {
@@ -66,7 +72,8 @@ public final class HazelcastSetup {
   static final Map<String, String> SAFE_DEFAULTS = Map.of(
       ClusterProperty.OPERATION_BACKUP_TIMEOUT_MILLIS.getName(), "2000",
       ClusterProperty.MERGE_FIRST_RUN_DELAY_SECONDS.getName(), "10",
-      ClusterProperty.MERGE_NEXT_RUN_DELAY_SECONDS.getName(), "5");
+      ClusterProperty.MERGE_NEXT_RUN_DELAY_SECONDS.getName(), "5",
+      ClusterProperty.PARTIAL_MEMBER_DISCONNECTION_RESOLUTION_HEARTBEAT_COUNT.getName(), "3");
 
   private static final Logger LOG = LoggerFactory.getLogger(HazelcastSetup.class);
   /** A node id for a node that runs alone (a clustered node uses its cluster manager's id). */

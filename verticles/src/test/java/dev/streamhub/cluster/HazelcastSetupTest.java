@@ -49,6 +49,7 @@ class HazelcastSetupTest {
     }
     assertEquals("2000", config.getProperty("hazelcast.operation.backup.timeout.millis"));
     assertEquals("5", config.getProperty("hazelcast.merge.next.run.delay.seconds"));
+    assertEquals("3", config.getProperty("hazelcast.partial.member.disconnection.resolution.heartbeat.count"));
   }
 
   @Test

@@ -140,6 +140,20 @@ public final class LoopbackPartition implements AutoCloseable {
     }
   }
 
+  /**
+   * Cuts only the link between members {@code a} and {@code b} (both directions, Hazelcast and event
+   * bus): each still reaches every other member, a one-link (partial) partition.
+   */
+  public synchronized void cutLink(int a, int b) throws IOException, InterruptedException {
+    if (a == b || a < 0 || b < 0 || a >= members || b >= members) {
+      throw new IllegalArgumentException("two different members of 0.." + (members - 1) + ": " + a + ", " + b);
+    }
+    add(rule(a, b));
+    add(rule(b, a));
+    add(eventBusRule(a, b));
+    add(eventBusRule(b, a));
+  }
+
   /** Removes every rule this partition added. */
   public synchronized void heal() throws IOException, InterruptedException {
     List<List<String>> rules = new ArrayList<>(installed);

@@ -30,18 +30,56 @@ public final class LogProcessors {
 
   private LogProcessors() {}
 
+  /**
+   * What every processor that writes or serves a stream does first (the one place for it): on the
+   * owner, refuse for want of a quorum ({@link OwnerQuorum}), else take the owner's fingerprint of
+   * the stream as found ({@link ReplicaCheck}), for the backups to compare; on a backup's copy
+   * ({@link #replica}), check that its copy is the one the owner processed, which throws
+   * {@link ReplicaCheck.Diverged} (no acknowledgement) when it is not. Subclasses serialize the
+   * fields themselves, in their own order (the wire format of each processor is unchanged).
+   */
+  abstract static class Checked implements EntryProcessor<String, StoredStream, String>, HazelcastInstanceAware {
+    /** The log map's name, for a backup's replica sync request. */
+    String map;
+    /** True on the backup's copy, which replays what the owner decided once its copy is the owner's ({@link ReplicaCheck}). */
+    boolean replica;
+    /** On the backup's copy: the owner's fingerprint of the stream before the operation. */
+    String ownerState;
+    transient HazelcastInstance instance;
+    /** The owner refused for want of a quorum (a state the backup does not share: nothing to replay). */
+    transient boolean refused;
+    /** On the owner: its fingerprint of the stream as this run found it. */
+    transient String before;
+
+    @Override
+    public void setHazelcastInstance(HazelcastInstance instance) {
+      this.instance = instance;
+    }
+
+    /**
+     * The preamble on {@code copy}, this replica's value of the entry: the refusal to reply with, or
+     * null to go on. The same processor object may run again (the store's retries), so it decides
+     * afresh each time.
+     */
+    final String admit(String stream, StoredStream copy, String operation) {
+      String noQuorum = replica ? null : OwnerQuorum.refusal(instance, stream);
+      refused = noQuorum != null;
+      if (refused) {
+        return noQuorum;
+      }
+      if (replica) {
+        ReplicaCheck.verify(instance, map, stream, ownerState, copy, operation);
+      } else {
+        before = ReplicaCheck.fingerprint(copy);
+      }
+      return null;
+    }
+  }
+
   /** Creates the stream unless its id is taken. */
-  public static final class Create implements EntryProcessor<String, StoredStream, String>, DataSerializable, HazelcastInstanceAware {
+  public static final class Create extends Checked implements DataSerializable {
     private StreamMeta meta;
     private int capacity;
-    private String map;
-    /** True on the backup's copy, which replays what the owner decided once its copy is the owner's ({@link ReplicaCheck}). */
-    private boolean replica;
-    /** On the backup's copy: the owner's fingerprint of the stream before the create. */
-    private String ownerState;
-    private transient HazelcastInstance instance;
-    private transient boolean refused;
-    private transient String before;
 
     public Create() {}
 
@@ -49,11 +87,6 @@ public final class LogProcessors {
       this.meta = meta;
       this.capacity = capacity;
       this.map = map;
-    }
-
-    @Override
-    public void setHazelcastInstance(HazelcastInstance instance) {
-      this.instance = instance;
     }
 
     /** Nothing to replay when the owner refused for want of a quorum (a state the backup does not share). */
@@ -70,17 +103,10 @@ public final class LogProcessors {
 
     @Override
     public String process(Map.Entry<String, StoredStream> entry) {
-      // the same processor object may run again (the store's retries): decide afresh each time
-      String noQuorum = replica ? null : OwnerQuorum.refusal(instance, meta.id());
-      refused = noQuorum != null;
-      if (refused) {
-        return noQuorum;
-      }
       StoredStream existing = entry.getValue();
-      if (replica) {
-        ReplicaCheck.verify(instance, map, meta.id(), ownerState, existing, "create");
-      } else {
-        before = ReplicaCheck.fingerprint(existing);
+      String refusal = admit(meta.id(), existing, "create");
+      if (refusal != null) {
+        return refusal;
       }
       if (existing != null) {
         // a retry of this very create (its first try was applied but not confirmed) gets the stream back
@@ -119,20 +145,12 @@ public final class LogProcessors {
    * so the caller builds them itself instead of having them encoded here (and on the backup, which
    * replays the processor) and parsed back.
    */
-  public static final class Append implements EntryProcessor<String, StoredStream, String>, DataSerializable, HazelcastInstanceAware {
+  public static final class Append extends Checked implements DataSerializable {
     private String requestId;
     private String stream;
     private List<NewEvent> events;
     private long nowMicros;
     private long epoch;
-    private String map;
-    /** True on the backup's copy, which replays what the owner decided once its copy is the owner's ({@link ReplicaCheck}). */
-    private boolean replica;
-    /** On the backup's copy: the owner's fingerprint of the stream before the append. */
-    private String ownerState;
-    private transient HazelcastInstance instance;
-    private transient boolean refused;
-    private transient String before;
 
     public Append() {}
 
@@ -149,11 +167,6 @@ public final class LogProcessors {
       return stream;
     }
 
-    @Override
-    public void setHazelcastInstance(HazelcastInstance instance) {
-      this.instance = instance;
-    }
-
     /** Nothing to replay when the owner refused for want of a quorum (a state the backup does not share). */
     @Override
     public EntryProcessor<String, StoredStream, String> getBackupProcessor() {
@@ -168,17 +181,10 @@ public final class LogProcessors {
 
     @Override
     public String process(Map.Entry<String, StoredStream> entry) {
-      // the same processor object may run again (the store's retries): decide afresh each time
-      String noQuorum = replica ? null : OwnerQuorum.refusal(instance, stream);
-      refused = noQuorum != null;
-      if (refused) {
-        return noQuorum;
-      }
       StoredStream stored = entry.getValue();
-      if (replica) {
-        ReplicaCheck.verify(instance, map, stream, ownerState, stored, "append");
-      } else {
-        before = ReplicaCheck.fingerprint(stored);
+      String refusal = admit(stream, stored, "append");
+      if (refusal != null) {
+        return refusal;
       }
       if (stored == null) {
         return error(HubException.streamNotFound(stream));
@@ -230,13 +236,10 @@ public final class LogProcessors {
    * a backup holding another copy does not acknowledge ({@link ReplicaCheck}): an answer is the
    * history both replicas hold, not one copy's. Costs one backup round trip per page, as an append.
    */
-  public static final class Read implements EntryProcessor<String, StoredStream, String>, DataSerializable, HazelcastInstanceAware {
+  public static final class Read extends Checked implements DataSerializable {
     private String stream;
     private long from;
     private int max;
-    private String map;
-    private transient HazelcastInstance instance;
-    private transient String served;
 
     public Read() {}
 
@@ -248,18 +251,12 @@ public final class LogProcessors {
     }
 
     @Override
-    public void setHazelcastInstance(HazelcastInstance instance) {
-      this.instance = instance;
-    }
-
-    @Override
     public String process(Map.Entry<String, StoredStream> entry) {
-      String noQuorum = OwnerQuorum.refusal(instance, stream);
-      if (noQuorum != null) {
-        return noQuorum;
-      }
       StoredStream stored = entry.getValue();
-      served = ReplicaCheck.fingerprint(stored);
+      String refusal = admit(stream, stored, "read");
+      if (refusal != null) {
+        return refusal;
+      }
       if (stored == null) {
         return error(HubException.streamNotFound(stream));
       }
@@ -274,7 +271,7 @@ public final class LogProcessors {
     /** The no-op the backups acknowledge only when they hold the stream the owner served ({@link ReplicaCheck}). */
     @Override
     public EntryProcessor<String, StoredStream, String> getBackupProcessor() {
-      return new Confirm(stream, map, served);
+      return new Confirm(stream, map, before);
     }
 
     @Override
@@ -295,11 +292,8 @@ public final class LogProcessors {
   }
 
   /** Replies {@code {"meta": {...}}}; confirmed by the backups as {@link Read}. */
-  public static final class Meta implements EntryProcessor<String, StoredStream, String>, DataSerializable, HazelcastInstanceAware {
+  public static final class Meta extends Checked implements DataSerializable {
     private String stream;
-    private String map;
-    private transient HazelcastInstance instance;
-    private transient String served;
 
     public Meta() {}
 
@@ -309,24 +303,18 @@ public final class LogProcessors {
     }
 
     @Override
-    public void setHazelcastInstance(HazelcastInstance instance) {
-      this.instance = instance;
-    }
-
-    @Override
     public String process(Map.Entry<String, StoredStream> entry) {
-      String noQuorum = OwnerQuorum.refusal(instance, stream);
-      if (noQuorum != null) {
-        return noQuorum;
-      }
       StoredStream stored = entry.getValue();
-      served = ReplicaCheck.fingerprint(stored);
+      String refusal = admit(stream, stored, "meta");
+      if (refusal != null) {
+        return refusal;
+      }
       return stored == null ? error(HubException.streamNotFound(stream)) : new JsonObject().put("meta", metaJson(stored.meta())).encode();
     }
 
     @Override
     public EntryProcessor<String, StoredStream, String> getBackupProcessor() {
-      return new Confirm(stream, map, served);
+      return new Confirm(stream, map, before);
     }
 
     @Override
