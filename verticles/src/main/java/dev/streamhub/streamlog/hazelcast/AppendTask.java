@@ -24,8 +24,20 @@ import java.util.concurrent.TimeUnit;
  * (no answer within {@link HazelcastStreamLog#ATTEMPT_TIMEOUT_MS}, a failure, or an answer that
  * took as long as the backup timeout, which Hazelcast gives when the backup stayed silent). The
  * caller tries those again one by one with the same request id ({@link HazelcastStreamLog}).
+ * One slow append does not hold the others' replies: once the first append answered, the task waits
+ * at most {@link #STRAGGLER_MS} (or as long as that one took) for the rest, and a straggler's reply
+ * is null (it goes on on the owner, and the caller's retry with the same request id gets its
+ * outcome: {@link StoredStream#append} is idempotent per request id).
  */
 public final class AppendTask implements Callable<String[]>, DataSerializable, HazelcastInstanceAware {
+
+  /**
+   * How much longer the task waits for the rest of its appends once the first one answered (or as
+   * long as that one took, if longer), in ms. An append whose partition is migrating (a data member
+   * joined or left) waits for the migration; without this bound it held the replies of every other
+   * stream of the task, and the next task to the member, for as long (seconds in a rolling restart).
+   */
+  static final long STRAGGLER_MS = 100;
 
   private String mapName;
   private long backupTimeoutNanos;
@@ -59,17 +71,35 @@ public final class AppendTask implements Callable<String[]>, DataSerializable, H
       pending.add(map.submitToKey(append.stream(), append).toCompletableFuture()
           .whenComplete((reply, err) -> took[index] = System.nanoTime() - started[index]));
     }
+    return settle(pending, took);
+  }
+
+  /**
+   * The replies of the appends that answered: all of them, or, once the first answered, those that
+   * answered within {@link #STRAGGLER_MS} (at least as long as the first took) more; the others are
+   * null (unknown), for the caller to try again on their own.
+   */
+  private String[] settle(List<CompletableFuture<String>> pending, long[] took) {
+    int n = pending.size();
     String[] replies = new String[n];
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(HazelcastStreamLog.ATTEMPT_TIMEOUT_MS);
+    long started = System.nanoTime();
+    long deadline = started + TimeUnit.MILLISECONDS.toNanos(HazelcastStreamLog.ATTEMPT_TIMEOUT_MS);
+    // answered or failed, never exceptional: a failed append counts as answered (unknown below)
+    CompletableFuture<?>[] each = pending.stream().map(f -> f.handle((reply, err) -> null)).toArray(CompletableFuture<?>[]::new);
+    try {
+      CompletableFuture.anyOf(each).get(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+      long first = System.nanoTime() - started;
+      long rest = Math.min(deadline, System.nanoTime() + Math.max(TimeUnit.MILLISECONDS.toNanos(STRAGGLER_MS), first));
+      CompletableFuture.allOf(each).get(Math.max(0, rest - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException notAll) {
+      // some did not answer in time: those are unknown below
+    }
     for (int i = 0; i < n; i++) {
-      try {
-        String reply = pending.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        replies[i] = took[i] < backupTimeoutNanos ? reply : null;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return replies;
-      } catch (Exception unknown) {
-        replies[i] = null;
+      CompletableFuture<String> reply = pending.get(i);
+      if (reply.isDone() && !reply.isCompletedExceptionally()) {
+        replies[i] = took[i] < backupTimeoutNanos ? reply.join() : null;
       }
     }
     return replies;
