@@ -59,7 +59,8 @@ class AppendTaskTest {
 
     LogProcessors.Append slowAppend = new LogProcessors.Append("r-slow", slow, List.of(NewEvent.delta("a")), 1, 0, mapName);
     LogProcessors.Append fastAppend = new LogProcessors.Append("r-fast", fast, List.of(NewEvent.delta("b")), 1, 0, mapName);
-    AppendTask task = new AppendTask(mapName, TimeUnit.SECONDS.toNanos(2), List.of(slowAppend, fastAppend));
+    // the slow stream's partition counts as migrating (what a data member joining or leaving does)
+    AppendTask task = new AppendTask(mapName, TimeUnit.SECONDS.toNanos(2), List.of(slowAppend, fastAppend)).migrating(slow::equals);
     task.setHazelcastInstance(member);
 
     // entry processors on a key another thread locked wait, as operations on a migrating partition do
@@ -88,5 +89,42 @@ class AppendTaskTest {
     var read = log.read(slow, 0, 10).await();
     assertEquals(1, read.events().size(), "one event in the stream, not two: " + read.events());
     assertNotNull(read.events().get(0));
+  }
+
+  /** An append held for another reason than a migration (queued behind others of its stream) is waited for. */
+  @Test
+  void anAppendNotOnAMigratingPartitionIsWaitedFor() throws Exception {
+    String mapName = HazelcastStreamLog.MAP + "." + UUID.randomUUID();
+    StreamLog log = HazelcastStreamLog.create(vertx, member, StreamLogConfig.defaults(), mapName).await();
+    String held = StreamIds.next();
+    String fast = StreamIds.next();
+    log.create(StreamMeta.fresh(held, "alice", "demo", System.currentTimeMillis())).await();
+    log.create(StreamMeta.fresh(fast, "alice", "demo", System.currentTimeMillis())).await();
+    IMap<String, StoredStream> map = member.getMap(mapName);
+    AppendTask task = new AppendTask(mapName, TimeUnit.SECONDS.toNanos(2), List.of(
+        new LogProcessors.Append("r-held", held, List.of(NewEvent.delta("a")), 1, 0, mapName),
+        new LogProcessors.Append("r-fast", fast, List.of(NewEvent.delta("b")), 1, 0, mapName))).migrating(stream -> false);
+    task.setHazelcastInstance(member);
+
+    Thread locker = new Thread(() -> {
+      map.lock(held);
+      try {
+        Thread.sleep(600); // well past STRAGGLER_MS, well inside the attempt timeout
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      map.unlock(held);
+    });
+    locker.start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!map.isLocked(held) && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    assertTrue(map.isLocked(held));
+    String[] replies = task.call();
+    locker.join(10_000);
+
+    assertEquals("0", replies[0], "the held append was waited for, not given up");
+    assertEquals("0", replies[1]);
   }
 }
