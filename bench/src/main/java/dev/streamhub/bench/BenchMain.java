@@ -60,8 +60,9 @@ public final class BenchMain {
       "                    (two nodes: worker + edge on a port below 32768, against one `all` node, same load;",
       "                    the coalesce probe publishes k deltas per append through the relay API on each variant)",
       "  rolling-drain     --edges 3 --streams 150 --tokens 600 --rate 10 [--drain-timeout-ms 30000] [--settle-ms 2000]",
-      "                    (E edge nodes + one worker node; SIGTERM each edge in turn while SSE readers read, restart it;",
-      "                    readers reconnect with Last-Event-ID: exactly-once check, longest pause, reconnect times)",
+      "                    [--readers sse,ws,poll] (E edge nodes + one worker node; SIGTERM each edge in turn while readers read,",
+      "                    restart it; readers spread over the transports of --readers resume on the next edge from their next offset:",
+      "                    exactly-once check, longest pause (per reader p50/p99/max), reconnect times, node CPU after each SIGTERM)",
       "  (--rounds N: N-1 warm-up rounds of the same load on the same hub, then the reported one)",
       "",
       "hub: started as a child JVM on a free loopback port unless --url is given",
@@ -311,7 +312,7 @@ public final class BenchMain {
     if (variant != null) {
       fields.put("variant", variant);
     }
-    fields.put("transport", transport);
+    fields.put("transport", measured.getString("transport", transport));
     fields.put("target", "streamhub");
     for (String key : List.of("clients", "streams", "delivered_per_s", "p50_ms", "p99_ms", "p999_ms", "max_ms",
         "lost", "duplicates", "out_of_order", "server_rss_mb", "server_cpu_pct", "client_cpu_pct", "target_check")) {

@@ -50,6 +50,10 @@ import org.slf4j.LoggerFactory;
  *       {@code store_unavailable}, so a minority side admits nothing rather than a second budget). Their {@code backup-count} is raised to
  *       {@code cluster_quorum - 1} when lower, so that every acknowledged write lives on a quorum of
  *       members and every majority holds it.</li>
+ *   <li>{@code hazelcast.invocation.retry.pause.millis} is 100 ms (Hazelcast: 500 ms): an operation on
+ *       a partition that is migrating (a data member joined or left: a rolling restart) is retried
+ *       with a growing pause capped at this, so an append or read waits at most about this long past
+ *       the migration's end instead of half a second.</li>
  *   <li>After a partition heals the sides merge within {@code hazelcast.merge.next.run.delay.seconds}
  *       (5 s unless the file says otherwise; Hazelcast's default is 2 minutes). The side with fewer
  *       data members merges into the other ({@code PUT_IF_ABSENT}: the quorum side's copy of a stream
@@ -73,7 +77,8 @@ public final class HazelcastSetup {
       ClusterProperty.OPERATION_BACKUP_TIMEOUT_MILLIS.getName(), "2000",
       ClusterProperty.MERGE_FIRST_RUN_DELAY_SECONDS.getName(), "10",
       ClusterProperty.MERGE_NEXT_RUN_DELAY_SECONDS.getName(), "5",
-      ClusterProperty.PARTIAL_MEMBER_DISCONNECTION_RESOLUTION_HEARTBEAT_COUNT.getName(), "3");
+      ClusterProperty.PARTIAL_MEMBER_DISCONNECTION_RESOLUTION_HEARTBEAT_COUNT.getName(), "3",
+      ClusterProperty.INVOCATION_RETRY_PAUSE.getName(), "100");
 
   private static final Logger LOG = LoggerFactory.getLogger(HazelcastSetup.class);
   /** A node id for a node that runs alone (a clustered node uses its cluster manager's id). */
