@@ -130,6 +130,23 @@ public final class NodeLimits implements Shareable {
     }
   }
 
+  /**
+   * Closes the node's limiter ({@link Limiter#close}: with Redis the renewal timer stops, the
+   * node's lease is removed so the slots it still holds stop counting at once, the client pool
+   * closes) and forgets it, unless another start installed limits since. Hub.stop calls it last,
+   * when no session holds a slot any more. Never fails: a limiter that cannot close is logged.
+   */
+  public Future<Void> close(Vertx vertx) {
+    if (off()) {
+      return Future.succeededFuture();
+    }
+    vertx.sharedData().getLocalMap(MAP).remove(ENTRY, this);
+    return limiter.close().recover(err -> {
+      LOG.warn("limits: could not close the limiter: {}", err.getMessage());
+      return Future.succeededFuture();
+    });
+  }
+
   /** Whether the worker meters tokens for this quota. */
   public boolean metersTokens(Quota quota) {
     return !off() && config.tokenRate() > 0 && quota.tokenKey() != null;
