@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -194,6 +195,10 @@ public final class RedisLimiter implements Limiter {
   /** Whether the last renewal failed (logged once per outage). */
   private volatile boolean renewalFailing;
   private volatile boolean renewed;
+  /** Whether a renewal is in flight: a tick while one is skips (no pile-up behind a slow Redis). */
+  private final AtomicBoolean renewing = new AtomicBoolean();
+  /** Renewals sent, for tests. */
+  private final AtomicLong renewalsSent = new AtomicLong();
 
   /** With {@code limits_slot_ttl_ms} at its default. */
   public RedisLimiter(Vertx vertx, String url, long timeoutMs) {
@@ -221,9 +226,15 @@ public final class RedisLimiter implements Limiter {
 
   /**
    * Renews this node's lease and the expiry of the slot hashes it holds slots in; forgets the keys
-   * it no longer holds any in (unless acquired or adopted again since this renewal was sent).
+   * it no longer holds any in (unless acquired or adopted again since this renewal was sent). A tick
+   * while the previous renewal is still in flight (a slow Redis, up to {@code redis_timeout_ms}) is
+   * skipped; {@code limits_slot_ttl_ms} of at least 3 {@code redis_timeout_ms} keeps the lease alive meanwhile.
    */
   private void renew() {
+    if (!renewing.compareAndSet(false, true)) {
+      return;
+    }
+    renewalsSent.incrementAndGet();
     Map<String, Long> sent = Map.copyOf(mine);
     List<String> keys = List.copyOf(sent.keySet());
     Request eval = Request.cmd(Command.EVAL).arg(RENEW).arg(keys.size() + 1).arg(LEASES);
@@ -249,7 +260,12 @@ public final class RedisLimiter implements Limiter {
         renewalFailing = true;
         LOG.warn("limits: could not renew this node's slot lease: {}", err.getMessage());
       }
-    });
+    }).onComplete(done -> renewing.set(false));
+  }
+
+  /** How many renewals this limiter has sent (skipped ticks not counted). */
+  long renewalsSent() {
+    return renewalsSent.get();
   }
 
   private void touch(String slotKey) {

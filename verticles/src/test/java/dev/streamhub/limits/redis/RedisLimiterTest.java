@@ -136,6 +136,29 @@ class RedisLimiterTest extends LimiterContract {
     }
   }
 
+  /**
+   * Redis stalls (CLIENT PAUSE, every command held for 1.5 s) while the limiter renews every 100 ms:
+   * the renewal in flight is not joined by a queue of others; at most one more is sent after it answers.
+   */
+  @Test
+  void aRenewalTickWhileOneIsInFlightIsSkipped() {
+    Vertx node = Vertx.vertx();
+    io.vertx.redis.client.Redis admin = io.vertx.redis.client.Redis.createClient(node, redis.url());
+    try {
+      RedisLimiter limiter = new RedisLimiter(node, redis.url(), 5000, 300);
+      await(TestHubs.eventually(node, 50, 100, () -> Future.succeededFuture(limiter.renewalsSent() >= 2)));
+      await(admin.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.CLIENT).arg("PAUSE").arg(1500).arg("ALL")));
+      long before = limiter.renewalsSent();
+      await(TestHubs.delay(node, 1200));
+      long during = limiter.renewalsSent() - before;
+      assertTrue(during <= 2, during + " renewals sent in 1.2 s of a stalled Redis (ticks every 100 ms)");
+    } finally {
+      admin.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.CLIENT).arg("UNPAUSE")).otherwiseEmpty()
+          .timeout(20, TimeUnit.SECONDS).await();
+      node.close().timeout(20, TimeUnit.SECONDS).await();
+    }
+  }
+
   @Test
   void anUnreachableRedisFailsWithStoreUnavailableWithinTheTimeout(Vertx vertx, VertxTestContext ctx) {
     // a port nothing listens on: the redis-server of this test, stopped

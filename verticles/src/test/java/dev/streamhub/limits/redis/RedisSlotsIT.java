@@ -36,6 +36,8 @@ import org.junit.jupiter.api.Timeout;
 class RedisSlotsIT {
 
   private static final long TTL_MS = 3000;
+  /** The most {@code limits_slot_ttl_ms} {@value #TTL_MS} allows: a third of it. */
+  private static final long REDIS_TIMEOUT_MS = 1000;
   private static final long WAIT_S = 60;
   private static final String CONNECTIONS = "conn|ip:127.0.0.1";
   private static final String STREAMS = "streams|ip:127.0.0.1";
@@ -60,6 +62,7 @@ class RedisSlotsIT {
         "STREAMHUB_LIMITS_CONNECTIONS_PER_IP", "3",
         "STREAMHUB_LIMITS_CONCURRENT_STREAMS", "2",
         "STREAMHUB_LIMITS_SLOT_TTL_MS", Long.toString(TTL_MS),
+        "STREAMHUB_REDIS_TIMEOUT_MS", Long.toString(REDIS_TIMEOUT_MS),
         "STREAMHUB_DEMO_TTFT_MS", "0",
         "STREAMHUB_DEMO_TOKENS_PER_SECOND", "5",
         "STREAMHUB_DEMO_ANSWER_TOKENS", "2000",
@@ -72,6 +75,7 @@ class RedisSlotsIT {
         .put("limits_connections_per_ip", 3)
         .put("limits_concurrent_streams", 2)
         .put("limits_slot_ttl_ms", TTL_MS)
+        .put("redis_timeout_ms", REDIS_TIMEOUT_MS)
         .put("demo_tokens_per_second", 5)
         .put("demo_answer_tokens", 2000)
         .put("sse_heartbeat_ms", 500)).await(WAIT_S, TimeUnit.SECONDS);
