@@ -78,7 +78,8 @@ public final class RedisLimiter implements Limiter {
   /**
    * Shared by the slot scripts; KEYS[1]: a slot hash, KEYS[2]: the leases. {@code live()} sums
    * the counts of holders whose lease has not ended and drops the others'; {@code renew(holder,
-   * ttl)} extends a holder's lease; {@code keep(ttl)} deletes an empty slot hash, else makes it
+   * ttl)} extends a holder's lease and answers 1 when it had ended (or there was none), else 0;
+   * {@code keep(ttl)} deletes an empty slot hash, else makes it
    * live at least {@code ttl} more.
    */
   private static final String SLOT_FUNCTIONS = """
@@ -97,7 +98,10 @@ public final class RedisLimiter implements Limiter {
         return total
       end
       local function renew(holder, ttl)
+        local before = redis.call('HGET', KEYS[2], holder)
         redis.call('HSET', KEYS[2], holder, string.format('%d', now + tonumber(ttl)))
+        if before == false or tonumber(before) <= now then return 1 end
+        return 0
       end
       local function keep(ttl)
         if redis.call('HLEN', KEYS[1]) == 0 then
@@ -111,13 +115,16 @@ public final class RedisLimiter implements Limiter {
       end
       """;
 
-  /** ARGV: limit, holder, ttlMs. Answers 1 when a slot was free (and {@code holder} now holds it), else 0. */
+  /**
+   * ARGV: limit, holder, ttlMs. Answers {1 when a slot was free (and {@code holder} now holds it)
+   * else 0, 1 when the holder's lease had ended (or there was none) else 0}.
+   */
   static final String ACQUIRE = SLOT_FUNCTIONS + """
-      renew(ARGV[2], ARGV[3])
-      if live() >= tonumber(ARGV[1]) then keep(ARGV[3]) return 0 end
+      local lapsed = renew(ARGV[2], ARGV[3])
+      if live() >= tonumber(ARGV[1]) then keep(ARGV[3]) return {0, lapsed} end
       add(ARGV[2], 1)
       keep(ARGV[3])
-      return 1
+      return {1, lapsed}
       """;
 
   /** ARGV: holders, in order. Gives back one slot of the first that has one; answers 1, or 0 when none had one. */
@@ -132,15 +139,18 @@ public final class RedisLimiter implements Limiter {
       return 0
       """;
 
-  /** ARGV: from, to, ttlMs. Moves one slot from {@code from} to {@code to} when {@code from} is alive and has one; answers 1 or 0. */
+  /**
+   * ARGV: from, to, ttlMs. Moves one slot from {@code from} to {@code to} when {@code from} is
+   * alive and has one; answers {1 when moved else 0, 1 when {@code to}'s lease had ended else 0}.
+   */
   static final String ADOPT = SLOT_FUNCTIONS + """
-      renew(ARGV[2], ARGV[3])
+      local lapsed = renew(ARGV[2], ARGV[3])
       live()
-      if tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0') <= 0 then keep(ARGV[3]) return 0 end
+      if tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0') <= 0 then keep(ARGV[3]) return {0, lapsed} end
       add(ARGV[1], -1)
       add(ARGV[2], 1)
       keep(ARGV[3])
-      return 1
+      return {1, lapsed}
       """;
 
   /** Answers the slots held by holders whose lease has not ended. */
@@ -194,7 +204,10 @@ public final class RedisLimiter implements Limiter {
   private final long renewal;
   /** Whether the last renewal failed (logged once per outage). */
   private volatile boolean renewalFailing;
-  private volatile boolean renewed;
+  /** Whether a lease-extending call (renew, acquire, adopt) has succeeded: a lapse is only one after that. */
+  private volatile boolean leased;
+  /** Lapses of this node's lease seen while it lived. */
+  private final AtomicLong lapses = new AtomicLong();
   /** Whether a renewal is in flight: a tick while one is skips (no pile-up behind a slow Redis). */
   private final AtomicBoolean renewing = new AtomicBoolean();
   /** Renewals sent, for tests. */
@@ -240,12 +253,9 @@ public final class RedisLimiter implements Limiter {
     Request eval = Request.cmd(Command.EVAL).arg(RENEW).arg(keys.size() + 1).arg(LEASES);
     keys.forEach(eval::arg);
     eval.arg(holder).arg(ttlMs);
+    boolean leasedAtSend = leased;
     send(eval).onSuccess(r -> {
-      if (r.get(0).toInteger() == 1 && renewed) {
-        LOG.warn("limits: this node's slot lease (holder {}) had lapsed for longer than limits_slot_ttl_ms {} ms; "
-            + "slots other nodes dropped meanwhile are no longer counted", holder, ttlMs);
-      }
-      renewed = true;
+      noteLease(r.get(0), leasedAtSend);
       for (int i = 0; i < keys.size(); i++) {
         if (r.get(i + 1).toInteger() == 0) {
           mine.remove(keys.get(i), sent.get(keys.get(i)));
@@ -261,6 +271,24 @@ public final class RedisLimiter implements Limiter {
         LOG.warn("limits: could not renew this node's slot lease: {}", err.getMessage());
       }
     }).onComplete(done -> renewing.set(false));
+  }
+
+  /**
+   * Takes the lapsed flag a lease-extending script answered: the lease had ended although this
+   * node held one ({@code leasedAtSend}), so other nodes may have dropped its slots: logged, counted.
+   */
+  private void noteLease(Response lapsedFlag, boolean leasedAtSend) {
+    if (lapsedFlag.toInteger() == 1 && leasedAtSend) {
+      lapses.incrementAndGet();
+      LOG.warn("limits: this node's slot lease (holder {}) had ended (no renewal for longer than limits_slot_ttl_ms {} ms); "
+          + "slots other nodes dropped meanwhile are no longer counted", holder, ttlMs);
+    }
+    leased = true;
+  }
+
+  /** How many times this node found its lease ended while it lived (each logged). */
+  long lapses() {
+    return lapses.get();
   }
 
   /** How many renewals this limiter has sent (skipped ticks not counted). */
@@ -281,7 +309,7 @@ public final class RedisLimiter implements Limiter {
   @Override
   public Future<Boolean> acquire(String key, long limit) {
     String slotKey = SLOTS + key;
-    return evalSlots(ACQUIRE, slotKey, Long.toString(limit), holder, Long.toString(ttlMs)).map(r -> {
+    return evalLeased(ACQUIRE, slotKey, Long.toString(limit), holder, Long.toString(ttlMs)).map(r -> {
       if (r.toInteger() == 1) {
         touch(slotKey);
         return true;
@@ -309,7 +337,7 @@ public final class RedisLimiter implements Limiter {
   public Future<Void> adopt(String key, String acquiredBy) {
     String slotKey = SLOTS + key;
     touch(slotKey); // before the script runs: a renewal in flight must not forget the key
-    return evalSlots(ADOPT, slotKey, acquiredBy, holder, Long.toString(ttlMs)).mapEmpty();
+    return evalLeased(ADOPT, slotKey, acquiredBy, holder, Long.toString(ttlMs)).mapEmpty();
   }
 
   @Override
@@ -332,6 +360,15 @@ public final class RedisLimiter implements Limiter {
       eval.arg(arg);
     }
     return send(eval);
+  }
+
+  /** {@link #evalSlots} of a script that renews this node's lease and answers {result, lapsed}: yields the result. */
+  private Future<Response> evalLeased(String script, String slotKey, String... args) {
+    boolean leasedAtSend = leased;
+    return evalSlots(script, slotKey, args).map(r -> {
+      noteLease(r.get(1), leasedAtSend);
+      return r.get(0);
+    });
   }
 
   /** {@code EVAL} of a small script (Redis caches it after the first call) on one key. */

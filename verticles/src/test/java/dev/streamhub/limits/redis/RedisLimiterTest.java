@@ -159,6 +159,33 @@ class RedisLimiterTest extends LimiterContract {
     }
   }
 
+  /**
+   * A node's lease ends while it lives (here: set to a past time, as a pause longer than the TTL
+   * leaves it) and its next lease-extending call is an acquire, not a renewal: the acquire reports
+   * the lapse (logged, counted once); the renewals after it see a live lease.
+   */
+  @Test
+  void aLapseFoundByAnAcquireIsReported() {
+    String key = "streams|sub:" + UUID.randomUUID();
+    Vertx node = Vertx.vertx();
+    io.vertx.redis.client.Redis admin = io.vertx.redis.client.Redis.createClient(node, redis.url());
+    try {
+      RedisLimiter limiter = new RedisLimiter(node, redis.url(), 1000, 60_000); // renewals every 20 s: none during the test
+      await(TestHubs.eventually(node, 50, 100, () -> Future.succeededFuture(limiter.renewalsSent() >= 1)));
+      assertTrue(await(limiter.acquire(key, 5)));
+      assertEquals(0L, limiter.lapses(), "a live lease: no lapse");
+      await(admin.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.HSET)
+          .arg(RedisLimiter.LEASES).arg(limiter.holder()).arg("1")));
+      assertTrue(await(limiter.acquire(key, 5)));
+      assertEquals(1L, limiter.lapses(), "the acquire found the lease ended");
+      assertTrue(await(limiter.acquire(key, 5)));
+      assertEquals(1L, limiter.lapses(), "renewed by the acquire: one lapse, reported once");
+    } finally {
+      admin.close();
+      node.close().timeout(20, TimeUnit.SECONDS).await();
+    }
+  }
+
   @Test
   void anUnreachableRedisFailsWithStoreUnavailableWithinTheTimeout(Vertx vertx, VertxTestContext ctx) {
     // a port nothing listens on: the redis-server of this test, stopped
