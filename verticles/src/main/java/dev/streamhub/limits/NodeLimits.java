@@ -110,16 +110,19 @@ public final class NodeLimits implements Shareable {
   /**
    * The worker's node takes over the generation's concurrent-stream slot from the edge that
    * acquired it ({@link Limiter#adopt}), so the slot goes back if the worker's node dies mid-generation.
-   * Never fails: a slot not taken over stays the edge's (given back when the edge leaves).
+   * Yields the quota to release the slot with ({@link #releaseSlot}): held by this node when it
+   * moved, else still by the edge. Never fails: a slot not taken over stays the edge's (given back
+   * when the edge leaves).
    */
-  public Future<Void> adoptSlot(Quota quota) {
+  public Future<Quota> adoptSlot(Quota quota) {
     if (off() || quota.slotKey() == null || quota.holder() == null || quota.holder().equals(limiter.holder())) {
-      return Future.succeededFuture();
+      return Future.succeededFuture(quota);
     }
     return limiter.adopt(slotKey(quota.slotKey()), quota.holder())
+        .map(moved -> moved ? quota.withHolder(limiter.holder()) : quota)
         .recover(err -> {
           LOG.warn("limits: could not take over a stream slot: {}", err.getMessage());
-          return Future.succeededFuture();
+          return Future.succeededFuture(quota);
         });
   }
 

@@ -116,25 +116,43 @@ public final class RedisLimiter implements Limiter {
       """;
 
   /**
-   * ARGV: limit, holder, ttlMs. Answers {1 when a slot was free (and {@code holder} now holds it)
-   * else 0, 1 when the holder's lease had ended (or there was none) else 0}.
+   * KEYS[3]: this acquire's marker ({@code {slots}:acquire:<id>}). ARGV: limit, holder, ttlMs.
+   * Answers {1 when a slot was free (and {@code holder} now holds it, the marker {@code granted}
+   * for ttlMs) else 0, 1 when the holder's lease had ended (or there was none) else 0}; refuses
+   * without renewing when the marker exists ({@link #CANCEL} ran first).
    */
   static final String ACQUIRE = SLOT_FUNCTIONS + """
+      if redis.call('EXISTS', KEYS[3]) == 1 then return {0, 0} end
       local lapsed = renew(ARGV[2], ARGV[3])
       if live() >= tonumber(ARGV[1]) then keep(ARGV[3]) return {0, lapsed} end
       add(ARGV[2], 1)
       keep(ARGV[3])
+      redis.call('SET', KEYS[3], 'granted', 'PX', ARGV[3])
       return {1, lapsed}
       """;
 
-  /** ARGV: holders, in order. Gives back one slot of the first that has one; answers 1, or 0 when none had one. */
+  /**
+   * Undoes an acquire whose answer never came (timed out): KEYS as {@link #ACQUIRE}, ARGV: holder,
+   * ttlMs. When it ran and granted, gives that slot back (answers 1); when it has not run, leaves a
+   * {@code cancelled} marker so that it refuses if it still runs (answers 0).
+   */
+  static final String CANCEL = SLOT_FUNCTIONS + """
+      if redis.call('GET', KEYS[3]) == 'granted' then
+        redis.call('DEL', KEYS[3])
+        add(ARGV[1], -1)
+        if redis.call('HLEN', KEYS[1]) == 0 then redis.call('DEL', KEYS[1]) end
+        return 1
+      end
+      redis.call('SET', KEYS[3], 'cancelled', 'PX', ARGV[2])
+      return 0
+      """;
+
+  /** ARGV: holder. Gives back one slot of that holder only; answers 1, or 0 when it had none (its lease ended and its counts were dropped). */
   static final String RELEASE = SLOT_FUNCTIONS + """
-      for i = 1, #ARGV do
-        if tonumber(redis.call('HGET', KEYS[1], ARGV[i]) or '0') > 0 then
-          add(ARGV[i], -1)
-          if redis.call('HLEN', KEYS[1]) == 0 then redis.call('DEL', KEYS[1]) end
-          return 1
-        end
+      if tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0') > 0 then
+        add(ARGV[1], -1)
+        if redis.call('HLEN', KEYS[1]) == 0 then redis.call('DEL', KEYS[1]) end
+        return 1
       end
       return 0
       """;
@@ -309,7 +327,9 @@ public final class RedisLimiter implements Limiter {
   @Override
   public Future<Boolean> acquire(String key, long limit) {
     String slotKey = SLOTS + key;
-    return evalLeased(ACQUIRE, slotKey, Long.toString(limit), holder, Long.toString(ttlMs)).map(r -> {
+    String marker = SLOTS + "acquire:" + UUID.randomUUID();
+    return evalLeased(ACQUIRE, List.of(slotKey, LEASES, marker), Long.toString(limit), holder, Long.toString(ttlMs))
+        .onFailure(err -> cancel(slotKey, marker)).map(r -> {
       if (r.toInteger() == 1) {
         touch(slotKey);
         return true;
@@ -323,9 +343,24 @@ public final class RedisLimiter implements Limiter {
     return evalSlots(RELEASE, SLOTS + key, holder).mapEmpty();
   }
 
+  /**
+   * An acquire failed (most often: no answer within {@code redis_timeout_ms}), but Redis may still
+   * have run it, or run it later: {@link #CANCEL} gives back the slot it took, or stops it taking
+   * one. A cancel that fails too is logged: that slot, if taken, stays held until this node's lease ends.
+   */
+  private void cancel(String slotKey, String marker) {
+    evalScript(CANCEL, List.of(slotKey, LEASES, marker), holder, Long.toString(ttlMs)).onComplete(done -> {
+      if (done.failed()) {
+        LOG.warn("limits: could not undo a failed slot acquire on {}: {}", slotKey, done.cause().getMessage());
+      } else if (done.result().toInteger() == 1) {
+        LOG.info("limits: gave back the slot of an acquire on {} whose answer was lost", slotKey);
+      }
+    });
+  }
+
   @Override
   public Future<Void> release(String key, String acquiredBy) {
-    return acquiredBy == null ? release(key) : evalSlots(RELEASE, SLOTS + key, holder, acquiredBy).mapEmpty();
+    return acquiredBy == null ? release(key) : evalSlots(RELEASE, SLOTS + key, acquiredBy).mapEmpty();
   }
 
   @Override
@@ -334,10 +369,10 @@ public final class RedisLimiter implements Limiter {
   }
 
   @Override
-  public Future<Void> adopt(String key, String acquiredBy) {
+  public Future<Boolean> adopt(String key, String acquiredBy) {
     String slotKey = SLOTS + key;
     touch(slotKey); // before the script runs: a renewal in flight must not forget the key
-    return evalLeased(ADOPT, slotKey, acquiredBy, holder, Long.toString(ttlMs)).mapEmpty();
+    return evalLeased(ADOPT, List.of(slotKey, LEASES), acquiredBy, holder, Long.toString(ttlMs)).map(r -> r.toInteger() == 1);
   }
 
   @Override
@@ -355,7 +390,13 @@ public final class RedisLimiter implements Limiter {
 
   /** {@code EVAL} of a slot script on a slot hash and the leases. */
   private Future<Response> evalSlots(String script, String slotKey, String... args) {
-    Request eval = Request.cmd(Command.EVAL).arg(script).arg(2).arg(slotKey).arg(LEASES);
+    return evalScript(script, List.of(slotKey, LEASES), args);
+  }
+
+  /** {@code EVAL} of {@code script} on {@code keys}. */
+  private Future<Response> evalScript(String script, List<String> keys, String... args) {
+    Request eval = Request.cmd(Command.EVAL).arg(script).arg(keys.size());
+    keys.forEach(eval::arg);
     for (String arg : args) {
       eval.arg(arg);
     }
@@ -363,9 +404,9 @@ public final class RedisLimiter implements Limiter {
   }
 
   /** {@link #evalSlots} of a script that renews this node's lease and answers {result, lapsed}: yields the result. */
-  private Future<Response> evalLeased(String script, String slotKey, String... args) {
+  private Future<Response> evalLeased(String script, List<String> keys, String... args) {
     boolean leasedAtSend = leased;
-    return evalSlots(script, slotKey, args).map(r -> {
+    return evalScript(script, keys, args).map(r -> {
       noteLease(r.get(1), leasedAtSend);
       return r.get(0);
     });

@@ -110,14 +110,14 @@ class RedisLimiterTest extends LimiterContract {
       RedisLimiter edge = new RedisLimiter(edgeNode, redis.url(), TIMEOUT_MS, ttl);
       RedisLimiter worker = new RedisLimiter(workerNode, redis.url(), TIMEOUT_MS, ttl);
       assertTrue(await(edge.acquire(key, 1)));
-      await(worker.adopt(key, edge.holder()));
+      assertTrue(await(worker.adopt(key, edge.holder())), "the slot moved to the worker");
       edgeNode.close().timeout(20, TimeUnit.SECONDS).await();
       await(TestHubs.consistently(workerNode, ttl / 2, 6, () -> worker.held(key).map(held -> {
         assertEquals(1L, held, "the generation still runs on the worker: its slot stays");
         return held;
       })));
       assertFalse(await(worker.acquire(key, 1)));
-      await(worker.release(key, edge.holder()));
+      await(worker.release(key));
       assertEquals(0L, await(worker.held(key)));
       assertTrue(await(worker.acquire(key, 1)));
     } finally {
@@ -188,6 +188,60 @@ class RedisLimiterTest extends LimiterContract {
       assertEquals(1L, limiter.lapses(), "renewed by the acquire: one lapse, reported once");
     } finally {
       admin.close();
+      node.close().timeout(20, TimeUnit.SECONDS).await();
+    }
+  }
+
+  /**
+   * The worker did not take over the edge's slot (the adopt reports it): releasing it as the
+   * edge's frees the edge's slot, not one the worker holds for another generation.
+   */
+  @Test
+  void aReleaseFreesTheSlotOfTheHolderThatHasIt() {
+    String key = "streams|sub:" + UUID.randomUUID();
+    Vertx node = Vertx.vertx();
+    try {
+      RedisLimiter edge = new RedisLimiter(node, redis.url(), TIMEOUT_MS, TTL_MS);
+      RedisLimiter worker = new RedisLimiter(node, redis.url(), TIMEOUT_MS, TTL_MS);
+      assertEquals(false, await(worker.adopt(key, edge.holder())), "the edge holds no slot: nothing moved");
+      assertTrue(await(edge.acquire(key, 3)));
+      assertTrue(await(worker.acquire(key, 3)), "the worker's own slot, another generation");
+      await(worker.release(key, edge.holder()));
+      await(edge.close()); // only the worker's slots count now
+      assertEquals(1L, await(worker.held(key)), "the edge's slot was given back, the worker's own stays");
+      await(worker.release(key, edge.holder()));
+      assertEquals(1L, await(worker.held(key)), "the edge has none left: nothing else is given back");
+    } finally {
+      node.close().timeout(20, TimeUnit.SECONDS).await();
+    }
+  }
+
+  /**
+   * An acquire that times out (Redis paused past {@code redis_timeout_ms}) but that Redis runs when
+   * it resumes does not leak its slot: the limiter undoes it (the slot is given back, or the acquire
+   * refuses because the undo ran first).
+   */
+  @Test
+  void anAcquireThatTimedOutLeaksNoSlot() {
+    String key = "streams|sub:" + UUID.randomUUID();
+    Vertx node = Vertx.vertx();
+    io.vertx.redis.client.Redis admin = io.vertx.redis.client.Redis.createClient(node, redis.url());
+    try {
+      RedisLimiter limiter = new RedisLimiter(node, redis.url(), 500, 60_000);
+      assertEquals(0L, await(limiter.held(key)));
+      await(admin.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.CLIENT).arg("PAUSE").arg(1500).arg("ALL")));
+      long paused = System.nanoTime();
+      Throwable err = limiter.acquire(key, 1).map(ok -> (Throwable) null).otherwise(e -> e).timeout(20, TimeUnit.SECONDS).await();
+      assertEquals(ErrorCode.STORE_UNAVAILABLE, assertInstanceOf(HubException.class, err).code());
+      await(TestHubs.delay(node, Math.max(0, 2000 - (System.nanoTime() - paused) / 1_000_000))); // the pause is over: both ran
+      await(TestHubs.consistently(node, 200, 5, () -> limiter.held(key).map(held -> {
+        assertEquals(0L, held, "the timed-out acquire holds no slot");
+        return held;
+      })));
+      assertTrue(await(limiter.acquire(key, 1)), "the one slot is free");
+    } finally {
+      admin.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.CLIENT).arg("UNPAUSE")).otherwiseEmpty()
+          .timeout(20, TimeUnit.SECONDS).await();
       node.close().timeout(20, TimeUnit.SECONDS).await();
     }
   }
