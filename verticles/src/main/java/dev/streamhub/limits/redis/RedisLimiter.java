@@ -37,17 +37,21 @@ import org.slf4j.LoggerFactory;
  *       node (a {@link #holder()}, a random id per limiter) counts its own; deleted when empty.</li>
  *   <li>{@code streamhub:limit:{slots}:nodes}: a hash {@code {holder: leaseEnd}} (epoch ms, Redis
  *       {@code TIME}): a node's slots count only while its lease has not ended. The node renews it
- *       every third of {@code limits_slot_ttl_ms} (and at every acquire); a node killed without
- *       releasing its slots stops renewing, and {@code limits_slot_ttl_ms} after its last renewal
- *       its slots no longer count: every script skips, and drops, the counts of holders whose lease
- *       ended. The renewal also extends the expiry ({@code limits_slot_ttl_ms}) of the slot hashes
- *       the node holds slots in, so that a hash whose holders all died disappears.</li>
+ *       every third of {@code limits_slot_ttl_ms} (and at every acquire and adopt); a node killed
+ *       without releasing its slots stops renewing, and {@code limits_slot_ttl_ms} after its last
+ *       renewal its slots no longer count: ACQUIRE, ADOPT and HELD skip, and drop, the counts of
+ *       holders whose lease ended (RELEASE only decrements the holder it names). The renewal also
+ *       extends the expiry ({@code limits_slot_ttl_ms}) of the slot hashes the node holds slots in,
+ *       so that a hash whose holders all died disappears. {@link #close()} removes the lease.</li>
+ *   <li>{@code streamhub:limit:{slots}:acquire:<id>}: one acquire's marker, {@code granted} or
+ *       {@code cancelled}, living {@code limits_slot_ttl_ms}: an acquire that failed (timed out)
+ *       is undone by CANCEL whether Redis ran it before or runs it after.</li>
  * </ul>
  * Every slot key carries the hash tag {@code {slots}}, so the few keys a slot script touches (the
  * key's hash, the leases, and for a renewal the node's hashes) are in one Redis Cluster slot and
  * declared in {@code KEYS}. A node whose lease lapsed while it lived (Redis unreachable, a pause
  * longer than the TTL) renews it again: its counts that no script dropped meanwhile count again,
- * those dropped are forgotten (logged). Every call is bounded by {@code redis_timeout_ms} and fails
+ * those dropped are forgotten (logged by whichever call, renewal, acquire or adopt, finds the lease ended). Every call is bounded by {@code redis_timeout_ms} and fails
  * with {@code store_unavailable} (503) when Redis cannot be reached.
  */
 public final class RedisLimiter implements Limiter {
