@@ -12,6 +12,7 @@ import dev.streamhub.config.ClusterConfig.Role;
 import dev.streamhub.config.HubConfig;
 import dev.streamhub.conversation.ConversationStores;
 import dev.streamhub.conversation.Conversations;
+import dev.streamhub.limits.NodeLimits;
 import dev.streamhub.ops.Drain;
 import dev.streamhub.ops.metrics.HubMetrics;
 import dev.streamhub.publish.Publisher;
@@ -46,8 +47,9 @@ public final class Hub {
   private final long drainTimeoutMs;
   private final int port;
   private final List<String> deployments;
+  private final NodeLimits limits;
 
-  private Hub(Vertx vertx, EdgeParts parts, long drainTimeoutMs, int port, List<String> deployments) {
+  private Hub(Vertx vertx, EdgeParts parts, long drainTimeoutMs, int port, List<String> deployments, NodeLimits limits) {
     this.vertx = vertx;
     this.log = parts.log();
     this.broker = parts.broker();
@@ -56,6 +58,7 @@ public final class Hub {
     this.drainTimeoutMs = drainTimeoutMs;
     this.port = port;
     this.deployments = deployments;
+    this.limits = limits;
   }
 
   public static Future<Hub> start(Vertx vertx, HubConfig config) {
@@ -68,6 +71,7 @@ public final class Hub {
    */
   public static Future<Hub> start(Vertx vertx, HubConfig config, Broker broker) {
     EdgeSecurity.install(vertx, config);
+    NodeLimits limits = NodeLimits.of(vertx);
     List<String> deployments = new ArrayList<>();
     EdgeStats stats = new EdgeStats();
     Drain drain = new Drain();
@@ -95,7 +99,7 @@ public final class Hub {
             deployments.add(id);
             return port;
           }))
-          .map(port -> new Hub(vertx, parts, config.drain().timeoutMs(), port, deployments));
+          .map(port -> new Hub(vertx, parts, config.drain().timeoutMs(), port, deployments, limits));
     });
   }
 
@@ -171,11 +175,17 @@ public final class Hub {
     return drain.draining();
   }
 
+  /**
+   * Undeploys the node's verticles, then closes what they shared: conversations, the broker (leaves
+   * the cluster), the log, and last the limits ({@link NodeLimits#close}: with Redis the node's
+   * slots stop counting at once).
+   */
   public Future<Void> stop() {
     List<Future<Void>> undeployed = new ArrayList<>();
     for (int i = deployments.size() - 1; i >= 0; i--) {
       undeployed.add(vertx.undeploy(deployments.get(i)));
     }
-    return Future.all(undeployed).compose(done -> Conversations.uninstall(vertx)).compose(done -> broker.close()).compose(done -> log.close());
+    return Future.all(undeployed).compose(done -> Conversations.uninstall(vertx)).compose(done -> broker.close()).compose(done -> log.close())
+        .eventually(() -> limits.close(vertx));
   }
 }

@@ -125,7 +125,7 @@ public enum ConfigKey {
   LIMITS_CONNECTIONS_PER_CONSUMER(Kind.LONG, 0L, 0, 10_000_000, "open sessions (SSE, long-poll, WebSocket, completion) per consumer (0: off)"),
   LIMITS_CONNECTIONS_PER_IP(Kind.LONG, 0L, 0, 10_000_000, "open sessions per client IP (0: off)"),
   LIMITS_SLOT_TTL_MS(Kind.LONG, LimitsConfig.DEFAULT_SLOT_TTL_MS, 300, 3_600_000,
-      "`limits_store` redis: a node renews its connection and stream slots every third of this; a node that stops renewing (it died) has its slots freed this long after its last renewal"),
+      "`limits_store` redis: a node renews its connection and stream slots every third of this; a node that stops renewing (it died) has its slots freed this long after its last renewal; at least 3 times `redis_timeout_ms`"),
   IP_ALLOW(Kind.JSON, null, "CIDRs; when set, only these client IPs are served"),
   IP_DENY(Kind.JSON, null, "CIDRs refused with 403 `forbidden` (checked before `ip_allow`)"),
   ACCESS_RULES(Kind.JSON, null, "ordered allow/deny rules on path, method and headers; the first match decides"),

@@ -35,7 +35,9 @@ import java.util.Set;
  *     after it opened or its previous response ended (slowloris); else it is closed
  * @param idleTimeoutMs {@code http_idle_timeout_ms}: a connection with no byte either way for this long is closed (0: never)
  * @param slotTtlMs {@code limits_slot_ttl_ms}: with the Redis store, how long a node's slots outlive its last renewal
- *     (renewed every third of it), so that a node killed without releasing them stops holding them
+ *     (renewed every third of it), so that a node killed without releasing them stops holding them; at least 3 times
+ *     {@code redis_timeout_ms} with the Redis store (else a {@link ConfigException} naming both keys), so that one slow
+ *     renewal cannot let a live node's lease lapse
  */
 public record LimitsConfig(String store, long requestRate, long requestWindowMs, String requestKey, long tokenRate, long tokenWindowMs,
     String tokenKey, long concurrentStreams, long connectionsPerConsumer, long connectionsPerIp, List<String> ipAllow,
@@ -75,6 +77,13 @@ public record LimitsConfig(String store, long requestRate, long requestWindowMs,
         s.longValue(ConfigKey.HTTP_HEADER_TIMEOUT_MS),
         s.longValue(ConfigKey.HTTP_IDLE_TIMEOUT_MS),
         s.longValue(ConfigKey.LIMITS_SLOT_TTL_MS));
+    long redisTimeoutMs = s.longValue(ConfigKey.REDIS_TIMEOUT_MS);
+    if (config.store.equals("redis") && config.slotTtlMs < 3 * redisTimeoutMs) {
+      // one slow renewal (up to redis_timeout_ms) must not let the lease lapse: other nodes would then drop this node's slots for good
+      throw new ConfigException("config key 'limits_slot_ttl_ms' (" + config.slotTtlMs + ") must be at least 3 times 'redis_timeout_ms' ("
+          + redisTimeoutMs + ") with limits_store redis, i.e. at least " + 3 * redisTimeoutMs
+          + ": raise limits_slot_ttl_ms or lower redis_timeout_ms");
+    }
     // parse the CIDRs and rules now, so that a bad one stops the start naming its key
     new dev.streamhub.limits.AccessRules(config);
     try {

@@ -36,8 +36,10 @@ public interface Limiter {
   Future<Void> release(String key);
 
   /**
-   * Gives back one slot of {@code key} that {@code holder} (a {@link #holder()}, maybe another
-   * node's) took, when this node did not take it over ({@link #adopt}); by default as {@link #release(String)}.
+   * Gives back one slot of {@code key} held by {@code holder} (a {@link #holder()}: this node's, or
+   * another node's whose slot this node did not take over, {@link #adopt}), never another holder's;
+   * nothing when {@code holder} has none (it left and its slots went with it). By default as
+   * {@link #release(String)}.
    */
   default Future<Void> release(String key, String holder) {
     return release(key);
@@ -56,10 +58,11 @@ public interface Limiter {
    * This node takes over one slot of {@code key} that {@code holder} acquired (a worker taking
    * over a generation's concurrent-stream slot from the edge that admitted it), so the slot goes
    * back if this node dies while it holds it; a slot {@code holder} no longer has (it left) is not
-   * taken over. By default nothing to do.
+   * taken over. Yields whether the slot moved: when it did, this node releases it as its own
+   * ({@link #release(String)}), else as {@code holder}'s. By default nothing to do: false.
    */
-  default Future<Void> adopt(String key, String holder) {
-    return Future.succeededFuture();
+  default Future<Boolean> adopt(String key, String holder) {
+    return Future.succeededFuture(false);
   }
 
   /** The slots of {@code key} held now. */

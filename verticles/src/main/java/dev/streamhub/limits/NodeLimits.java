@@ -110,16 +110,19 @@ public final class NodeLimits implements Shareable {
   /**
    * The worker's node takes over the generation's concurrent-stream slot from the edge that
    * acquired it ({@link Limiter#adopt}), so the slot goes back if the worker's node dies mid-generation.
-   * Never fails: a slot not taken over stays the edge's (given back when the edge leaves).
+   * Yields the quota to release the slot with ({@link #releaseSlot}): held by this node when it
+   * moved, else still by the edge. Never fails: a slot not taken over stays the edge's (given back
+   * when the edge leaves).
    */
-  public Future<Void> adoptSlot(Quota quota) {
+  public Future<Quota> adoptSlot(Quota quota) {
     if (off() || quota.slotKey() == null || quota.holder() == null || quota.holder().equals(limiter.holder())) {
-      return Future.succeededFuture();
+      return Future.succeededFuture(quota);
     }
     return limiter.adopt(slotKey(quota.slotKey()), quota.holder())
+        .map(moved -> moved ? quota.withHolder(limiter.holder()) : quota)
         .recover(err -> {
           LOG.warn("limits: could not take over a stream slot: {}", err.getMessage());
-          return Future.succeededFuture();
+          return Future.succeededFuture(quota);
         });
   }
 
@@ -128,6 +131,23 @@ public final class NodeLimits implements Shareable {
     if (!off() && quota.slotKey() != null) {
       limiter.release(slotKey(quota.slotKey()), quota.holder()).onFailure(err -> LOG.warn("limits: could not release a stream slot: {}", err.getMessage()));
     }
+  }
+
+  /**
+   * Closes the node's limiter ({@link Limiter#close}: with Redis the renewal timer stops, the
+   * node's lease is removed so the slots it still holds stop counting at once, the client pool
+   * closes) and forgets it, unless another start installed limits since. Hub.stop calls it last,
+   * when no session holds a slot any more. Never fails: a limiter that cannot close is logged.
+   */
+  public Future<Void> close(Vertx vertx) {
+    if (off()) {
+      return Future.succeededFuture();
+    }
+    vertx.sharedData().getLocalMap(MAP).remove(ENTRY, this);
+    return limiter.close().recover(err -> {
+      LOG.warn("limits: could not close the limiter: {}", err.getMessage());
+      return Future.succeededFuture();
+    });
   }
 
   /** Whether the worker meters tokens for this quota. */

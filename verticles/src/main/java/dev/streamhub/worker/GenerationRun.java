@@ -40,7 +40,8 @@ final class GenerationRun implements TokenSink {
   private final String stream;
   private final StreamWriter writer;
   /** The generation's limit keys: its token budget is metered per batch, its stream slot given back at the end. */
-  private final Quota quota;
+  /** The generation's quota; its slot holder is this node's once {@link NodeLimits#adoptSlot} moved it. */
+  private Quota quota;
   private final NodeLimits limits;
   private final MessageConsumer<JsonObject> cancels;
   private final ArrayDeque<NewEvent> waiting = new ArrayDeque<>();
@@ -66,7 +67,10 @@ final class GenerationRun implements TokenSink {
     return run.cancels.completion()
         .compose(registered -> leases.hold(request.stream()))
         .onFailure(err -> run.cancels.unregister())
-        .compose(lease -> run.limits.adoptSlot(request.quota()).map(lease)) // the slot goes back if this node dies
+        .compose(lease -> run.limits.adoptSlot(request.quota()).map(adopted -> { // the slot goes back if this node dies
+          run.quota = adopted;
+          return lease;
+        }))
         .map(lease -> {
           run.lease = lease;
           run.stopBackend = backend.generate(request, run);

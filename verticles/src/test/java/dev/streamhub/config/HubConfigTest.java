@@ -49,6 +49,18 @@ class HubConfigTest {
     }
 
     @Test
+    void aRedisSlotTtlUnderThreeRedisTimeoutsNamesBothKeys() {
+      String message = failure(new JsonObject().put("limits_store", "redis").put("limits_slot_ttl_ms", 5999), Map.of());
+      assertTrue(message.contains("limits_slot_ttl_ms") && message.contains("redis_timeout_ms") && message.contains("6000"), message);
+      message = failure(new JsonObject().put("store", "redis://127.0.0.1:1"), Map.of("STREAMHUB_REDIS_TIMEOUT_MS", "5001"));
+      assertTrue(message.contains("limits_slot_ttl_ms") && message.contains("redis_timeout_ms") && message.contains("15003"), message);
+      assertEquals(6000L, HubConfig.load(new JsonObject().put("limits_store", "redis").put("limits_slot_ttl_ms", 6000), Map.of())
+          .limits().slotTtlMs());
+      assertEquals(300L, HubConfig.load(new JsonObject().put("limits_store", "memory").put("limits_slot_ttl_ms", 300), Map.of())
+          .limits().slotTtlMs(), "only the Redis store has leases");
+    }
+
+    @Test
     void anUnknownFileKeyFailsNamingIt() {
       String message = failure(new JsonObject().put("http_prot", 8080).put("http_port", 8081), Map.of());
       assertTrue(message.contains("http_prot"), message);

@@ -112,7 +112,7 @@ public final class HazelcastLimiter implements Limiter {
 
   @Override
   public Future<Void> release(String key, String acquiredBy) {
-    return on(slots.submitToKey(key, LimitProcessors.Slots.release(holder, acquiredBy))).mapEmpty();
+    return on(slots.submitToKey(key, LimitProcessors.Slots.release(acquiredBy == null ? holder : acquiredBy))).mapEmpty();
   }
 
   @Override
@@ -121,8 +121,8 @@ public final class HazelcastLimiter implements Limiter {
   }
 
   @Override
-  public Future<Void> adopt(String key, String acquiredBy) {
-    return on(slots.submitToKey(key, LimitProcessors.Slots.adopt(acquiredBy, holder))).mapEmpty();
+  public Future<Boolean> adopt(String key, String acquiredBy) {
+    return on(slots.submitToKey(key, LimitProcessors.Slots.adopt(acquiredBy, holder))).map(moved -> moved == 1L);
   }
 
   @Override

@@ -90,9 +90,9 @@ final class LimitProcessors {
    * <ul>
    *   <li>{@code ACQUIRE}: holds a slot for {@code holders[0]} when fewer than {@code limit} are
    *       held in all; 1, or 0 when none was free.</li>
-   *   <li>{@code RELEASE}: gives back a slot of the first of {@code holders} that has one (this
-   *       member, then the one that acquired it); 1, or 0 when none had one (its holder left and
-   *       its slots went with it).</li>
+   *   <li>{@code RELEASE}: gives back a slot of the first of {@code holders} that has one (the
+   *       limiter passes one: the holder that has the slot); 1, or 0 when none had one (its holder
+   *       left and its slots went with it).</li>
    *   <li>{@code ADOPT}: moves one slot from {@code holders[0]} to {@code holders[1]} when the
    *       first still has one; 1 or 0.</li>
    *   <li>{@code DROP}: drops every slot {@code holders[0]} held (it left the cluster, with the

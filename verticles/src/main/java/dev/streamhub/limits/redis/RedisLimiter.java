@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,17 +37,21 @@ import org.slf4j.LoggerFactory;
  *       node (a {@link #holder()}, a random id per limiter) counts its own; deleted when empty.</li>
  *   <li>{@code streamhub:limit:{slots}:nodes}: a hash {@code {holder: leaseEnd}} (epoch ms, Redis
  *       {@code TIME}): a node's slots count only while its lease has not ended. The node renews it
- *       every third of {@code limits_slot_ttl_ms} (and at every acquire); a node killed without
- *       releasing its slots stops renewing, and {@code limits_slot_ttl_ms} after its last renewal
- *       its slots no longer count: every script skips, and drops, the counts of holders whose lease
- *       ended. The renewal also extends the expiry ({@code limits_slot_ttl_ms}) of the slot hashes
- *       the node holds slots in, so that a hash whose holders all died disappears.</li>
+ *       every third of {@code limits_slot_ttl_ms} (and at every acquire and adopt); a node killed
+ *       without releasing its slots stops renewing, and {@code limits_slot_ttl_ms} after its last
+ *       renewal its slots no longer count: ACQUIRE, ADOPT and HELD skip, and drop, the counts of
+ *       holders whose lease ended (RELEASE only decrements the holder it names). The renewal also
+ *       extends the expiry ({@code limits_slot_ttl_ms}) of the slot hashes the node holds slots in,
+ *       so that a hash whose holders all died disappears. {@link #close()} removes the lease.</li>
+ *   <li>{@code streamhub:limit:{slots}:acquire:<id>}: one acquire's marker, {@code granted} or
+ *       {@code cancelled}, living {@code limits_slot_ttl_ms}: an acquire that failed (timed out)
+ *       is undone by CANCEL whether Redis ran it before or runs it after.</li>
  * </ul>
  * Every slot key carries the hash tag {@code {slots}}, so the few keys a slot script touches (the
  * key's hash, the leases, and for a renewal the node's hashes) are in one Redis Cluster slot and
  * declared in {@code KEYS}. A node whose lease lapsed while it lived (Redis unreachable, a pause
  * longer than the TTL) renews it again: its counts that no script dropped meanwhile count again,
- * those dropped are forgotten (logged). Every call is bounded by {@code redis_timeout_ms} and fails
+ * those dropped are forgotten (logged by whichever call, renewal, acquire or adopt, finds the lease ended). Every call is bounded by {@code redis_timeout_ms} and fails
  * with {@code store_unavailable} (503) when Redis cannot be reached.
  */
 public final class RedisLimiter implements Limiter {
@@ -77,7 +82,8 @@ public final class RedisLimiter implements Limiter {
   /**
    * Shared by the slot scripts; KEYS[1]: a slot hash, KEYS[2]: the leases. {@code live()} sums
    * the counts of holders whose lease has not ended and drops the others'; {@code renew(holder,
-   * ttl)} extends a holder's lease; {@code keep(ttl)} deletes an empty slot hash, else makes it
+   * ttl)} extends a holder's lease and answers 1 when it had ended (or there was none), else 0;
+   * {@code keep(ttl)} deletes an empty slot hash, else makes it
    * live at least {@code ttl} more.
    */
   private static final String SLOT_FUNCTIONS = """
@@ -96,7 +102,10 @@ public final class RedisLimiter implements Limiter {
         return total
       end
       local function renew(holder, ttl)
+        local before = redis.call('HGET', KEYS[2], holder)
         redis.call('HSET', KEYS[2], holder, string.format('%d', now + tonumber(ttl)))
+        if before == false or tonumber(before) <= now then return 1 end
+        return 0
       end
       local function keep(ttl)
         if redis.call('HLEN', KEYS[1]) == 0 then
@@ -110,36 +119,60 @@ public final class RedisLimiter implements Limiter {
       end
       """;
 
-  /** ARGV: limit, holder, ttlMs. Answers 1 when a slot was free (and {@code holder} now holds it), else 0. */
+  /**
+   * KEYS[3]: this acquire's marker ({@code {slots}:acquire:<id>}). ARGV: limit, holder, ttlMs.
+   * Answers {1 when a slot was free (and {@code holder} now holds it, the marker {@code granted}
+   * for ttlMs) else 0, 1 when the holder's lease had ended (or there was none) else 0}; refuses
+   * without renewing when the marker exists ({@link #CANCEL} ran first).
+   */
   static final String ACQUIRE = SLOT_FUNCTIONS + """
-      renew(ARGV[2], ARGV[3])
-      if live() >= tonumber(ARGV[1]) then keep(ARGV[3]) return 0 end
+      if redis.call('EXISTS', KEYS[3]) == 1 then return {0, 0} end
+      local lapsed = renew(ARGV[2], ARGV[3])
+      if live() >= tonumber(ARGV[1]) then keep(ARGV[3]) return {0, lapsed} end
       add(ARGV[2], 1)
       keep(ARGV[3])
-      return 1
+      redis.call('SET', KEYS[3], 'granted', 'PX', ARGV[3])
+      return {1, lapsed}
       """;
 
-  /** ARGV: holders, in order. Gives back one slot of the first that has one; answers 1, or 0 when none had one. */
+  /**
+   * Undoes an acquire whose answer never came (timed out): KEYS as {@link #ACQUIRE}, ARGV: holder,
+   * ttlMs. When it ran and granted, gives that slot back (answers 1); when it has not run, leaves a
+   * {@code cancelled} marker so that it refuses if it still runs (answers 0).
+   */
+  static final String CANCEL = SLOT_FUNCTIONS + """
+      if redis.call('GET', KEYS[3]) == 'granted' then
+        redis.call('DEL', KEYS[3])
+        add(ARGV[1], -1)
+        if redis.call('HLEN', KEYS[1]) == 0 then redis.call('DEL', KEYS[1]) end
+        return 1
+      end
+      redis.call('SET', KEYS[3], 'cancelled', 'PX', ARGV[2])
+      return 0
+      """;
+
+  /** ARGV: holder. Gives back one slot of that holder only; answers 1, or 0 when it had none (its lease ended and its counts were dropped). */
   static final String RELEASE = SLOT_FUNCTIONS + """
-      for i = 1, #ARGV do
-        if tonumber(redis.call('HGET', KEYS[1], ARGV[i]) or '0') > 0 then
-          add(ARGV[i], -1)
-          if redis.call('HLEN', KEYS[1]) == 0 then redis.call('DEL', KEYS[1]) end
-          return 1
-        end
+      if tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0') > 0 then
+        add(ARGV[1], -1)
+        if redis.call('HLEN', KEYS[1]) == 0 then redis.call('DEL', KEYS[1]) end
+        return 1
       end
       return 0
       """;
 
-  /** ARGV: from, to, ttlMs. Moves one slot from {@code from} to {@code to} when {@code from} is alive and has one; answers 1 or 0. */
+  /**
+   * ARGV: from, to, ttlMs. Moves one slot from {@code from} to {@code to} when {@code from} is
+   * alive and has one; answers {1 when moved else 0, 1 when {@code to}'s lease had ended else 0}.
+   */
   static final String ADOPT = SLOT_FUNCTIONS + """
-      renew(ARGV[2], ARGV[3])
+      local lapsed = renew(ARGV[2], ARGV[3])
       live()
-      if tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0') <= 0 then keep(ARGV[3]) return 0 end
+      if tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0') <= 0 then keep(ARGV[3]) return {0, lapsed} end
       add(ARGV[1], -1)
       add(ARGV[2], 1)
       keep(ARGV[3])
-      return 1
+      return {1, lapsed}
       """;
 
   /** Answers the slots held by holders whose lease has not ended. */
@@ -193,7 +226,14 @@ public final class RedisLimiter implements Limiter {
   private final long renewal;
   /** Whether the last renewal failed (logged once per outage). */
   private volatile boolean renewalFailing;
-  private volatile boolean renewed;
+  /** Whether a lease-extending call (renew, acquire, adopt) has succeeded: a lapse is only one after that. */
+  private volatile boolean leased;
+  /** Lapses of this node's lease seen while it lived. */
+  private final AtomicLong lapses = new AtomicLong();
+  /** Whether a renewal is in flight: a tick while one is skips (no pile-up behind a slow Redis). */
+  private final AtomicBoolean renewing = new AtomicBoolean();
+  /** Renewals sent, for tests. */
+  private final AtomicLong renewalsSent = new AtomicLong();
 
   /** With {@code limits_slot_ttl_ms} at its default. */
   public RedisLimiter(Vertx vertx, String url, long timeoutMs) {
@@ -221,20 +261,23 @@ public final class RedisLimiter implements Limiter {
 
   /**
    * Renews this node's lease and the expiry of the slot hashes it holds slots in; forgets the keys
-   * it no longer holds any in (unless acquired or adopted again since this renewal was sent).
+   * it no longer holds any in (unless acquired or adopted again since this renewal was sent). A tick
+   * while the previous renewal is still in flight (a slow Redis, up to {@code redis_timeout_ms}) is
+   * skipped; {@code limits_slot_ttl_ms} of at least 3 {@code redis_timeout_ms} keeps the lease alive meanwhile.
    */
   private void renew() {
+    if (!renewing.compareAndSet(false, true)) {
+      return;
+    }
+    renewalsSent.incrementAndGet();
     Map<String, Long> sent = Map.copyOf(mine);
     List<String> keys = List.copyOf(sent.keySet());
     Request eval = Request.cmd(Command.EVAL).arg(RENEW).arg(keys.size() + 1).arg(LEASES);
     keys.forEach(eval::arg);
     eval.arg(holder).arg(ttlMs);
+    boolean leasedAtSend = leased;
     send(eval).onSuccess(r -> {
-      if (r.get(0).toInteger() == 1 && renewed) {
-        LOG.warn("limits: this node's slot lease (holder {}) had lapsed for longer than limits_slot_ttl_ms {} ms; "
-            + "slots other nodes dropped meanwhile are no longer counted", holder, ttlMs);
-      }
-      renewed = true;
+      noteLease(r.get(0), leasedAtSend);
       for (int i = 0; i < keys.size(); i++) {
         if (r.get(i + 1).toInteger() == 0) {
           mine.remove(keys.get(i), sent.get(keys.get(i)));
@@ -249,7 +292,30 @@ public final class RedisLimiter implements Limiter {
         renewalFailing = true;
         LOG.warn("limits: could not renew this node's slot lease: {}", err.getMessage());
       }
-    });
+    }).onComplete(done -> renewing.set(false));
+  }
+
+  /**
+   * Takes the lapsed flag a lease-extending script answered: the lease had ended although this
+   * node held one ({@code leasedAtSend}), so other nodes may have dropped its slots: logged, counted.
+   */
+  private void noteLease(Response lapsedFlag, boolean leasedAtSend) {
+    if (lapsedFlag.toInteger() == 1 && leasedAtSend) {
+      lapses.incrementAndGet();
+      LOG.warn("limits: this node's slot lease (holder {}) had ended (no renewal for longer than limits_slot_ttl_ms {} ms); "
+          + "slots other nodes dropped meanwhile are no longer counted", holder, ttlMs);
+    }
+    leased = true;
+  }
+
+  /** How many times this node found its lease ended while it lived (each logged). */
+  long lapses() {
+    return lapses.get();
+  }
+
+  /** How many renewals this limiter has sent (skipped ticks not counted). */
+  long renewalsSent() {
+    return renewalsSent.get();
   }
 
   private void touch(String slotKey) {
@@ -265,7 +331,9 @@ public final class RedisLimiter implements Limiter {
   @Override
   public Future<Boolean> acquire(String key, long limit) {
     String slotKey = SLOTS + key;
-    return evalSlots(ACQUIRE, slotKey, Long.toString(limit), holder, Long.toString(ttlMs)).map(r -> {
+    String marker = SLOTS + "acquire:" + UUID.randomUUID();
+    return evalLeased(ACQUIRE, List.of(slotKey, LEASES, marker), Long.toString(limit), holder, Long.toString(ttlMs))
+        .onFailure(err -> cancel(slotKey, marker)).map(r -> {
       if (r.toInteger() == 1) {
         touch(slotKey);
         return true;
@@ -279,9 +347,24 @@ public final class RedisLimiter implements Limiter {
     return evalSlots(RELEASE, SLOTS + key, holder).mapEmpty();
   }
 
+  /**
+   * An acquire failed (most often: no answer within {@code redis_timeout_ms}), but Redis may still
+   * have run it, or run it later: {@link #CANCEL} gives back the slot it took, or stops it taking
+   * one. A cancel that fails too is logged: that slot, if taken, stays held until this node's lease ends.
+   */
+  private void cancel(String slotKey, String marker) {
+    evalScript(CANCEL, List.of(slotKey, LEASES, marker), holder, Long.toString(ttlMs)).onComplete(done -> {
+      if (done.failed()) {
+        LOG.warn("limits: could not undo a failed slot acquire on {}: {}", slotKey, done.cause().getMessage());
+      } else if (done.result().toInteger() == 1) {
+        LOG.info("limits: gave back the slot of an acquire on {} whose answer was lost", slotKey);
+      }
+    });
+  }
+
   @Override
   public Future<Void> release(String key, String acquiredBy) {
-    return acquiredBy == null ? release(key) : evalSlots(RELEASE, SLOTS + key, holder, acquiredBy).mapEmpty();
+    return acquiredBy == null ? release(key) : evalSlots(RELEASE, SLOTS + key, acquiredBy).mapEmpty();
   }
 
   @Override
@@ -290,10 +373,10 @@ public final class RedisLimiter implements Limiter {
   }
 
   @Override
-  public Future<Void> adopt(String key, String acquiredBy) {
+  public Future<Boolean> adopt(String key, String acquiredBy) {
     String slotKey = SLOTS + key;
     touch(slotKey); // before the script runs: a renewal in flight must not forget the key
-    return evalSlots(ADOPT, slotKey, acquiredBy, holder, Long.toString(ttlMs)).mapEmpty();
+    return evalLeased(ADOPT, List.of(slotKey, LEASES), acquiredBy, holder, Long.toString(ttlMs)).map(r -> r.toInteger() == 1);
   }
 
   @Override
@@ -311,11 +394,26 @@ public final class RedisLimiter implements Limiter {
 
   /** {@code EVAL} of a slot script on a slot hash and the leases. */
   private Future<Response> evalSlots(String script, String slotKey, String... args) {
-    Request eval = Request.cmd(Command.EVAL).arg(script).arg(2).arg(slotKey).arg(LEASES);
+    return evalScript(script, List.of(slotKey, LEASES), args);
+  }
+
+  /** {@code EVAL} of {@code script} on {@code keys}. */
+  private Future<Response> evalScript(String script, List<String> keys, String... args) {
+    Request eval = Request.cmd(Command.EVAL).arg(script).arg(keys.size());
+    keys.forEach(eval::arg);
     for (String arg : args) {
       eval.arg(arg);
     }
     return send(eval);
+  }
+
+  /** {@link #evalSlots} of a script that renews this node's lease and answers {result, lapsed}: yields the result. */
+  private Future<Response> evalLeased(String script, List<String> keys, String... args) {
+    boolean leasedAtSend = leased;
+    return evalScript(script, keys, args).map(r -> {
+      noteLease(r.get(1), leasedAtSend);
+      return r.get(0);
+    });
   }
 
   /** {@code EVAL} of a small script (Redis caches it after the first call) on one key. */

@@ -95,7 +95,7 @@ class HazelcastSlotsTest {
     HazelcastLimiter worker = limiters.get(1);
     HazelcastLimiter observer = limiters.get(2);
     assertTrue(await(edge.acquire(KEY, 1)));
-    await(worker.adopt(KEY, edge.holder()));
+    assertTrue(await(worker.adopt(KEY, edge.holder())), "the slot moved to the worker");
     assertEquals(1L, await(observer.held(KEY)));
 
     untilBackupsInSync(members.get(2));
@@ -119,7 +119,10 @@ class HazelcastSlotsTest {
     await(worker.release(KEY, edge.holder()));
     assertEquals(0L, await(edge.held(KEY)));
     assertTrue(await(worker.acquire(KEY, 1)));
+    assertTrue(await(edge.acquire(KEY, 2)), "the edge's slot of another generation");
     await(worker.release(KEY, edge.holder()));
-    assertEquals(0L, await(edge.held(KEY)), "its own slot first");
+    assertEquals(1L, await(edge.held(KEY)), "the edge's slot, not the worker's own");
+    await(worker.release(KEY));
+    assertEquals(0L, await(edge.held(KEY)), "the worker still had its own slot to give back");
   }
 }

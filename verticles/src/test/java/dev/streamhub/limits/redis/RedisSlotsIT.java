@@ -7,6 +7,7 @@ import dev.streamhub.Hub;
 import dev.streamhub.HubClient;
 import dev.streamhub.TestHubs;
 import dev.streamhub.cluster.NodeProcess;
+import dev.streamhub.limits.NodeLimits;
 import dev.streamhub.streamlog.redis.RedisServer;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -14,6 +15,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,13 +34,18 @@ import org.junit.jupiter.api.Timeout;
  * the other in this one. The JVM node holds two of the client's three connection slots
  * ({@code limits_connections_per_ip}) and one of its two concurrent-stream slots
  * ({@code limits_concurrent_streams}); the survivor holds the rest and refuses more. The JVM node
- * is killed with SIGKILL (no release, no goodbye): its slots still count until its lease ends, at
- * most {@value #TTL_MS} ms after it died, then the survivor admits exactly the freed slots again.
+ * is killed with SIGKILL (no release, no goodbye): its slots still count until its lease (read from
+ * {@code streamhub:limit:{slots}:nodes}, Redis clock) ends, at most {@value #TTL_MS} ms after it
+ * died, and no longer after; then the survivor admits exactly the freed slots again.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class RedisSlotsIT {
 
   private static final long TTL_MS = 3000;
+  /** The most {@code limits_slot_ttl_ms} {@value #TTL_MS} allows: a third of it. */
+  private static final long REDIS_TIMEOUT_MS = 1000;
+  /** How late after its lease a dead node's slots may come back on a loaded machine (polling, scheduling). */
+  private static final long SLACK_MS = 5000;
   private static final long WAIT_S = 60;
   private static final String CONNECTIONS = "conn|ip:127.0.0.1";
   private static final String STREAMS = "streams|ip:127.0.0.1";
@@ -60,6 +70,7 @@ class RedisSlotsIT {
         "STREAMHUB_LIMITS_CONNECTIONS_PER_IP", "3",
         "STREAMHUB_LIMITS_CONCURRENT_STREAMS", "2",
         "STREAMHUB_LIMITS_SLOT_TTL_MS", Long.toString(TTL_MS),
+        "STREAMHUB_REDIS_TIMEOUT_MS", Long.toString(REDIS_TIMEOUT_MS),
         "STREAMHUB_DEMO_TTFT_MS", "0",
         "STREAMHUB_DEMO_TOKENS_PER_SECOND", "5",
         "STREAMHUB_DEMO_ANSWER_TOKENS", "2000",
@@ -72,6 +83,7 @@ class RedisSlotsIT {
         .put("limits_connections_per_ip", 3)
         .put("limits_concurrent_streams", 2)
         .put("limits_slot_ttl_ms", TTL_MS)
+        .put("redis_timeout_ms", REDIS_TIMEOUT_MS)
         .put("demo_tokens_per_second", 5)
         .put("demo_answer_tokens", 2000)
         .put("sse_heartbeat_ms", 500)).await(WAIT_S, TimeUnit.SECONDS);
@@ -95,19 +107,38 @@ class RedisSlotsIT {
     expectRefused(onSurvivor.get("/v1/streams/" + onSurvivorStream + "/events").await(WAIT_S, TimeUnit.SECONDS));
     expectRefused(onSurvivor.postJson("/v1/streams", TestHubs.chat("a third generation", 5L)).await(WAIT_S, TimeUnit.SECONDS));
 
+    // the dead node is the lease holder that is neither the survivor nor the observer
+    Redis admin = Redis.createClient(vertx, redis.url());
+    closing.add(() -> admin.close());
+    List<String> holders = admin.send(Request.cmd(Command.HKEYS).arg(RedisLimiter.LEASES)).await(WAIT_S, TimeUnit.SECONDS)
+        .stream().map(Response::toString).filter(h -> !h.equals(observer.holder()) && !h.equals(NodeLimits.of(vertx).limiter().holder()))
+        .toList();
+    assertEquals(1, holders.size(), "the JVM node's lease: " + holders);
     long killed = System.nanoTime();
     dying.kill();
-    // its lease was renewed at most a third of the TTL ago: its slots still count for a while
-    long connectionsRightAfter = observer.held(CONNECTIONS).await(WAIT_S, TimeUnit.SECONDS);
-    long checkedMs = elapsedMs(killed);
-    if (checkedMs < TTL_MS / 2) {
-      assertEquals(3L, connectionsRightAfter, "checked " + checkedMs + " ms after the kill: the dead node's lease has not ended");
-    }
+    long leaseEnd = Long.parseLong(admin.send(Request.cmd(Command.HGET).arg(RedisLimiter.LEASES).arg(holders.get(0)))
+        .await(WAIT_S, TimeUnit.SECONDS).toString());
 
-    TestHubs.eventually(vertx, 50, (int) (3 * TTL_MS / 50), () -> Future.all(observer.held(CONNECTIONS), observer.held(STREAMS))
-        .map(both -> both.<Long>resultAt(0) == 1L && both.<Long>resultAt(1) == 1L)).await(WAIT_S, TimeUnit.SECONDS);
+    // until its lease ends (Redis clock) the dead node's slots count; once it ended they do not: each
+    // poll reads Redis TIME before and after the count, so the check holds however slow the machine is
+    List<Long> seen = new ArrayList<>();
+    List<String> wrong = new ArrayList<>();
+    TestHubs.eventually(vertx, 50, (int) ((TTL_MS + SLACK_MS) / 50), () -> redisNow(admin).compose(before -> observer.held(CONNECTIONS)
+        .compose(held -> redisNow(admin).map(after -> {
+          seen.add(held);
+          if (after < leaseEnd && held != 3L) {
+            wrong.add(held + " counted " + (leaseEnd - after) + " ms before the dead node's lease ends: its slots must still count (3)");
+          }
+          if (before >= leaseEnd && held != 1L) {
+            wrong.add(held + " counted " + (before - leaseEnd) + " ms after the dead node's lease ended: its slots must no longer count (1)");
+          }
+          return held == 1L;
+        })))).await(WAIT_S, TimeUnit.SECONDS);
     long freedMs = elapsedMs(killed);
-    assertTrue(freedMs <= TTL_MS + 1000, "freed " + freedMs + " ms after the kill; bound: the lease " + TTL_MS + " ms plus 1 s");
+    assertEquals(List.of(), wrong, "counts against the dead node's lease");
+    assertEquals(1L, observer.held(STREAMS).await(WAIT_S, TimeUnit.SECONDS), "its stream slot is freed with its lease too");
+    assertTrue(freedMs <= TTL_MS + SLACK_MS, "freed " + freedMs + " ms after the kill; bound: the lease " + TTL_MS + " ms plus "
+        + SLACK_MS + " ms (counts seen: " + seen + ")");
 
     // the survivor admits exactly the freed slots: two connections and one generation, then refuses again
     readers.add(open(onSurvivor, onSurvivorStream));
@@ -134,6 +165,11 @@ class RedisSlotsIT {
   private static void expectRefused(HttpResponse<Buffer> response) {
     assertEquals(429, response.statusCode(), response.bodyAsString());
     assertEquals("rate_limited", response.bodyAsJsonObject().getJsonObject("error").getString("code"), response.bodyAsString());
+  }
+
+  /** The Redis server's clock, epoch ms (the clock leases are kept in). */
+  private static Future<Long> redisNow(Redis admin) {
+    return admin.send(Request.cmd(Command.TIME)).map(t -> t.get(0).toLong() * 1000 + t.get(1).toLong() / 1000);
   }
 
   private static long elapsedMs(long startNanos) {
