@@ -4,6 +4,7 @@ import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.HubException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
@@ -39,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * acknowledged is lost. A {@code NOSCRIPT} answer (Redis restarted with an empty script cache)
  * loads every script and sends the batch again, once: {@code EVALSHA} of an unknown script runs
  * nothing, and the other commands the store batches are reads. Replies complete each caller's
- * future on the caller's own context.
+ * future on the caller's own context, with one task per context and batch (not one per command).
  */
 final class CommandBatcher {
 
@@ -111,14 +112,9 @@ final class CommandBatcher {
         .recover(err -> isNoScript(err) ? loadScripts().compose(loaded -> sendBatch(requests)) : Future.failedFuture(err))
         .onSuccess(replies -> {
           markReachable(true, null);
-          for (int i = 0; i < batch.size(); i++) {
-            batch.get(i).complete(replies.get(i));
-          }
+          answer(batch, replies, null);
         })
-        .onFailure(err -> {
-          HubException failure = unavailable(err);
-          batch.forEach(p -> p.fail(failure));
-        })
+        .onFailure(err -> answer(batch, null, unavailable(err)))
         .onComplete(done -> flush()); // the next batch goes once this one is answered, either way
   }
 
@@ -163,22 +159,78 @@ final class CommandBatcher {
     }
   }
 
+  /**
+   * Completes each command of {@code batch} with its reply, or fails it with {@code failure}, on
+   * its caller's context: one task per context for the whole batch (a hub has a few event loops
+   * and hundreds of commands per batch), each completing its commands in batch order, so one
+   * caller's commands still complete in the order they were sent. Commands sent from outside any
+   * context complete here.
+   */
+  private static void answer(List<Pending> batch, List<Response> replies, HubException failure) {
+    List<Answers> byContext = new ArrayList<>(4);
+    for (int i = 0; i < batch.size(); i++) {
+      Pending pending = batch.get(i);
+      Response reply = replies == null ? null : replies.get(i);
+      if (pending.caller == null) {
+        pending.settle(reply, failure);
+        continue;
+      }
+      Answers answers = null;
+      for (Answers a : byContext) {
+        if (a.context == pending.caller) {
+          answers = a;
+          break;
+        }
+      }
+      if (answers == null) {
+        answers = new Answers(pending.caller, failure);
+        byContext.add(answers);
+      }
+      answers.add(pending, reply);
+    }
+    for (Answers answers : byContext) {
+      answers.context.runOnContext(answers);
+    }
+  }
+
   /** A queued command and whom to tell. */
   private record Pending(Request request, Promise<Response> promise, Context caller) {
 
-    void complete(Response response) {
-      if (caller == null) {
-        promise.complete(response);
+    void settle(Response reply, HubException failure) {
+      if (failure == null) {
+        promise.complete(reply);
       } else {
-        caller.runOnContext(v -> promise.complete(response));
+        promise.fail(failure);
       }
     }
+  }
 
-    void fail(Throwable err) {
-      if (caller == null) {
-        promise.fail(err);
-      } else {
-        caller.runOnContext(v -> promise.fail(err));
+  /** The replies of one batch for the commands one context sent, completed there in order. */
+  private static final class Answers implements Handler<Void> {
+    private final Context context;
+    private final HubException failure;
+    private final List<Pending> pending = new ArrayList<>();
+    private final List<Response> replies = new ArrayList<>();
+
+    Answers(Context context, HubException failure) {
+      this.context = context;
+      this.failure = failure;
+    }
+
+    void add(Pending command, Response reply) {
+      pending.add(command);
+      replies.add(reply);
+    }
+
+    @Override
+    public void handle(Void v) {
+      for (int i = 0; i < pending.size(); i++) {
+        try {
+          pending.get(i).settle(replies.get(i), failure);
+        } catch (RuntimeException e) {
+          // one caller's failing callback must not keep the others of this batch from their replies
+          LOG.error("a Redis reply's callback failed", e);
+        }
       }
     }
   }

@@ -38,6 +38,11 @@ final class LogScripts {
    * or {@code {finished}}; on {@code ok} the events are entries {@code <offset>-1} of the events
    * stream, trimmed to exactly maxEvents, and a terminal batch moves the deadline to
    * {@code min(deadline, now + retention)} on both keys and in the expiry index.
+   *
+   * <p>Three Redis calls for a usual append (HMGET, XADD per event, HSET of {@code next}), since
+   * the script's calls are most of Redis's CPU per token: {@code first} is written only when
+   * trimming moved it, and the events key gets its expiry once, from the append that creates it
+   * (offset 0; later XADDs keep a key's expiry), and again from the terminal append.
    */
   static final RedisScript APPEND = RedisScript.of("append", INT + """
       local m = redis.call('HMGET', KEYS[1], 'next', 'finished', 'first', 'deadline')
@@ -49,17 +54,24 @@ final class LogScripts {
         redis.call('XADD', KEYS[2], 'MAXLEN', '=', ARGV[4], int(nxt) .. '-1', 't', ARGV[i], 'd', ARGV[i + 1], 'ts', ARGV[2])
         nxt = nxt + 1
       end
-      local first = math.max(tonumber(m[3]), nxt - tonumber(ARGV[4]))
-      local deadline = tonumber(m[4])
+      local first = tonumber(m[3])
+      local trimmed = nxt - tonumber(ARGV[4])
       if ARGV[6] == '1' then
-        deadline = math.min(deadline, tonumber(ARGV[3]) + tonumber(ARGV[5]))
-        redis.call('HSET', KEYS[1], 'next', int(nxt), 'first', int(first), 'finished', ARGV[3], 'deadline', int(deadline))
-        redis.call('ZADD', KEYS[3], int(deadline), ARGV[1])
-        redis.call('PEXPIREAT', KEYS[1], int(deadline))
+        local deadline = int(math.min(tonumber(m[4]), tonumber(ARGV[3]) + tonumber(ARGV[5])))
+        redis.call('HSET', KEYS[1], 'next', int(nxt), 'first', int(math.max(first, trimmed)), 'finished', ARGV[3], 'deadline', deadline)
+        redis.call('ZADD', KEYS[3], deadline, ARGV[1])
+        redis.call('PEXPIREAT', KEYS[1], deadline)
+        redis.call('PEXPIREAT', KEYS[2], deadline)
       else
-        redis.call('HSET', KEYS[1], 'next', int(nxt), 'first', int(first))
+        if trimmed > first then
+          redis.call('HSET', KEYS[1], 'next', int(nxt), 'first', int(trimmed))
+        else
+          redis.call('HSET', KEYS[1], 'next', int(nxt))
+        end
+        if start == 0 then
+          redis.call('PEXPIREAT', KEYS[2], m[4])
+        end
       end
-      redis.call('PEXPIREAT', KEYS[2], int(deadline))
       return {'ok', start}
       """);
 

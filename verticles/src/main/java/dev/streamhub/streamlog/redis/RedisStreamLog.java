@@ -19,7 +19,9 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,12 +63,28 @@ public final class RedisStreamLog implements StreamLog {
   private final CommandBatcher batcher;
   private final RedisKeys keys;
   private final StreamLogConfig config;
+  /** An append's constant arguments, encoded once (an append is made per token time of every stream). */
+  private final byte[] appendSha;
+  private final byte[] expiryKey;
+  private final byte[] maxEvents;
+  private final byte[] retentionMs;
 
   private RedisStreamLog(Redis redis, CommandBatcher batcher, RedisKeys keys, StreamLogConfig config) {
     this.redis = redis;
     this.batcher = batcher;
     this.keys = keys;
     this.config = config;
+    this.appendSha = ascii(LogScripts.APPEND.sha());
+    this.expiryKey = keys.expiry().getBytes(StandardCharsets.UTF_8);
+    this.maxEvents = ascii(Integer.toString(config.maxEventsPerStream()));
+    this.retentionMs = ascii(Long.toString(config.retentionSeconds() * 1000));
+  }
+
+  /** Each event type's wire name, by ordinal. */
+  private static final byte[][] WIRE_TYPES = Arrays.stream(EventType.values()).map(t -> ascii(t.wire())).toArray(byte[][]::new);
+
+  private static byte[] ascii(String text) {
+    return text.getBytes(StandardCharsets.US_ASCII);
   }
 
   /** The log at {@code config.redisUrl()}, keys under {@code streamhub:}. */
@@ -122,18 +140,15 @@ public final class RedisStreamLog implements StreamLog {
     }
     List<NewEvent> batch = List.copyOf(events);
     long nowMicros = Micros.now();
-    List<String> args = new ArrayList<>(6 + 2 * batch.size());
-    args.add(stream);
-    args.add(Long.toString(nowMicros));
-    args.add(Long.toString(nowMicros / 1000));
-    args.add(Integer.toString(config.maxEventsPerStream()));
-    args.add(Long.toString(config.retentionSeconds() * 1000));
-    args.add(batch.get(batch.size() - 1).type().isTerminal() ? "1" : "0");
+    // EVALSHA append 3 meta events expiry id tsMicros nowMs maxEvents retentionMs terminal (type data)...
+    Request request = Request.cmd(Command.EVALSHA).arg(appendSha).arg(3)
+        .arg(keys.meta(stream)).arg(keys.events(stream)).arg(expiryKey)
+        .arg(stream).arg(nowMicros).arg(nowMicros / 1000).arg(maxEvents).arg(retentionMs)
+        .arg(batch.get(batch.size() - 1).type().isTerminal() ? 1 : 0);
     for (NewEvent event : batch) {
-      args.add(event.type().wire());
-      args.add(event.data().encode());
+      request.arg(WIRE_TYPES[event.type().ordinal()]).arg(event.dataJson());
     }
-    return batcher.eval(LogScripts.APPEND, List.of(keys.meta(stream), keys.events(stream), keys.expiry()), args)
+    return batcher.send(request)
         .map(reply -> {
           String status = reply.get(0).toString();
           if (!"ok".equals(status)) {
