@@ -65,7 +65,19 @@ final class CommandBatcher {
 
   /** Queues {@code request} for the next batch; the future completes on the caller's context. */
   Future<Response> send(Request request) {
-    Pending pending = new Pending(request, Promise.promise(), Vertx.currentContext());
+    return enqueue(new Pending(request, null, null, Promise.promise(), Vertx.currentContext()));
+  }
+
+  /**
+   * Queues {@code part} of a command that {@code joiner} makes for many callers at once: the parts
+   * of one joiner queued one after the other (nothing else between them) leave as one request,
+   * and each part's future gets its element of that request's array reply, on the caller's context.
+   */
+  <P> Future<Response> send(Joiner<P> joiner, P part) {
+    return enqueue(new Pending(null, joiner, part, Promise.promise(), Vertx.currentContext()));
+  }
+
+  private Future<Response> enqueue(Pending pending) {
     queue.add(pending);
     if (scheduled.compareAndSet(false, true)) {
       context.runOnContext(v -> flush());
@@ -106,16 +118,56 @@ final class CommandBatcher {
       }
       return;
     }
-    List<Request> requests = new ArrayList<>(batch.size());
-    batch.forEach(p -> requests.add(p.request));
+    // requests[r] answers batch[starts[r]] (a plain command) or batch[starts[r] ..] (the parts it joined)
+    List<Request> requests = new ArrayList<>();
+    int[] starts = new int[batch.size() + 1];
+    for (int i = 0; i < batch.size(); ) {
+      starts[requests.size()] = i;
+      Pending first = batch.get(i);
+      if (first.joiner == null) {
+        requests.add(first.request);
+        i++;
+        continue;
+      }
+      int end = i + 1;
+      while (end < batch.size() && batch.get(end).joiner == first.joiner) {
+        end++;
+      }
+      requests.add(join(first.joiner, batch.subList(i, end)));
+      i = end;
+    }
+    starts[requests.size()] = batch.size();
     sendBatch(requests)
         .recover(err -> isNoScript(err) ? loadScripts().compose(loaded -> sendBatch(requests)) : Future.failedFuture(err))
         .onSuccess(replies -> {
           markReachable(true, null);
-          answer(batch, replies, null);
+          answer(batch, perCommand(batch, replies, starts), null);
         })
         .onFailure(err -> answer(batch, null, unavailable(err)))
         .onComplete(done -> flush()); // the next batch goes once this one is answered, either way
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <P> Request join(Joiner<P> joiner, List<Pending> parts) {
+    List<P> joined = new ArrayList<>(parts.size());
+    parts.forEach(p -> joined.add((P) p.part));
+    return joiner.join(joined);
+  }
+
+  /** Each queued command's reply: a joined request's array reply split among its parts. */
+  private static List<Response> perCommand(List<Pending> batch, List<Response> replies, int[] starts) {
+    List<Response> each = new ArrayList<>(batch.size());
+    for (int r = 0; r < replies.size(); r++) {
+      Response reply = replies.get(r);
+      if (batch.get(starts[r]).joiner == null) {
+        each.add(reply);
+      } else {
+        for (int i = 0; i < starts[r + 1] - starts[r]; i++) {
+          each.add(reply.get(i));
+        }
+      }
+    }
+    return each;
   }
 
   private Future<List<Response>> sendBatch(List<Request> requests) {
@@ -193,8 +245,16 @@ final class CommandBatcher {
     }
   }
 
-  /** A queued command and whom to tell. */
-  private record Pending(Request request, Promise<Response> promise, Context caller) {
+  /**
+   * Makes one request of many callers' parts (say, one run of the append script for many streams);
+   * its reply must be an array with one element per part, in order.
+   */
+  interface Joiner<P> {
+    Request join(List<P> parts);
+  }
+
+  /** A queued command (a request, or a part for a joiner) and whom to tell. */
+  private record Pending(Request request, Joiner<?> joiner, Object part, Promise<Response> promise, Context caller) {
 
     void settle(Response reply, HubException failure) {
       if (failure == null) {

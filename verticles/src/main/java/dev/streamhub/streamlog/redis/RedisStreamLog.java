@@ -21,7 +21,6 @@ import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,28 +62,14 @@ public final class RedisStreamLog implements StreamLog {
   private final CommandBatcher batcher;
   private final RedisKeys keys;
   private final StreamLogConfig config;
-  /** An append's constant arguments, encoded once (an append is made per token time of every stream). */
-  private final byte[] appendSha;
-  private final byte[] expiryKey;
-  private final byte[] maxEvents;
-  private final byte[] retentionMs;
+  private final Appends appends;
 
   private RedisStreamLog(Redis redis, CommandBatcher batcher, RedisKeys keys, StreamLogConfig config) {
     this.redis = redis;
     this.batcher = batcher;
     this.keys = keys;
     this.config = config;
-    this.appendSha = ascii(LogScripts.APPEND.sha());
-    this.expiryKey = keys.expiry().getBytes(StandardCharsets.UTF_8);
-    this.maxEvents = ascii(Integer.toString(config.maxEventsPerStream()));
-    this.retentionMs = ascii(Long.toString(config.retentionSeconds() * 1000));
-  }
-
-  /** Each event type's wire name, by ordinal. */
-  private static final byte[][] WIRE_TYPES = Arrays.stream(EventType.values()).map(t -> ascii(t.wire())).toArray(byte[][]::new);
-
-  private static byte[] ascii(String text) {
-    return text.getBytes(StandardCharsets.US_ASCII);
+    this.appends = new Appends(keys, config);
   }
 
   /** The log at {@code config.redisUrl()}, keys under {@code streamhub:}. */
@@ -140,23 +125,21 @@ public final class RedisStreamLog implements StreamLog {
     }
     List<NewEvent> batch = List.copyOf(events);
     long nowMicros = Micros.now();
-    // EVALSHA append 3 meta events expiry id tsMicros nowMs maxEvents retentionMs terminal (type data)...
-    Request request = Request.cmd(Command.EVALSHA).arg(appendSha).arg(3)
-        .arg(keys.meta(stream)).arg(keys.events(stream)).arg(expiryKey)
-        .arg(stream).arg(nowMicros).arg(nowMicros / 1000).arg(maxEvents).arg(retentionMs)
-        .arg(batch.get(batch.size() - 1).type().isTerminal() ? 1 : 0);
-    for (NewEvent event : batch) {
-      request.arg(WIRE_TYPES[event.type().ordinal()]).arg(event.dataJson());
+    int[] types = new int[batch.size()];
+    byte[][] data = new byte[batch.size()][];
+    for (int i = 0; i < batch.size(); i++) {
+      types[i] = batch.get(i).type().ordinal();
+      data[i] = batch.get(i).dataJson().getBytes(StandardCharsets.UTF_8);
     }
-    return batcher.send(request)
+    boolean terminal = batch.get(batch.size() - 1).type().isTerminal();
+    return batcher.send(appends, new Appends.Part(keys.meta(stream), keys.events(stream), stream, nowMicros, terminal, types, data))
         .map(reply -> {
-          String status = reply.get(0).toString();
-          if (!"ok".equals(status)) {
-            throw "finished".equals(status)
+          long first = reply.toLong();
+          if (first < 0) {
+            throw first == -2
                 ? new HubException(ErrorCode.STREAM_FINISHED, "stream '" + stream + "' has ended")
                 : HubException.streamNotFound(stream);
           }
-          long first = reply.get(1).toLong();
           List<Event> stored = new ArrayList<>(batch.size());
           for (int i = 0; i < batch.size(); i++) {
             stored.add(batch.get(i).at(stream, first + i, nowMicros));
