@@ -33,6 +33,12 @@ import org.slf4j.LoggerFactory;
  * the bigger the batches. One batch in flight also keeps the order of one appender's commands:
  * they reach Redis in the order they were sent.
  *
+ * <p>Joined commands: parts sent with a {@link Joiner} (the stream appends) that follow each other
+ * in the queue leave as one request the joiner makes of them, and the elements of its array reply
+ * answer the parts in order; any other command between them starts a new request, so the order
+ * of all commands holds. A batch of appends is then one command for Redis to parse and one reply
+ * for the hub, not one per append.
+ *
  * <p>Failures: a batch that has no answer within {@code timeoutMs} (connect included), or whose
  * connection failed, fails each of its commands with {@code store_unavailable} (503); the pool
  * opens a new connection for the next batch, so the store reconnects by itself when Redis is back.

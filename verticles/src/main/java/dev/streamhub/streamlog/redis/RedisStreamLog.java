@@ -46,7 +46,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Round trips: every command goes through one {@link CommandBatcher}, which pipelines what all
  * streams queued while the previous batch was in flight into one write: many streams' appends
- * share one round trip.
+ * share one round trip, and appends queued one after the other share one run of the append script
+ * ({@link Appends}).
  *
  * <p>Errors: {@code stream_not_found}, {@code stream_finished}, {@code bad_offset},
  * {@code offset_expired}, {@code bad_request} as the {@link StreamLog} contract says;
