@@ -37,6 +37,18 @@ public record NewEvent(EventType type, JsonObject data) {
     return new NewEvent(EventType.CANCELLED, new JsonObject().put("reason", reason));
   }
 
+  /**
+   * The data as JSON text, what {@code data().encode()} gives; a plain delta ({@code {"text": ...}},
+   * one per token) is written by {@link JsonText} without a Jackson generator (its unpaired
+   * surrogates escaped, so the text survives UTF-8). For stores that keep events as text.
+   */
+  public String dataJson() {
+    if (data.size() == 1 && data.getValue("text") instanceof String s) {
+      return JsonText.quote(new StringBuilder(s.length() + 12).append("{\"text\":"), s).append('}').toString();
+    }
+    return data.encode();
+  }
+
   public Event at(String stream, long offset, long ts) {
     return new Event(stream, offset, type, data, ts);
   }

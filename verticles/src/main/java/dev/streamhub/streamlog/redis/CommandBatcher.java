@@ -4,6 +4,7 @@ import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.HubException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
@@ -32,6 +33,12 @@ import org.slf4j.LoggerFactory;
  * the bigger the batches. One batch in flight also keeps the order of one appender's commands:
  * they reach Redis in the order they were sent.
  *
+ * <p>Joined commands: parts sent with a {@link Joiner} (the stream appends) that follow each other
+ * in the queue leave as one request the joiner makes of them, and the elements of its array reply
+ * answer the parts in order; any other command between them starts a new request, so the order
+ * of all commands holds. A batch of appends is then one command for Redis to parse and one reply
+ * for the hub, not one per append.
+ *
  * <p>Failures: a batch that has no answer within {@code timeoutMs} (connect included), or whose
  * connection failed, fails each of its commands with {@code store_unavailable} (503); the pool
  * opens a new connection for the next batch, so the store reconnects by itself when Redis is back.
@@ -39,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * acknowledged is lost. A {@code NOSCRIPT} answer (Redis restarted with an empty script cache)
  * loads every script and sends the batch again, once: {@code EVALSHA} of an unknown script runs
  * nothing, and the other commands the store batches are reads. Replies complete each caller's
- * future on the caller's own context.
+ * future on the caller's own context, with one task per context and batch (not one per command).
  */
 final class CommandBatcher {
 
@@ -64,7 +71,19 @@ final class CommandBatcher {
 
   /** Queues {@code request} for the next batch; the future completes on the caller's context. */
   Future<Response> send(Request request) {
-    Pending pending = new Pending(request, Promise.promise(), Vertx.currentContext());
+    return enqueue(new Pending(request, null, null, Promise.promise(), Vertx.currentContext()));
+  }
+
+  /**
+   * Queues {@code part} of a command that {@code joiner} makes for many callers at once: the parts
+   * of one joiner queued one after the other (nothing else between them) leave as one request,
+   * and each part's future gets its element of that request's array reply, on the caller's context.
+   */
+  <P> Future<Response> send(Joiner<P> joiner, P part) {
+    return enqueue(new Pending(null, joiner, part, Promise.promise(), Vertx.currentContext()));
+  }
+
+  private Future<Response> enqueue(Pending pending) {
     queue.add(pending);
     if (scheduled.compareAndSet(false, true)) {
       context.runOnContext(v -> flush());
@@ -105,21 +124,56 @@ final class CommandBatcher {
       }
       return;
     }
-    List<Request> requests = new ArrayList<>(batch.size());
-    batch.forEach(p -> requests.add(p.request));
+    // requests[r] answers batch[starts[r]] (a plain command) or batch[starts[r] ..] (the parts it joined)
+    List<Request> requests = new ArrayList<>();
+    int[] starts = new int[batch.size() + 1];
+    for (int i = 0; i < batch.size(); ) {
+      starts[requests.size()] = i;
+      Pending first = batch.get(i);
+      if (first.joiner == null) {
+        requests.add(first.request);
+        i++;
+        continue;
+      }
+      int end = i + 1;
+      while (end < batch.size() && batch.get(end).joiner == first.joiner) {
+        end++;
+      }
+      requests.add(join(first.joiner, batch.subList(i, end)));
+      i = end;
+    }
+    starts[requests.size()] = batch.size();
     sendBatch(requests)
         .recover(err -> isNoScript(err) ? loadScripts().compose(loaded -> sendBatch(requests)) : Future.failedFuture(err))
         .onSuccess(replies -> {
           markReachable(true, null);
-          for (int i = 0; i < batch.size(); i++) {
-            batch.get(i).complete(replies.get(i));
-          }
+          answer(batch, perCommand(batch, replies, starts), null);
         })
-        .onFailure(err -> {
-          HubException failure = unavailable(err);
-          batch.forEach(p -> p.fail(failure));
-        })
+        .onFailure(err -> answer(batch, null, unavailable(err)))
         .onComplete(done -> flush()); // the next batch goes once this one is answered, either way
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <P> Request join(Joiner<P> joiner, List<Pending> parts) {
+    List<P> joined = new ArrayList<>(parts.size());
+    parts.forEach(p -> joined.add((P) p.part));
+    return joiner.join(joined);
+  }
+
+  /** Each queued command's reply: a joined request's array reply split among its parts. */
+  private static List<Response> perCommand(List<Pending> batch, List<Response> replies, int[] starts) {
+    List<Response> each = new ArrayList<>(batch.size());
+    for (int r = 0; r < replies.size(); r++) {
+      Response reply = replies.get(r);
+      if (batch.get(starts[r]).joiner == null) {
+        each.add(reply);
+      } else {
+        for (int i = 0; i < starts[r + 1] - starts[r]; i++) {
+          each.add(reply.get(i));
+        }
+      }
+    }
+    return each;
   }
 
   private Future<List<Response>> sendBatch(List<Request> requests) {
@@ -163,22 +217,86 @@ final class CommandBatcher {
     }
   }
 
-  /** A queued command and whom to tell. */
-  private record Pending(Request request, Promise<Response> promise, Context caller) {
+  /**
+   * Completes each command of {@code batch} with its reply, or fails it with {@code failure}, on
+   * its caller's context: one task per context for the whole batch (a hub has a few event loops
+   * and hundreds of commands per batch), each completing its commands in batch order, so one
+   * caller's commands still complete in the order they were sent. Commands sent from outside any
+   * context complete here.
+   */
+  private static void answer(List<Pending> batch, List<Response> replies, HubException failure) {
+    List<Answers> byContext = new ArrayList<>(4);
+    for (int i = 0; i < batch.size(); i++) {
+      Pending pending = batch.get(i);
+      Response reply = replies == null ? null : replies.get(i);
+      if (pending.caller == null) {
+        pending.settle(reply, failure);
+        continue;
+      }
+      Answers answers = null;
+      for (Answers a : byContext) {
+        if (a.context == pending.caller) {
+          answers = a;
+          break;
+        }
+      }
+      if (answers == null) {
+        answers = new Answers(pending.caller, failure);
+        byContext.add(answers);
+      }
+      answers.add(pending, reply);
+    }
+    for (Answers answers : byContext) {
+      answers.context.runOnContext(answers);
+    }
+  }
 
-    void complete(Response response) {
-      if (caller == null) {
-        promise.complete(response);
+  /**
+   * Makes one request of many callers' parts (say, one run of the append script for many streams);
+   * its reply must be an array with one element per part, in order.
+   */
+  interface Joiner<P> {
+    Request join(List<P> parts);
+  }
+
+  /** A queued command (a request, or a part for a joiner) and whom to tell. */
+  private record Pending(Request request, Joiner<?> joiner, Object part, Promise<Response> promise, Context caller) {
+
+    void settle(Response reply, HubException failure) {
+      if (failure == null) {
+        promise.complete(reply);
       } else {
-        caller.runOnContext(v -> promise.complete(response));
+        promise.fail(failure);
       }
     }
+  }
 
-    void fail(Throwable err) {
-      if (caller == null) {
-        promise.fail(err);
-      } else {
-        caller.runOnContext(v -> promise.fail(err));
+  /** The replies of one batch for the commands one context sent, completed there in order. */
+  private static final class Answers implements Handler<Void> {
+    private final Context context;
+    private final HubException failure;
+    private final List<Pending> pending = new ArrayList<>();
+    private final List<Response> replies = new ArrayList<>();
+
+    Answers(Context context, HubException failure) {
+      this.context = context;
+      this.failure = failure;
+    }
+
+    void add(Pending command, Response reply) {
+      pending.add(command);
+      replies.add(reply);
+    }
+
+    @Override
+    public void handle(Void v) {
+      for (int i = 0; i < pending.size(); i++) {
+        try {
+          pending.get(i).settle(replies.get(i), failure);
+        } catch (RuntimeException e) {
+          // one caller's failing callback must not keep the others of this batch from their replies
+          LOG.error("a Redis reply's callback failed", e);
+        }
       }
     }
   }

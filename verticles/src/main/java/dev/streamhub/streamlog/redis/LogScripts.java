@@ -33,34 +33,63 @@ final class LogScripts {
       """);
 
   /**
-   * KEYS: meta, events, expiry. ARGV: id, tsMicros, nowMs, maxEvents, retentionMs, terminal (1|0),
-   * then type and data (JSON text) of each event. Answers {@code {ok, firstOffset}}, {@code {not_found}}
-   * or {@code {finished}}; on {@code ok} the events are entries {@code <offset>-1} of the events
-   * stream, trimmed to exactly maxEvents, and a terminal batch moves the deadline to
-   * {@code min(deadline, now + retention)} on both keys and in the expiry index.
+   * The appends of many streams in one run ({@link Appends} joins those a batch carries).
+   * KEYS: expiry, then meta and events of each append. ARGV: maxEvents, retentionMs, then for each
+   * append: id, tsMicros, nowMs, terminal (1|0), count, then type and data (JSON text) of each of
+   * its count events. Answers an array with one integer per append: its first offset, {@code -1}
+   * when the stream does not exist, {@code -2} when it has ended. An append's events are entries
+   * {@code <offset>-1} of its events stream, trimmed to exactly maxEvents, and a terminal append
+   * moves the deadline to {@code min(deadline, now + retention)} on both keys and in the expiry
+   * index. Appends run in order, so two of one stream in one run get consecutive offsets.
+   *
+   * <p>Redis's CPU per token is mostly this script's: one run per batch rather than per append,
+   * and three Redis calls for a usual append (HMGET, XADD per event, HSET of {@code next}):
+   * {@code first} is written only when trimming moved it, and the events key gets its expiry once,
+   * from the append that creates it (offset 0; later XADDs keep a key's expiry), and again from
+   * the terminal append.
    */
   static final RedisScript APPEND = RedisScript.of("append", INT + """
-      local m = redis.call('HMGET', KEYS[1], 'next', 'finished', 'first', 'deadline')
-      if not m[1] then return {'not_found'} end
-      if m[2] ~= '0' then return {'finished'} end
-      local start = tonumber(m[1])
-      local nxt = start
-      for i = 7, #ARGV, 2 do
-        redis.call('XADD', KEYS[2], 'MAXLEN', '=', ARGV[4], int(nxt) .. '-1', 't', ARGV[i], 'd', ARGV[i + 1], 'ts', ARGV[2])
-        nxt = nxt + 1
+      local out = {}
+      local max = ARGV[1]
+      local a = 3
+      for k = 2, #KEYS, 2 do
+        local id, ts, now, terminal = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3]
+        local e = a + 5
+        a = e + 2 * tonumber(ARGV[a + 4])
+        local m = redis.call('HMGET', KEYS[k], 'next', 'finished', 'first', 'deadline')
+        if not m[1] then
+          out[#out + 1] = -1
+        elseif m[2] ~= '0' then
+          out[#out + 1] = -2
+        else
+          local start = tonumber(m[1])
+          local nxt = start
+          for i = e, a - 1, 2 do
+            redis.call('XADD', KEYS[k + 1], 'MAXLEN', '=', max, int(nxt) .. '-1', 't', ARGV[i], 'd', ARGV[i + 1], 'ts', ts)
+            nxt = nxt + 1
+          end
+          local first = tonumber(m[3])
+          local trimmed = nxt - tonumber(max)
+          if terminal == '1' then
+            local deadline = int(math.min(tonumber(m[4]), tonumber(now) + tonumber(ARGV[2])))
+            redis.call('HSET', KEYS[k], 'next', int(nxt), 'first', int(math.max(first, trimmed)), 'finished', now, 'deadline', deadline)
+            redis.call('ZADD', KEYS[1], deadline, id)
+            redis.call('PEXPIREAT', KEYS[k], deadline)
+            redis.call('PEXPIREAT', KEYS[k + 1], deadline)
+          else
+            if trimmed > first then
+              redis.call('HSET', KEYS[k], 'next', int(nxt), 'first', int(trimmed))
+            else
+              redis.call('HSET', KEYS[k], 'next', int(nxt))
+            end
+            if start == 0 then
+              redis.call('PEXPIREAT', KEYS[k + 1], m[4])
+            end
+          end
+          out[#out + 1] = start
+        end
       end
-      local first = math.max(tonumber(m[3]), nxt - tonumber(ARGV[4]))
-      local deadline = tonumber(m[4])
-      if ARGV[6] == '1' then
-        deadline = math.min(deadline, tonumber(ARGV[3]) + tonumber(ARGV[5]))
-        redis.call('HSET', KEYS[1], 'next', int(nxt), 'first', int(first), 'finished', ARGV[3], 'deadline', int(deadline))
-        redis.call('ZADD', KEYS[3], int(deadline), ARGV[1])
-        redis.call('PEXPIREAT', KEYS[1], int(deadline))
-      else
-        redis.call('HSET', KEYS[1], 'next', int(nxt), 'first', int(first))
-      end
-      redis.call('PEXPIREAT', KEYS[2], int(deadline))
-      return {'ok', start}
+      return out
       """);
 
   /**

@@ -19,6 +19,7 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -45,7 +46,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Round trips: every command goes through one {@link CommandBatcher}, which pipelines what all
  * streams queued while the previous batch was in flight into one write: many streams' appends
- * share one round trip.
+ * share one round trip, and appends queued one after the other share one run of the append script
+ * ({@link Appends}).
  *
  * <p>Errors: {@code stream_not_found}, {@code stream_finished}, {@code bad_offset},
  * {@code offset_expired}, {@code bad_request} as the {@link StreamLog} contract says;
@@ -61,12 +63,14 @@ public final class RedisStreamLog implements StreamLog {
   private final CommandBatcher batcher;
   private final RedisKeys keys;
   private final StreamLogConfig config;
+  private final Appends appends;
 
   private RedisStreamLog(Redis redis, CommandBatcher batcher, RedisKeys keys, StreamLogConfig config) {
     this.redis = redis;
     this.batcher = batcher;
     this.keys = keys;
     this.config = config;
+    this.appends = new Appends(keys, config);
   }
 
   /** The log at {@code config.redisUrl()}, keys under {@code streamhub:}. */
@@ -122,26 +126,21 @@ public final class RedisStreamLog implements StreamLog {
     }
     List<NewEvent> batch = List.copyOf(events);
     long nowMicros = Micros.now();
-    List<String> args = new ArrayList<>(6 + 2 * batch.size());
-    args.add(stream);
-    args.add(Long.toString(nowMicros));
-    args.add(Long.toString(nowMicros / 1000));
-    args.add(Integer.toString(config.maxEventsPerStream()));
-    args.add(Long.toString(config.retentionSeconds() * 1000));
-    args.add(batch.get(batch.size() - 1).type().isTerminal() ? "1" : "0");
-    for (NewEvent event : batch) {
-      args.add(event.type().wire());
-      args.add(event.data().encode());
+    int[] types = new int[batch.size()];
+    byte[][] data = new byte[batch.size()][];
+    for (int i = 0; i < batch.size(); i++) {
+      types[i] = batch.get(i).type().ordinal();
+      data[i] = batch.get(i).dataJson().getBytes(StandardCharsets.UTF_8);
     }
-    return batcher.eval(LogScripts.APPEND, List.of(keys.meta(stream), keys.events(stream), keys.expiry()), args)
+    boolean terminal = batch.get(batch.size() - 1).type().isTerminal();
+    return batcher.send(appends, new Appends.Part(keys.meta(stream), keys.events(stream), stream, nowMicros, terminal, types, data))
         .map(reply -> {
-          String status = reply.get(0).toString();
-          if (!"ok".equals(status)) {
-            throw "finished".equals(status)
+          long first = reply.toLong();
+          if (first < 0) {
+            throw first == -2
                 ? new HubException(ErrorCode.STREAM_FINISHED, "stream '" + stream + "' has ended")
                 : HubException.streamNotFound(stream);
           }
-          long first = reply.get(1).toLong();
           List<Event> stored = new ArrayList<>(batch.size());
           for (int i = 0; i < batch.size(); i++) {
             stored.add(batch.get(i).at(stream, first + i, nowMicros));

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.streamhub.config.StreamLogConfig;
+import dev.streamhub.stream.ErrorCode;
+import dev.streamhub.stream.HubException;
 import dev.streamhub.stream.Event;
 import dev.streamhub.stream.NewEvent;
 import dev.streamhub.stream.StreamIds;
@@ -120,5 +122,48 @@ class CommandBatcherTest {
       }
       assertEquals(expected, texts, "stream " + s);
     }
+  }
+  @Test
+  void appendsJoinedInOneScriptRunAreAnsweredEachAndKeepOrderWithOtherCommands() throws Exception {
+    RedisStreamLog log = (RedisStreamLog) RedisStreamLog.create(vertx, StreamLogConfig.defaults().withRedis(redis.url()), "join:")
+        .await(30, TimeUnit.SECONDS);
+    String open = StreamIds.next();
+    String ended = StreamIds.next();
+    log.create(StreamMeta.fresh(open, "alice", "demo", System.currentTimeMillis())).await(30, TimeUnit.SECONDS);
+    log.create(StreamMeta.fresh(ended, "alice", "demo", System.currentTimeMillis())).await(30, TimeUnit.SECONDS);
+    log.append(ended, List.of(NewEvent.done("stop"))).await(30, TimeUnit.SECONDS);
+    String fresh = StreamIds.next();
+
+    // all sent from one event loop without waiting: appends of open, unknown and ended streams join one
+    // script run; the create between them splits the run, so the append after it finds the new stream
+    Promise<List<Future<?>>> submitted = Promise.promise();
+    vertx.runOnContext(v -> submitted.complete(List.of(
+        log.append(open, List.of(NewEvent.delta("a"))),
+        log.append(StreamIds.next(), List.of(NewEvent.delta("x"))),
+        log.append(ended, List.of(NewEvent.delta("y"))),
+        log.append(open, List.of(NewEvent.delta("b"), NewEvent.delta("c"))),
+        log.create(StreamMeta.fresh(fresh, "alice", "demo", System.currentTimeMillis())),
+        log.append(fresh, List.of(NewEvent.delta("z"))),
+        log.append(open, List.of(NewEvent.done("stop"))))));
+    List<Future<?>> sent = submitted.future().await(30, TimeUnit.SECONDS);
+    Future.join(sent).otherwiseEmpty().await(30, TimeUnit.SECONDS);
+
+    assertEquals(List.of(0L), offsets(sent.get(0)));
+    assertEquals(ErrorCode.STREAM_NOT_FOUND, HubException.of(sent.get(1).cause()).code());
+    assertEquals(ErrorCode.STREAM_FINISHED, HubException.of(sent.get(2).cause()).code());
+    assertEquals(List.of(1L, 2L), offsets(sent.get(3)));
+    assertTrue(sent.get(4).succeeded(), () -> "create: " + sent.get(4).cause());
+    assertEquals(List.of(0L), offsets(sent.get(5)));
+    assertEquals(List.of(3L), offsets(sent.get(6)));
+    ReadResult read = log.read(open, 0, 10).await(30, TimeUnit.SECONDS);
+    assertEquals(List.of("delta:a", "delta:b", "delta:c", "done:"),
+        read.events().stream().map(e -> e.type().wire() + ":" + e.data().getString("text", "")).collect(Collectors.toList()));
+    assertTrue(read.finished());
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<Long> offsets(Future<?> appended) {
+    assertTrue(appended.succeeded(), () -> "append failed: " + appended.cause());
+    return ((List<Event>) appended.result()).stream().map(Event::offset).collect(Collectors.toList());
   }
 }
