@@ -32,8 +32,10 @@ async function openConnections(url) {
  */
 async function killMidAnswer(front, { aServesAll }) {
   const cluster = `node-kill-${randomUUID().slice(0, 8)}`;
-  // answers of 10 s (400 tokens at 40/s): all three pages are mid-answer at the kill even on a loaded machine
-  const slow = { STREAMHUB_DEMO_ANSWER_TOKENS: '400' };
+  // answers of 30 s (1200 tokens at 40/s): all three pages are mid-answer at the kill even on a loaded
+  // machine (with 10 s answers, two suites and a CPU hog once let the WebSocket page finish before the
+  // long-poll page had 10 events)
+  const slow = { STREAMHUB_DEMO_ANSWER_TOKENS: '1200' };
   const [b, a] = await Promise.all([startNode('b', cluster, 'all', slow), startNode('a', cluster, 'edge', slow)]);
   let balancer = null;
   let browser = null;
