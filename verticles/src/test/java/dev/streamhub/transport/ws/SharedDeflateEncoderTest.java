@@ -19,9 +19,9 @@ import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionData;
 import io.netty.handler.codec.http.websocketx.extensions.compression.PerMessageDeflateClientExtensionHandshaker;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
@@ -115,13 +115,17 @@ class SharedDeflateEncoderTest {
     WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setTryUsePerMessageCompression(true));
     List<String> received = new ArrayList<>();
     Promise<Void> all = Promise.promise();
-    WebSocket ws = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(server.actualPort()).setURI("/ws")).await();
+    // The server writes at once on upgrade: the handler is set before the connect, not after its
+    // await (a handler set from the test thread after the connect missed the first messages on a
+    // loaded machine, and the test waited for ever).
+    ClientWebSocket ws = client.webSocket();
     ws.textMessageHandler(text -> {
       received.add(text);
       if (received.size() == 200) {
         all.complete();
       }
     });
+    ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(server.actualPort()).setURI("/ws")).await();
 
     assertTrue(swapped.future().await(), "the handshake put Netty's encoder where it was expected");
     String extensions = ws.headers().get("sec-websocket-extensions");
