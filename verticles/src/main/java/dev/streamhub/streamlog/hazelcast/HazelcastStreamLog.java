@@ -66,9 +66,11 @@ import org.slf4j.LoggerFactory;
  * is the one the owner processed ({@link ReplicaCheck}: around a cut two replicas can differ, and
  * Hazelcast promotes whichever it has). Hazelcast reports success anyway when the backups stay
  * silent past {@code hazelcast.operation.backup.timeout.millis}, which is what a member cut off from
- * the others sees, so a success that took that long is not trusted: the call is made again. So a
- * member cut off from the others acknowledges nothing and serves nothing that the majority may not
- * hold. A call that found no quorum fails with {@code store_unavailable}; one whose outcome is
+ * the others sees, so a success that took that long is not trusted: the call is made again. Nor is
+ * one during which a member the calling member listed left: Hazelcast counts a member that leaves as
+ * a backup acknowledgement of every call still out, and a member cut off from the master drops the
+ * others all at once ({@link MembersAtCall}). So a member cut off from the others acknowledges
+ * nothing and serves nothing that the majority may not hold. A call that found no quorum fails with {@code store_unavailable}; one whose outcome is
  * unknown (a slow success, {@code IndeterminateOperationStateException}, no answer within
  * {@link #ATTEMPT_TIMEOUT_MS}), or that the owner declined because the stream's partition is short of
  * backups while the cluster rebalances, is tried again with the same request id for up to
