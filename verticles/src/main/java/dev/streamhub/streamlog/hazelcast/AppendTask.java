@@ -23,8 +23,10 @@ import java.util.concurrent.TimeUnit;
  * synchronous backup applied it, exactly as when the caller submits it itself.
  *
  * <p>Replies, one per append in order: the processor's reply, or null when its outcome is unknown
- * (no answer within {@link HazelcastStreamLog#ATTEMPT_TIMEOUT_MS}, a failure, or an answer that
- * took as long as the backup timeout, which Hazelcast gives when the backup stayed silent). The
+ * (no answer within {@link HazelcastStreamLog#ATTEMPT_TIMEOUT_MS}, a failure, an answer that
+ * took as long as the backup timeout, which Hazelcast gives when the backup stayed silent, or any
+ * answer of a task during which a member left this member's list, which Hazelcast counts as a backup
+ * acknowledgement: {@link MembersAtCall}). The
  * caller tries those again one by one with the same request id ({@link HazelcastStreamLog}).
  * One slow append does not hold the others' replies: once the first append answered, the task waits
  * at most {@link #STRAGGLER_MS} (or as long as that one took) for the rest, and a straggler's reply
@@ -70,6 +72,7 @@ public final class AppendTask implements Callable<String[]>, DataSerializable, H
   @Override
   public String[] call() {
     IMap<String, StoredStream> map = instance.getMap(mapName);
+    MembersAtCall members = MembersAtCall.of(instance);
     int n = appends.size();
     long[] started = new long[n];
     long[] took = new long[n];
@@ -81,7 +84,13 @@ public final class AppendTask implements Callable<String[]>, DataSerializable, H
       pending.add(map.submitToKey(append.stream(), append).toCompletableFuture()
           .whenComplete((reply, err) -> took[index] = System.nanoTime() - started[index]));
     }
-    return settle(pending, took);
+    String[] replies = settle(pending, took);
+    if (members.someoneLeft()) {
+      // Hazelcast counted the member that left as a backup acknowledgement of every append still out
+      // (MembersAtCall): none of these replies proves a backup, so all are unknown, for the caller to retry
+      java.util.Arrays.fill(replies, null);
+    }
+    return replies;
   }
 
   /**

@@ -66,9 +66,11 @@ import org.slf4j.LoggerFactory;
  * is the one the owner processed ({@link ReplicaCheck}: around a cut two replicas can differ, and
  * Hazelcast promotes whichever it has). Hazelcast reports success anyway when the backups stay
  * silent past {@code hazelcast.operation.backup.timeout.millis}, which is what a member cut off from
- * the others sees, so a success that took that long is not trusted: the call is made again. So a
- * member cut off from the others acknowledges nothing and serves nothing that the majority may not
- * hold. A call that found no quorum fails with {@code store_unavailable}; one whose outcome is
+ * the others sees, so a success that took that long is not trusted: the call is made again. Nor is
+ * one during which a member the calling member listed left: Hazelcast counts a member that leaves as
+ * a backup acknowledgement of every call still out, and a member cut off from the master drops the
+ * others all at once ({@link MembersAtCall}). So a member cut off from the others acknowledges
+ * nothing and serves nothing that the majority may not hold. A call that found no quorum fails with {@code store_unavailable}; one whose outcome is
  * unknown (a slow success, {@code IndeterminateOperationStateException}, no answer within
  * {@link #ATTEMPT_TIMEOUT_MS}), or that the owner declined because the stream's partition is short of
  * backups while the cluster rebalances, is tried again with the same request id for up to
@@ -177,7 +179,7 @@ public final class HazelcastStreamLog implements StreamLog {
     Future<String> batched = batches().map(b -> b.submit(op)).orElse(null);
     Future<String> reply = batched == null
         ? attempt(stream, op, deadline)
-        : settle(stream, op, deadline, System.nanoTime(), batched, false);
+        : settle(stream, op, deadline, System.nanoTime(), null, batched, false);
     return reply.map(answer -> {
       long first = LogProcessors.firstOffset(answer);
       List<Event> stored = new ArrayList<>(batch.size());
@@ -235,28 +237,32 @@ public final class HazelcastStreamLog implements StreamLog {
 
   private Future<String> attempt(String stream, EntryProcessor<String, StoredStream, String> op, long deadline) {
     Context context = vertx.getOrCreateContext();
-    return settle(stream, op, deadline, System.nanoTime(), Future.fromCompletionStage(map.submitToKey(stream, op), context), true);
+    MembersAtCall members = MembersAtCall.of(hazelcast);
+    return settle(stream, op, deadline, System.nanoTime(), members, Future.fromCompletionStage(map.submitToKey(stream, op), context), true);
   }
 
   /**
    * Decides on one try's outcome: its reply, or another try ({@link #attempt}, same request) while
    * the outcome is unknown or the owner asked to retry, until {@code deadline}. {@code checkSlow}:
-   * distrust a success that took the backup timeout (a batched try had that checked on the owner).
+   * distrust a success that took the backup timeout, or during which a member this one listed at the
+   * call ({@code members}) left, which Hazelcast counts as a backup acknowledgement ({@link MembersAtCall});
+   * a batched try had both checked on the owner ({@link AppendTask}).
    */
   private Future<String> settle(String stream, EntryProcessor<String, StoredStream, String> op, long deadline, long started,
-      Future<String> tried, boolean checkSlow) {
+      MembersAtCall members, Future<String> tried, boolean checkSlow) {
     // a batched try is bounded by its task's own timer (AppendBatches): no timer per append
     return (checkSlow ? tried.timeout(ATTEMPT_TIMEOUT_MS, TimeUnit.MILLISECONDS) : tried)
         .compose(reply -> {
           boolean again = reply != null && reply.startsWith(LogProcessors.RETRY);
-          if (!again && checkSlow && System.nanoTime() - started >= backupTimeoutNanos) {
+          if (!again && checkSlow && (System.nanoTime() - started >= backupTimeoutNanos || members.someoneLeft())) {
             // Hazelcast answers success once the backup timeout passed even if no backup acknowledged
-            // (a member cut off from the others does exactly that): not proof of a quorum, so ask again
+            // (a member cut off from the others does exactly that), and counts a member that left as an
+            // acknowledgement (one cut off from the master drops the others): not proof of a quorum, so ask again
             if (System.nanoTime() >= deadline) {
               return Future.failedFuture(new HubException(ErrorCode.STORE_UNAVAILABLE, "the cluster members holding stream '"
                   + stream + "' did not confirm in time; reconnect (through another node) and resume"));
             }
-            LOG.debug("stream={} {} answered after the backup timeout, trying again", stream, op.getClass().getSimpleName());
+            LOG.debug("stream={} {} answered after the backup timeout or as a member left, trying again", stream, op.getClass().getSimpleName());
             again = true;
           }
           return again && System.nanoTime() < deadline

@@ -5,6 +5,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.instance.impl.HazelcastInstanceImpl;
 import com.hazelcast.instance.impl.HazelcastInstanceProxy;
 import com.hazelcast.internal.partition.InternalPartition;
+import com.hazelcast.internal.partition.PartitionReplica;
 import dev.streamhub.cluster.HazelcastSetup;
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.HubException;
@@ -22,8 +23,9 @@ import dev.streamhub.stream.HubException;
  *
  * <p>It also checks that the stream's partition has its backups: while Hazelcast rebalances (after a
  * member joined, left or a partition healed) a partition can for a moment have fewer backup replicas
- * than configured, and a write there would be acknowledged by fewer than {@code cluster_quorum}
- * members. The owner refuses it instead (the store tries again for a few seconds). This reads
+ * than configured, or name as a backup a member this one no longer lists (Hazelcast then sends that
+ * backup nowhere and expects no acknowledgement for it), and a write there would be acknowledged by
+ * fewer than {@code cluster_quorum} members. The owner refuses it instead (the store tries again for a few seconds). This reads
  * Hazelcast's internal partition table ({@code InternalPartition}), the one thing here outside its
  * public API, because the public {@code Partition} names only the owner.
  */
@@ -61,7 +63,7 @@ final class OwnerQuorum {
         + "' is cut off from the majority of the cluster; reconnect (through another node) and resume");
   }
 
-  /** A refusal when the stream's partition has fewer than {@code cluster_quorum - 1} backup replicas. */
+  /** A refusal when the stream's partition has fewer than {@code cluster_quorum - 1} backup replicas that are members. */
   private static HubException backups(HazelcastInstance instance, String stream) {
     if (instance == null) {
       return null;
@@ -78,7 +80,10 @@ final class OwnerQuorum {
     int partitionId = instance.getPartitionService().getPartition(stream).getPartitionId();
     InternalPartition partition = impl.node.getPartitionService().getPartition(partitionId);
     for (int replica = 1; replica < config.getMinimumClusterSize(); replica++) {
-      if (partition.getReplica(replica) == null) {
+      PartitionReplica backup = partition.getReplica(replica);
+      // Hazelcast sends no backup to a replica that is not in this member's list (and then expects no
+      // acknowledgement): the table still names a member that left until the master repairs it
+      if (backup == null || impl.node.getClusterService().getMember(backup.address(), backup.uuid()) == null) {
         return new HubException(ErrorCode.STORE_UNAVAILABLE, "stream '" + stream + "' has fewer backups than cluster_quorum "
             + "needs while the cluster rebalances; try again in a moment");
       }
