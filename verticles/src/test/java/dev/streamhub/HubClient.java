@@ -19,6 +19,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 
 /**
@@ -40,6 +42,8 @@ public final class HubClient {
   private final Context context;
   private final HttpClient http;
   private final WebClient web;
+  /** Connections the client has established (its connect handler), for the test of this class. */
+  private final AtomicLong connections = new AtomicLong();
 
   public HubClient(Vertx vertx, int port) {
     this(vertx, port, new HttpClientOptions());
@@ -49,8 +53,12 @@ public final class HubClient {
   public HubClient(Vertx vertx, int port, HttpClientOptions options) {
     this.context = vertx.getOrCreateContext();
     this.port = port;
-    this.http = vertx.createHttpClient(
-        options.setDefaultHost("127.0.0.1").setDefaultPort(port), new PoolOptions().setHttp1MaxSize(32));
+    AtomicLong connected = connections; // the handler references the counter only, never this client
+    this.http = vertx.httpClientBuilder()
+        .with(options.setDefaultHost("127.0.0.1").setDefaultPort(port))
+        .with(new PoolOptions().setHttp1MaxSize(32))
+        .withConnectHandler(connection -> connected.incrementAndGet())
+        .build();
     this.web = WebClient.wrap(http);
   }
 
@@ -79,9 +87,17 @@ public final class HubClient {
     return held(web.delete(port, "127.0.0.1", path).send());
   }
 
-  /** Requests (and SSE responses being read) in flight to {@code port}; for the test of this class. */
-  static long inFlight(int port) {
-    return IN_FLIGHT.stream().filter(hold -> hold.client.port == port).count();
+  /** Requests (and SSE responses being read) in flight on {@code client} (by identity; null: none); for the test of this class. */
+  static long inFlight(HubClient client) {
+    return IN_FLIGHT.stream().filter(hold -> hold.client == client).count();
+  }
+
+  /**
+   * How many connections the client has established so far, read without referencing the client
+   * (a test that must let it become unreachable keeps this instead); for the test of this class.
+   */
+  LongSupplier connections() {
+    return connections::get;
   }
 
   /** {@code request}, with this client strongly reachable until it completes (vert.x#5839). */

@@ -10,6 +10,7 @@ import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.ref.WeakReference;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -58,21 +60,26 @@ class HubClientTest {
    * garbage collections, then answers it: yields what {@code request} yields. The dangerous moment
    * is before the request has a connection (a client's shutdown lets a request on a connection
    * finish, but fails one still connecting). A server socket whose accept queue is full leaves the
-   * connect pending (the kernel drops the SYN; the client tries again after a second); once the
-   * collections are done, the test makes room, accepts the client's connection and answers
-   * {@code 200} with an SSE body of one frame, {@code data: connected}.
+   * connect pending (the kernel drops the SYN; the client tries again after a second); the test
+   * asserts that it was (the client had established no connection through the collections, and one
+   * once answered), and that the client lived through them, held by its request in flight. Then it
+   * makes room, accepts the client's connection and answers {@code 200} with an SSE body of one
+   * frame, {@code data: connected}.
    */
   private static String answeredAfterAPendingConnect(Vertx vertx, Function<HubClient, Future<String>> request) throws IOException {
     int port;
     String answer;
+    Inline inline;
     try (ServerSocket backlogged = new ServerSocket()) {
       backlogged.bind(new InetSocketAddress("127.0.0.1", 0), 1);
       port = backlogged.getLocalPort();
       List<Socket> fillers = fillAcceptQueue(port);
 
-      Future<String> response = request.apply(new HubClient(vertx, port));
+      inline = Inline.request(vertx, port, request);
       collectGarbage(vertx);
-      assertFalse(response.isComplete(), "the connect is still pending: " + response);
+      assertEquals(0, inline.connections().getAsLong(), "the connect is still pending: the client has no connection yet");
+      assertFalse(inline.response().isComplete(), "the request is still pending: " + inline.response());
+      assertEquals(1, HubClient.inFlight(inline.client().get()), "the client lived through the collections, held by its request");
 
       Set<Integer> fillerPorts = new HashSet<>();
       for (Socket filler : fillers) {
@@ -86,20 +93,33 @@ class HubClientTest {
         assertTrue(head.startsWith("GET /pending HTTP/1.1\r\n"), head);
         accepted.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Length: "
             + SSE_BODY.length() + "\r\n\r\n" + SSE_BODY).getBytes(StandardCharsets.US_ASCII));
-        answer = response.timeout(15, TimeUnit.SECONDS).await();
+        answer = inline.response().timeout(15, TimeUnit.SECONDS).await();
       }
     }
-    assertEquals(0, HubClient.inFlight(port), "the hold is released when the request completes");
+    assertEquals(1, inline.connections().getAsLong(), "the request was answered on the one connection the client made");
+    assertEquals(0, HubClient.inFlight(inline.client().get()), "the hold is released when the request completes");
     return answer;
   }
 
-  /** Connects to {@code port} until a connect times out: the accept queue is full. */
+  /**
+   * A request on a client made inline: what the test keeps of it, none of which keeps the client
+   * reachable (a weak reference, its connection count, the response).
+   */
+  private record Inline(WeakReference<HubClient> client, LongSupplier connections, Future<String> response) {
+    /** Made in a frame of its own, so that no local variable of the test's frame references the client. */
+    static Inline request(Vertx vertx, int port, Function<HubClient, Future<String>> request) {
+      HubClient client = new HubClient(vertx, port);
+      return new Inline(new WeakReference<>(client), client.connections(), request.apply(client));
+    }
+  }
+
+  /** Connects to {@code port} until a connect times out (a loopback connect answers in far less than its 1 s): the accept queue is full. */
   private static List<Socket> fillAcceptQueue(int port) throws IOException {
     List<Socket> fillers = new ArrayList<>();
     for (int i = 0; i < 16; i++) {
       Socket filler = new Socket();
       try {
-        filler.connect(new InetSocketAddress("127.0.0.1", port), 300);
+        filler.connect(new InetSocketAddress("127.0.0.1", port), 1000);
         fillers.add(filler);
       } catch (SocketTimeoutException full) {
         filler.close();

@@ -61,21 +61,26 @@ final class GenerationRun implements TokenSink {
     this.cancels = vertx.eventBus().localConsumer(Addresses.cancel(stream), this::onCancel);
   }
 
-  /** Registers for cancel requests, takes the stream's liveness lease, then starts the backend. */
+  /**
+   * Registers for cancel requests, takes the stream's liveness lease and the generation's slot
+   * ({@link NodeLimits#adoptSlot}), then starts the backend. A start that fails gives back what it
+   * took, the slot from whichever holder has it then (this node once it moved, else the edge), so
+   * that the edge, told {@link WorkerVerticle#NOT_STARTED}, gives back nothing itself.
+   */
   static Future<GenerationRun> start(Vertx vertx, StreamWriter writer, Leases leases, ModelBackend backend, GenerateRequest request) {
     GenerationRun run = new GenerationRun(vertx, request.stream(), writer, request.quota());
     return run.cancels.completion()
         .compose(registered -> leases.hold(request.stream()))
-        .onFailure(err -> run.cancels.unregister())
-        .compose(lease -> run.limits.adoptSlot(request.quota()).map(adopted -> { // the slot goes back if this node dies
-          run.quota = adopted;
-          return lease;
-        }))
-        .map(lease -> {
+        .compose(lease -> {
           run.lease = lease;
+          return run.limits.adoptSlot(request.quota()); // the slot goes back if this node dies
+        })
+        .map(adopted -> {
+          run.quota = adopted;
           run.stopBackend = backend.generate(request, run);
           return run;
-        });
+        })
+        .onFailure(notStarted -> run.release());
   }
 
   @Override
@@ -241,7 +246,9 @@ final class GenerationRun implements TokenSink {
     if (!released) {
       released = true;
       cancels.unregister();
-      lease.release();
+      if (lease != null) { // null: the start failed before the lease was taken
+        lease.release();
+      }
       limits.releaseSlot(quota);
     }
   }

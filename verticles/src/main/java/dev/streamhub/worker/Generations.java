@@ -80,8 +80,8 @@ public final class Generations {
             ? Future.failedFuture(notServed(model))
             : limits.admitGeneration(request.quota()))
         .compose(admitted -> log.create(StreamMeta.fresh(StreamIds.next(), request.owner(), model, System.currentTimeMillis()))
-            .compose(meta -> handOver(request.withStream(meta.id()).withQuota(admitted)).map(meta))
-            .onFailure(notStarted -> limits.releaseSlot(admitted)));
+            .onFailure(notCreated -> limits.releaseSlot(admitted))
+            .compose(meta -> handOver(request.withStream(meta.id()).withQuota(admitted), limits).map(meta)));
   }
 
   /**
@@ -147,14 +147,26 @@ public final class Generations {
         || (reply.failureType() == ReplyFailure.RECIPIENT_FAILURE && reply.failureCode() == WorkerVerticle.NOT_HERE);
   }
 
-  private Future<Void> handOver(GenerateRequest request) {
+  /**
+   * Hands the request to a worker; when none takes it the stream ends with the error, and the
+   * generation's slot is given back: by the edge, unless the worker answered
+   * {@link WorkerVerticle#NOT_STARTED} (it gave the slot back itself, from whichever node held it:
+   * its own once it had taken it over, which the edge's holder no longer has).
+   */
+  private Future<Void> handOver(GenerateRequest request, NodeLimits limits) {
     return send(request, HAND_OVER_ATTEMPTS)
         .recover(err -> {
-          boolean none = err instanceof ReplyException && ((ReplyException) err).failureType() == ReplyFailure.NO_HANDLERS;
-          HubException noWorker = new HubException(ErrorCode.NO_WORKER_AVAILABLE, none
+          ReplyFailure failure = err instanceof ReplyException ? ((ReplyException) err).failureType() : null;
+          boolean notStarted = failure == ReplyFailure.RECIPIENT_FAILURE && ((ReplyException) err).failureCode() == WorkerVerticle.NOT_STARTED;
+          if (!notStarted) {
+            limits.releaseSlot(request.quota());
+          }
+          HubException noWorker = new HubException(ErrorCode.NO_WORKER_AVAILABLE, failure == ReplyFailure.NO_HANDLERS
               ? "no worker serves model '" + request.model() + "' now (none takes requests: they left or are draining); try again later"
-              : "no worker accepted the generation for model '" + request.model() + "' within " + config.acceptTimeoutMs()
-                  + " ms (worker_accept_timeout_ms); try again later");
+              : notStarted
+                  ? "the worker could not start the generation for model '" + request.model() + "'; try again later"
+                  : "no worker accepted the generation for model '" + request.model() + "' within " + config.acceptTimeoutMs()
+                      + " ms (worker_accept_timeout_ms); try again later");
           return writer.write(request.stream(), NewEvent.error(noWorker)).transform(ignored -> Future.failedFuture(noWorker));
         });
   }

@@ -35,6 +35,11 @@ public final class WorkerVerticle extends VerticleBase {
 
   /** The failure code of a node cancel request for a stream no generation here writes. */
   static final int NOT_HERE = 404;
+  /**
+   * The failure code of a generation request this worker could not start: it has given back the
+   * generation's concurrent-stream slot (from whichever node held it), so the edge must not.
+   */
+  static final int NOT_STARTED = 599;
   private static final DeliveryOptions THIS_NODE = new DeliveryOptions().setLocalOnly(true);
 
   /** A drain ends unfinished generations this long (at most a quarter of the drain) before its deadline. */
@@ -154,6 +159,6 @@ public final class WorkerVerticle extends VerticleBase {
           run.ended().onComplete(ended -> running.remove(run));
           message.reply(new JsonObject().put("stream", request.stream()).put("accepted", true));
         })
-        .onFailure(err -> message.fail(500, "worker could not start: " + err.getMessage()));
+        .onFailure(err -> message.fail(NOT_STARTED, "worker could not start: " + err.getMessage()));
   }
 }

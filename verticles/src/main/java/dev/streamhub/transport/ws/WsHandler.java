@@ -5,10 +5,8 @@ import dev.streamhub.conversation.Conversations;
 import dev.streamhub.internal.DeflaterSwap;
 import dev.streamhub.internal.DirectWrites;
 import dev.streamhub.session.Session;
-import dev.streamhub.internal.FrameChecks;
 import dev.streamhub.internal.ChannelReads;
 import dev.streamhub.session.Sessions;
-import dev.streamhub.session.Transport;
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.HubException;
 import dev.streamhub.transport.PrimedDeflater;
@@ -66,20 +64,11 @@ public final class WsHandler {
       return;
     }
     WsConnection connection = new WsConnection(generations, config, sessions.stats(), Conversations.of(rc.vertx()));
-    // the admission may complete later (a cluster-wide limiter): until the upgrade, the request's
-    // end must not be consumed, or toWebSocket fails with "Request has already been read"
-    rc.request().pause();
-    sessions.open(Transport.WEBSOCKET, rc, connection)
-        .recover(refused -> UpgradeRefusal.closesSockets(refused) ? UpgradeRefusal.tell(rc, HubException.of(refused)) : Future.failedFuture(refused))
-        .compose(session -> rc.request().toWebSocket()
-            .onFailure(err -> session.close())
-            .recover(err -> Future.failedFuture(new HubException(ErrorCode.BAD_REQUEST, "WebSocket handshake failed: " + err.getMessage())))
+    WsUpgrade.open(sessions, rc, connection)
+        .compose(session -> WsUpgrade.accept(rc, session)
             .compose(ws -> {
               directWrites.apply(ws); // the edge server runs in strict thread mode; see DirectWrites
               deflaterSwap.apply(rc.request().connection(), () -> new SharedDeflateEncoder(deflate));
-              // RSV bits no extension took: 1002; invalid UTF-8: 1007; every violation closes with its status
-              FrameChecks.apply(rc.request().connection(), violation -> WsConnection.closeFor(ws, violation));
-
               ws.setWriteQueueMaxSize(writeQueueBytes);
               ws.pause();
               return sessions.upgraded(session, ws)
@@ -91,10 +80,6 @@ public final class WsHandler {
                     return ws;
                   });
             }))
-        .onFailure(err -> {
-          if (!UpgradeRefusal.wasTold(err)) {
-            rc.fail(err);
-          }
-        });
+        .onFailure(err -> WsUpgrade.fail(rc, err));
   }
 }

@@ -17,7 +17,9 @@ import dev.streamhub.streamlog.StreamLog;
 import io.vertx.core.Vertx;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -91,7 +93,12 @@ class AppendTaskTest {
     assertNotNull(read.events().get(0));
   }
 
-  /** An append held for another reason than a migration (queued behind others of its stream) is waited for. */
+  /**
+   * An append held for another reason than a migration (queued behind others of its stream) is
+   * waited for. The entry stays locked until the task, its grace over, has asked whether the held
+   * stream's partition migrates (and was told no): only then is it let go, so the task has passed
+   * the point where it would give up a straggler.
+   */
   @Test
   void anAppendNotOnAMigratingPartitionIsWaitedFor() throws Exception {
     String mapName = HazelcastStreamLog.MAP + "." + UUID.randomUUID();
@@ -101,29 +108,36 @@ class AppendTaskTest {
     log.create(StreamMeta.fresh(held, "alice", "demo", System.currentTimeMillis())).await();
     log.create(StreamMeta.fresh(fast, "alice", "demo", System.currentTimeMillis())).await();
     IMap<String, StoredStream> map = member.getMap(mapName);
+    CountDownLatch askedAboutHeld = new CountDownLatch(1);
     AppendTask task = new AppendTask(mapName, TimeUnit.SECONDS.toNanos(2), List.of(
         new LogProcessors.Append("r-held", held, List.of(NewEvent.delta("a")), 1, 0, mapName),
-        new LogProcessors.Append("r-fast", fast, List.of(NewEvent.delta("b")), 1, 0, mapName))).migrating(stream -> false);
+        new LogProcessors.Append("r-fast", fast, List.of(NewEvent.delta("b")), 1, 0, mapName))).migrating(stream -> {
+          if (stream.equals(held)) {
+            askedAboutHeld.countDown();
+          }
+          return false;
+        });
     task.setHazelcastInstance(member);
 
+    CountDownLatch locked = new CountDownLatch(1);
+    AtomicBoolean heldPastGrace = new AtomicBoolean();
     Thread locker = new Thread(() -> {
       map.lock(held);
+      locked.countDown();
       try {
-        Thread.sleep(600); // well past STRAGGLER_MS, well inside the attempt timeout
+        heldPastGrace.set(askedAboutHeld.await(10, TimeUnit.SECONDS));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
+      } finally {
+        map.unlock(held);
       }
-      map.unlock(held);
     });
     locker.start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!map.isLocked(held) && System.nanoTime() < deadline) {
-      Thread.onSpinWait();
-    }
-    assertTrue(map.isLocked(held));
+    assertTrue(locked.await(10, TimeUnit.SECONDS), "the entry was locked");
     String[] replies = task.call();
     locker.join(10_000);
 
+    assertTrue(heldPastGrace.get(), "the task asked whether the held stream migrates while it was held (its grace was over)");
     assertEquals("0", replies[0], "the held append was waited for, not given up");
     assertEquals("0", replies[1]);
   }
