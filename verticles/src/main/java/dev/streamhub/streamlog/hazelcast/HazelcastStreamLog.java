@@ -129,6 +129,7 @@ public final class HazelcastStreamLog implements StreamLog {
   private final String batchesKey;
   private final IMap<String, StoredStream> map;
   private final StreamLogConfig config;
+  private final InFlightAppends inFlight;
   /** A success that took longer than this may be Hazelcast giving up on the backups' acknowledgement. */
   private final long backupTimeoutNanos;
 
@@ -139,6 +140,7 @@ public final class HazelcastStreamLog implements StreamLog {
     this.batchesKey = "streamhub.log.batches." + map.getName();
     this.map = map;
     this.config = config;
+    this.inFlight = new InFlightAppends(vertx);
     this.backupTimeoutNanos = backupTimeoutMs * 1_000_000;
   }
 
@@ -172,6 +174,11 @@ public final class HazelcastStreamLog implements StreamLog {
   @Override
   public Future<List<Event>> append(String stream, List<NewEvent> events, long epoch) {
     List<NewEvent> batch = List.copyOf(events);
+    return inFlight.run(stream, () -> send(stream, batch, epoch));
+  }
+
+  /** One append, its retries included (at most {@link InFlightAppends#PER_STREAM} per stream at once). */
+  private Future<List<Event>> send(String stream, List<NewEvent> batch, long epoch) {
     long now = Micros.now();
     String requestId = REQUEST_PREFIX + REQUESTS.incrementAndGet();
     LogProcessors.Append op = new LogProcessors.Append(requestId, stream, batch, now, epoch, map.getName());

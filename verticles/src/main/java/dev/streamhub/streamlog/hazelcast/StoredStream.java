@@ -24,7 +24,7 @@ import java.util.Map;
  */
 public final class StoredStream implements DataSerializable {
 
-  /** Appends remembered for retries: a writer has at most a few in flight per stream. */
+  /** Appends remembered for retries: a member has at most half as many in flight per stream ({@link InFlightAppends}). */
   static final int RECENT_APPENDS = 32;
 
   private StreamRing ring;
