@@ -51,10 +51,8 @@ class PackageLayersTest {
   static final Set<String> KNOWN_UPWARD = Set.of(
       "config/LimitsConfig.java -> limits",
       "limits/LimitsHandler.java -> auth",
-      "limits/RateLimited.java -> transport",
       "worker/GenerateRequest.java -> conversation",
-      "session/Owners.java -> auth",
-      "auth/WsAuth.java -> transport");
+      "session/Owners.java -> auth");
 
   private static final Pattern PACKAGE = Pattern.compile("^package dev\\.streamhub((?:\\.[a-z]\\w*)*);", Pattern.MULTILINE);
   private static final Pattern IMPORT = Pattern.compile("^import\\s+(?:static\\s+)?dev\\.streamhub\\.([a-z]\\w*)\\.", Pattern.MULTILINE);

@@ -3,7 +3,6 @@ package dev.streamhub.limits;
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.HubException;
 import io.vertx.core.http.HttpHeaders;
-import dev.streamhub.transport.ErrorResponses;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -31,6 +30,6 @@ public final class RateLimited {
     rc.response().setStatusCode(429)
         .putHeader("Retry-After", String.valueOf(seconds(retryAfterMs)))
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .end(ErrorResponses.body(error(message)).encode());
+        .end(error(message).body().encode());
   }
 }

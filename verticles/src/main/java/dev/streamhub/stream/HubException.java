@@ -25,6 +25,11 @@ public final class HubException extends RuntimeException {
     return new JsonObject().put("code", code.code()).put("message", getMessage()).put("type", code.type()).putNull("param");
   }
 
+  /** The error body every transport sends: {@code {"error": }{@link #toJson()}{@code }}. */
+  public JsonObject body() {
+    return new JsonObject().put("error", toJson());
+  }
+
   /**
    * The same failure as a HubException: itself, {@code store_unavailable} for the cluster's refusals
    * (no quorum on this side of a partition, an operation its backups did not confirm, say when a

@@ -40,8 +40,9 @@ public final class ErrorResponses {
         .end(body(error).encode());
   }
 
+  /** {@link HubException#body()}: {@code {"error": {"code", "message", "type", "param"}}}. */
   public static JsonObject body(HubException error) {
-    return new JsonObject().put("error", error.toJson());
+    return error.body();
   }
 
   /**
