@@ -2,6 +2,8 @@ package dev.streamhub.auth;
 
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.HubException;
+import dev.streamhub.stream.Principal;
+import dev.streamhub.stream.Scope;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;

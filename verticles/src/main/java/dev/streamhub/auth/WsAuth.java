@@ -3,6 +3,8 @@ package dev.streamhub.auth;
 import dev.streamhub.limits.RateLimited;
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.HubException;
+import dev.streamhub.stream.Principal;
+import dev.streamhub.stream.Scope;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;

@@ -1,7 +1,7 @@
 package dev.streamhub.transport.responses;
 
 import dev.streamhub.auth.Ownership;
-import dev.streamhub.auth.Principal;
+import dev.streamhub.stream.Principal;
 import dev.streamhub.conversation.Conversations;
 import dev.streamhub.session.Sessions;
 import dev.streamhub.session.Transport;
