@@ -35,6 +35,9 @@ public final class ErrorResponses {
       response.end();
       return;
     }
+    if (error.retryAfterSeconds() > 0) {
+      response.putHeader("Retry-After", String.valueOf(error.retryAfterSeconds()));
+    }
     response.setStatusCode(error.code().status())
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
         .end(body(error).encode());
