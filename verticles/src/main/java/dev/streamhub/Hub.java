@@ -16,6 +16,7 @@ import dev.streamhub.limits.NodeLimits;
 import dev.streamhub.ops.Drain;
 import dev.streamhub.ops.metrics.HubMetrics;
 import dev.streamhub.publish.Publisher;
+import dev.streamhub.session.Transport;
 import dev.streamhub.streamlog.RetentionVerticle;
 import dev.streamhub.streamlog.StreamLog;
 import dev.streamhub.streamlog.StreamLogs;
@@ -76,7 +77,7 @@ public final class Hub {
     EdgeStats stats = new EdgeStats();
     Drain drain = new Drain();
     HubMetrics metrics = HubMetrics.of(vertx);
-    metrics.bind(vertx, stats, drain);
+    metrics.bind(vertx, stats, drain, Transport.wireNames());
     return StreamLogs.create(vertx, config.log()).map(store -> metrics.metered(store, config.log().store()))
         .compose(log -> installConversations(vertx, config, log)).compose(log -> {
       EdgeParts parts = new EdgeParts(log, broker, stats, drain, SessionSecurity.of(vertx, log));
@@ -95,7 +96,7 @@ public final class Hub {
           : vertx.deployVerticle(new BridgeVerticle(config.bridge(), new Publisher(log, writer))).onSuccess(deployments::add);
       return Future.all(List.of(broker.ready(), retention, watchdog, worker, upstream, bridge))
           .compose(ready -> config.cluster().has(Role.EDGE) ? deployEdge(vertx, config, parts, deployments) : Future.succeededFuture(-1))
-          .compose(port -> vertx.deployVerticle(new NodeCardVerticle(config, stats, drain, port)).map(id -> {
+          .compose(port -> vertx.deployVerticle(new NodeCardVerticle(config, stats, () -> drain.state().wire(), port)).map(id -> {
             deployments.add(id);
             return port;
           }))

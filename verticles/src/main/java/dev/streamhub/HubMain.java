@@ -41,7 +41,7 @@ public final class HubMain {
     LogFormat.apply(config.ops().logFormat(), System.err);
     Vertx vertx;
     try {
-      vertx = HazelcastSetup.vertx(config.cluster()).await();
+      vertx = HubVertx.build(config.cluster()).await();
     } catch (ConfigException e) {
       System.err.println("streamhub: " + e.getMessage());
       System.exit(2);

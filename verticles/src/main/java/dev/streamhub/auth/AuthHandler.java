@@ -2,7 +2,8 @@ package dev.streamhub.auth;
 
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.HubException;
-import dev.streamhub.transport.ErrorResponses;
+import dev.streamhub.stream.Principal;
+import dev.streamhub.stream.Scope;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
@@ -117,6 +118,6 @@ public final class AuthHandler implements Handler<RoutingContext> {
     if (err instanceof HubException && ((HubException) err).code() == ErrorCode.UNAUTHORIZED) {
       rc.response().putHeader("WWW-Authenticate", "Bearer realm=\"streamhub\", error=\"invalid_token\"");
     }
-    ErrorResponses.send(rc, err);
+    rc.fail(err);
   }
 }

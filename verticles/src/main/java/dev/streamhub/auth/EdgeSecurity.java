@@ -9,7 +9,6 @@ import dev.streamhub.limits.SlowHeaders;
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.HubException;
 import dev.streamhub.streamlog.StreamLog;
-import dev.streamhub.transport.ErrorResponses;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpMethod;
@@ -130,7 +129,7 @@ public final class EdgeSecurity {
     rc.put(ClientIp.KEY, ip);
     if (headerBytes(rc) > config.limits().maxHeaderBytes()) {
       rc.response().putHeader("Connection", "close");
-      ErrorResponses.send(rc, new HubException(ErrorCode.HEADERS_TOO_LARGE,
+      rc.fail(new HubException(ErrorCode.HEADERS_TOO_LARGE,
           "request line and headers exceed " + config.limits().maxHeaderBytes() + " bytes"));
       return;
     }
@@ -139,7 +138,7 @@ public final class EdgeSecurity {
       refused = origin(rc);
     }
     if (refused != null) {
-      ErrorResponses.send(rc, refused);
+      rc.fail(refused);
       return;
     }
     rc.next();

@@ -1,6 +1,7 @@
 package dev.streamhub.auth;
 
 import dev.streamhub.stream.HubException;
+import dev.streamhub.stream.Principal;
 import dev.streamhub.stream.StreamIds;
 import dev.streamhub.stream.StreamMeta;
 import dev.streamhub.streamlog.StreamLog;

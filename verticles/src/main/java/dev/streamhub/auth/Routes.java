@@ -1,5 +1,6 @@
 package dev.streamhub.auth;
 
+import dev.streamhub.stream.Scope;
 import io.vertx.core.http.HttpMethod;
 import java.util.EnumSet;
 import java.util.Set;

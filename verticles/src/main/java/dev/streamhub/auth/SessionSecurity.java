@@ -12,6 +12,8 @@ import dev.streamhub.session.SessionGuard;
 import dev.streamhub.session.Transport;
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.HubException;
+import dev.streamhub.stream.Principal;
+import dev.streamhub.stream.Scope;
 import dev.streamhub.streamlog.StreamLog;
 import io.vertx.core.Future;
 import io.vertx.core.http.ServerWebSocket;

@@ -4,6 +4,8 @@ import dev.streamhub.config.AuthConfig;
 import dev.streamhub.config.ConfigException;
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.HubException;
+import dev.streamhub.stream.Principal;
+import dev.streamhub.stream.Scope;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -19,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -106,7 +109,30 @@ public final class TokenVerifier {
     if (!(claims.getValue("sub") instanceof String) || claims.getString("sub").isBlank()) {
       return Future.failedFuture(unauthorized("token has no sub"));
     }
-    return Future.succeededFuture(Principal.fromClaims(claims));
+    return Future.succeededFuture(principal(claims));
+  }
+
+  /** The principal of verified claims: {@code sub}, {@code scope} or {@code scp}, {@code exp}. */
+  private static Principal principal(JsonObject claims) {
+    Set<Scope> scopes = EnumSet.noneOf(Scope.class);
+    Object scope = claims.getValue("scope", claims.getValue("scp"));
+    if (scope instanceof String) {
+      for (String word : ((String) scope).trim().split("\\s+")) {
+        add(scopes, word);
+      }
+    } else if (scope instanceof JsonArray) {
+      ((JsonArray) scope).forEach(word -> add(scopes, String.valueOf(word)));
+    }
+    Object exp = claims.getValue("exp");
+    long expiresAtMs = exp instanceof Number ? ((Number) exp).longValue() * 1000 : 0;
+    return new Principal(claims.getString("sub"), scopes, expiresAtMs);
+  }
+
+  private static void add(Set<Scope> scopes, String word) {
+    Scope scope = Scope.of(word);
+    if (scope != null) {
+      scopes.add(scope);
+    }
   }
 
   /** The decoded JOSE header of a compact JWS with three non-empty parts. */

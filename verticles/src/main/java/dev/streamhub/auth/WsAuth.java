@@ -3,7 +3,8 @@ package dev.streamhub.auth;
 import dev.streamhub.limits.RateLimited;
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.HubException;
-import dev.streamhub.transport.ErrorResponses;
+import dev.streamhub.stream.Principal;
+import dev.streamhub.stream.Scope;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -145,7 +146,7 @@ public final class WsAuth {
     if (ws.isClosed()) {
       return;
     }
-    ws.writeTextMessage(ErrorResponses.body(HubException.of(err)).put("type", "error").encode());
+    ws.writeTextMessage(HubException.of(err).body().put("type", "error").encode());
     ws.close(status, reason);
   }
 }

@@ -1,8 +1,8 @@
 package dev.streamhub.bridge;
 
 import dev.streamhub.auth.NodeAuth;
-import dev.streamhub.auth.Principal;
-import dev.streamhub.auth.Scope;
+import dev.streamhub.stream.Principal;
+import dev.streamhub.stream.Scope;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;

@@ -42,6 +42,8 @@ public final class Addresses {
   public static final String PUBLISH = "streamhub.publish";
   /** Name of the shared map of the models workers serve (model id to description). */
   public static final String MODELS_MAP = "streamhub.models";
+  /** Name of the cluster's stream log map ({@code streamlog.hazelcast.HazelcastStreamLog}); {@code streamhub.log*} in the Hazelcast configs. */
+  public static final String LOG_MAP = "streamhub.log";
   /** Name of the shared map of liveness leases: stream id to the worker node generating it and its beat. */
   public static final String LEASES_MAP = "streamhub.leases";
   /** Name of the shared map of node identity cards: node id to roles, HTTP address, connections. */

@@ -11,13 +11,7 @@ import com.hazelcast.splitbrainprotection.SplitBrainProtectionOn;
 import dev.streamhub.config.ClusterConfig;
 import dev.streamhub.config.ConfigException;
 import dev.streamhub.internal.ClusterManagers;
-import dev.streamhub.ops.metrics.HubMetrics;
-import dev.streamhub.streamlog.hazelcast.HazelcastStreamLog;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
-import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.io.File;
@@ -70,6 +64,8 @@ public final class HazelcastSetup {
 
   /** Name of the hub's split-brain protection in the Hazelcast config. */
   public static final String QUORUM = "streamhub-quorum";
+  /** Synchronous backups of every stream of the log map ({@link Addresses#LOG_MAP}): each event lives on two members. */
+  public static final int LOG_BACKUP_COUNT = 1;
   /** The limit counters' maps ({@code limits.hazelcast.HazelcastLimiter}): under the quorum too. */
   static final String LIMITS_MAPS = "streamhub.limits*";
   /** Hazelcast properties the hub sets when the config file leaves them out. */
@@ -85,24 +81,6 @@ public final class HazelcastSetup {
   private static final String LOCAL_NODE_ID = UUID.randomUUID().toString();
 
   private HazelcastSetup() {}
-
-  public static Future<Vertx> vertx(ClusterConfig config) {
-    VertxOptions options = new VertxOptions()
-        // epoll on Linux when netty-transport-native-epoll loads, NIO otherwise (bench/PERFORMANCE.md)
-        .setPreferNativeTransport(true);
-    PrometheusMeterRegistry metrics = HubMetrics.enable(options); // GET /metrics, with the Vert.x meters
-    if (!config.clustered()) {
-      Vertx vertx = Vertx.builder().with(options).withMetrics(HubMetrics.factory(metrics)).build();
-      HubMetrics.install(vertx, metrics);
-      return Future.succeededFuture(vertx);
-    }
-    Config hazelcast = hazelcastConfig(config);
-    options.setEventBusOptions(new EventBusOptions().setHost(config.host()).setClusterPublicHost(config.host())
-        .setPort(config.eventBusPort()));
-    return Vertx.builder().with(options).withMetrics(HubMetrics.factory(metrics))
-        .withClusterManager(new HazelcastClusterManager(hazelcast)).buildClustered()
-        .onSuccess(vertx -> HubMetrics.install(vertx, metrics));
-  }
 
   /**
    * The Hazelcast config of {@code cluster_config}, with {@code cluster_name},
@@ -132,9 +110,9 @@ public final class HazelcastSetup {
 
   /** Attaches the split-brain protection of {@code quorum} data members to the structures of the log. */
   private static void protect(Config hazelcast, int quorum) {
-    MapConfig log = hazelcast.getMapConfigOrNull(HazelcastStreamLog.MAP + "*");
+    MapConfig log = hazelcast.getMapConfigOrNull(Addresses.LOG_MAP + "*");
     if (log == null) {
-      log = new MapConfig(HazelcastStreamLog.MAP + "*").setBackupCount(HazelcastStreamLog.BACKUP_COUNT)
+      log = new MapConfig(Addresses.LOG_MAP + "*").setBackupCount(LOG_BACKUP_COUNT)
           .setAsyncBackupCount(0).setInMemoryFormat(InMemoryFormat.OBJECT);
       hazelcast.addMapConfig(log);
     }

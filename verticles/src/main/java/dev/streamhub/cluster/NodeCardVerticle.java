@@ -2,19 +2,19 @@ package dev.streamhub.cluster;
 
 import dev.streamhub.config.ClusterConfig;
 import dev.streamhub.config.HubConfig;
-import dev.streamhub.ops.Drain;
 import dev.streamhub.stats.EdgeStats;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Publishes this node's identity card in the shared map {@code streamhub.nodes} every
  * {@link #INTERVAL_MS}, with a TTL so that a dead node's card disappears by itself:
- * {@code {"node", "roles", "http", "state", "connections", "started"}} ({@code state}: {@code up}, {@code draining} or {@code drained} (admin drain), {@code stopping} (SIGTERM); see {@code Drain.State}). {@code GET /v1/cluster} lists them.
+ * {@code {"node", "roles", "http", "state", "connections", "started"}} ({@code state}: {@code up}, {@code draining} or {@code drained} (admin drain), {@code stopping} (SIGTERM); see {@code ops.Drain.State}, read through the supplier so that {@code cluster/} stays below {@code ops/}). {@code GET /v1/cluster} lists them.
  */
 public final class NodeCardVerticle extends VerticleBase {
 
@@ -24,15 +24,18 @@ public final class NodeCardVerticle extends VerticleBase {
 
   private final HubConfig config;
   private final EdgeStats stats;
-  private final Drain drain;
+  private final Supplier<String> state;
   private final int port;
   private final long started = System.currentTimeMillis();
 
-  /** @param port the edge's HTTP port, or -1 when this node has no edge */
-  public NodeCardVerticle(HubConfig config, EdgeStats stats, Drain drain, int port) {
+  /**
+   * @param state the node's drain state as its wire name ({@code up}, {@code draining}, {@code drained}, {@code stopping})
+   * @param port the edge's HTTP port, or -1 when this node has no edge
+   */
+  public NodeCardVerticle(HubConfig config, EdgeStats stats, Supplier<String> state, int port) {
     this.config = config;
     this.stats = stats;
-    this.drain = drain;
+    this.state = state;
     this.port = port;
   }
 
@@ -54,7 +57,7 @@ public final class NodeCardVerticle extends VerticleBase {
         .put("node", nodeId())
         .put("roles", roles)
         .put("http", port < 0 ? null : config.http().host() + ":" + port)
-        .put("state", drain.state().wire())
+        .put("state", state.get())
         .put("connections", stats.connections())
         .put("started", started);
     return vertx.sharedData().<String, JsonObject>getAsyncMap(Addresses.NODES_MAP).compose(map -> map.put(nodeId(), card, TTL_MS));

@@ -43,7 +43,7 @@ public enum ConfigKey {
   WS_DIRECT_WRITES(Kind.BOOL, WsConfig.DEFAULT_DIRECT_WRITES,
       "give each socket Vert.x's direct write queue (4.7 KB less heap per socket; reflection, falls back with a warning on another Vert.x)"),
   WS_SHARED_DEFLATER(Kind.BOOL, WsConfig.DEFAULT_SHARED_DEFLATER,
-      "compress WebSockets with one deflater per event loop instead of a zlib stream per socket"),
+      "compress WebSockets with one deflater per event loop instead of a zlib stream per socket (swaps Netty's encoder; keeps it with a warning on another Vert.x or Netty)"),
   LOG_STORE(Kind.ONE_OF, StreamLogConfig.DEFAULT_STORE, String.join(",", StreamLogConfig.STORES.stream().sorted().toList()),
       "`memory` alone, `hazelcast` clustered", "where stream logs and conversations live ([Redis store](#redis-store))"),
   LOG_RETENTION_SECONDS(Kind.LONG, StreamLogConfig.DEFAULT_RETENTION_SECONDS, 0, 365L * 86_400, "how long a finished stream stays readable"),

@@ -85,12 +85,12 @@ public record LimitsConfig(String store, long requestRate, long requestWindowMs,
           + ": raise limits_slot_ttl_ms or lower redis_timeout_ms");
     }
     // parse the CIDRs and rules now, so that a bad one stops the start naming its key
-    new dev.streamhub.limits.AccessRules(config);
-    try {
-      new dev.streamhub.limits.ClientIp(config.trustedProxies);
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException("invalid trusted_proxies: " + e.getMessage());
+    Cidr.parseAll(config.ipAllow, "ip_allow");
+    Cidr.parseAll(config.ipDeny, "ip_deny");
+    for (int i = 0; i < config.rules.size(); i++) {
+      AccessRule.parse(config.rules.get(i), i);
     }
+    Cidr.parseAll(config.trustedProxies, "trusted_proxies");
     return config;
   }
 

@@ -1,5 +1,6 @@
 package dev.streamhub.limits;
 
+import dev.streamhub.config.Cidr;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.streamhub.limits;
 
-import dev.streamhub.auth.Principal;
+import dev.streamhub.stream.Principal;
 import dev.streamhub.config.LimitsConfig;
 import dev.streamhub.ops.metrics.RateLimitRejections;
 import io.vertx.core.Future;

@@ -2,8 +2,6 @@ package dev.streamhub.limits;
 
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.HubException;
-import io.vertx.core.http.HttpHeaders;
-import dev.streamhub.transport.ErrorResponses;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -23,14 +21,11 @@ public final class RateLimited {
     return Math.max(1, (retryAfterMs + 999) / 1000);
   }
 
+  /**
+   * Fails {@code rc} with {@code rate_limited} carrying {@code Retry-After} ({@link #seconds}); the
+   * router's failure handler answers 429 with the error body and that header.
+   */
   public static void send(RoutingContext rc, String message, long retryAfterMs) {
-    if (rc.response().headWritten()) {
-      rc.response().end();
-      return;
-    }
-    rc.response().setStatusCode(429)
-        .putHeader("Retry-After", String.valueOf(seconds(retryAfterMs)))
-        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .end(ErrorResponses.body(error(message)).encode());
+    rc.fail(error(message).withRetryAfter(seconds(retryAfterMs)));
   }
 }

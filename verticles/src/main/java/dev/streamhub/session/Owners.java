@@ -1,6 +1,6 @@
 package dev.streamhub.session;
 
-import dev.streamhub.auth.Principal;
+import dev.streamhub.stream.Principal;
 import dev.streamhub.limits.Quota;
 import dev.streamhub.worker.GenerateRequest;
 import io.vertx.ext.web.RoutingContext;

@@ -45,6 +45,8 @@ public final class Sessions implements Drain.Participant {
   private final Ticker earlyChecks;
   /** Cancels a stream that opted in to {@code cancel_on_disconnect} when its readers are gone. */
   private final DisconnectWatch disconnects;
+  /** {@code completion_timeout_ms}: how long a whole answer ({@link Transport#COMPLETION}) may take. */
+  private final long completionTimeoutMs;
 
   /**
    * Created on, and used from, one edge event loop.
@@ -62,6 +64,7 @@ public final class Sessions implements Drain.Participant {
     this.log = log;
     this.feeds = feeds;
     this.readBatch = config.log().readBatch();
+    this.completionTimeoutMs = config.http().completionTimeoutMs();
     this.stats = stats;
     this.guard = guard;
     this.clients = new EdgeClients(vertx);
@@ -171,6 +174,11 @@ public final class Sessions implements Drain.Participant {
 
   Future<Subscription> subscribe(String stream, long from, boolean compact, Sink sink) {
     return Subscription.open(feeds, log, stream, from, readBatch, compact, sink);
+  }
+
+  /** {@code completion_timeout_ms}, in ms: the deadline of a whole answer's session ({@link Transport#COMPLETION}). */
+  public long completionTimeoutMs() {
+    return completionTimeoutMs;
   }
 
   /** The {@code cancel_on_disconnect} watch: where a create path enters an opted-in stream. */

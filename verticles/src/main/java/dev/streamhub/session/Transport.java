@@ -1,5 +1,7 @@
 package dev.streamhub.session;
 
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -44,5 +46,10 @@ public enum Transport {
   /** The name in metrics and on {@code /v1/cluster}: {@code sse}, {@code openai_sse}, {@code websocket}, {@code long_poll}, {@code completion}. */
   public String wire() {
     return wire;
+  }
+
+  /** Every transport's {@link #wire()} name, in declaration order. */
+  public static List<String> wireNames() {
+    return Arrays.stream(values()).map(Transport::wire).toList();
   }
 }

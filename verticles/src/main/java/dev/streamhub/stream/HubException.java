@@ -10,19 +10,40 @@ import io.vertx.core.json.JsonObject;
 public final class HubException extends RuntimeException {
 
   private final ErrorCode code;
+  private final long retryAfterSeconds;
 
   public HubException(ErrorCode code, String message) {
+    this(code, message, 0);
+  }
+
+  private HubException(ErrorCode code, String message, long retryAfterSeconds) {
     super(message == null ? null : Utf16.escapeLoneSurrogates(message), null, false, false);
     this.code = code;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 
   public ErrorCode code() {
     return code;
   }
 
+  /** The same failure with {@code Retry-After: seconds} (RFC 9110 10.2.3) on its HTTP answer. */
+  public HubException withRetryAfter(long seconds) {
+    return new HubException(code, getMessage(), seconds);
+  }
+
+  /** The {@code Retry-After} of the HTTP answer in whole seconds, or 0 for none. */
+  public long retryAfterSeconds() {
+    return retryAfterSeconds;
+  }
+
   /** OpenAI's error object: {@code {"code":..., "message":..., "type":..., "param":null}} (the message names any parameter). */
   public JsonObject toJson() {
     return new JsonObject().put("code", code.code()).put("message", getMessage()).put("type", code.type()).putNull("param");
+  }
+
+  /** The error body every transport sends: {@code {"error": }{@link #toJson()}{@code }}. */
+  public JsonObject body() {
+    return new JsonObject().put("error", toJson());
   }
 
   /**

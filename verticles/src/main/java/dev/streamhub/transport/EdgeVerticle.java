@@ -91,11 +91,11 @@ public final class EdgeVerticle extends VerticleBase {
     new ClusterHandler(vertx).mount(router);
     TransportGate.mount(router, config.http());
     new ModelsHandler(generations).mount(router);
-    new ChatCompletionsHandler(generations, sse, sessions, config.http().completionTimeoutMs()).mount(router);
+    new ChatCompletionsHandler(generations, sse, sessions).mount(router);
     PublishHandler publish = new PublishHandler(new Publisher(log, writer));
     publish.mount(router);
     new StreamsHandler(log, generations, sse, publish, disconnects).mount(router);
-    new ResponsesHandler(log, generations, sse, sessions, config.http().completionTimeoutMs()).mount(router);
+    new ResponsesHandler(log, generations, sse, sessions).mount(router);
     new RealtimeHandler(sessions, generations).mount(router);
     new ConversationsHandler(Conversations.of(vertx)).mount(router);
     new PollHandler(vertx, sessions, config.poll(), config.http().writeQueueBytes()).mount(router);

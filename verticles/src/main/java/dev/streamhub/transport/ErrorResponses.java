@@ -35,13 +35,17 @@ public final class ErrorResponses {
       response.end();
       return;
     }
+    if (error.retryAfterSeconds() > 0) {
+      response.putHeader("Retry-After", String.valueOf(error.retryAfterSeconds()));
+    }
     response.setStatusCode(error.code().status())
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
         .end(body(error).encode());
   }
 
+  /** {@link HubException#body()}: {@code {"error": {"code", "message", "type", "param"}}}. */
   public static JsonObject body(HubException error) {
-    return new JsonObject().put("error", error.toJson());
+    return error.body();
   }
 
   /**

@@ -44,11 +44,14 @@ public final class WholeAnswer {
   private WholeAnswer() {
   }
 
-  /** Reads {@code meta}'s stream into {@code collector} and answers its body; fails as the collector's {@link Collector#answer()} does. */
-  public static Future<Void> serve(Sessions sessions, RoutingContext rc, StreamMeta meta, long completionTimeoutMs, Collector collector) {
+  /**
+   * Reads {@code meta}'s stream into {@code collector} and answers its body; fails as the collector's
+   * {@link Collector#answer()} does. The deadline is {@link Sessions#completionTimeoutMs()}.
+   */
+  public static Future<Void> serve(Sessions sessions, RoutingContext rc, StreamMeta meta, Collector collector) {
     return sessions.open(Transport.COMPLETION, rc, collector)
         .compose(session -> {
-          session.deadline(completionTimeoutMs, collector::timeout);
+          session.deadline(sessions.completionTimeoutMs(), collector::timeout);
           return session.read(meta.id(), 0, collector);
         })
         .compose(subscription -> collector.answer())

@@ -1,6 +1,5 @@
 package dev.streamhub.worker;
 
-import dev.streamhub.conversation.ConversationIds;
 import dev.streamhub.limits.Quota;
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.HubException;
@@ -27,8 +26,8 @@ import java.util.Set;
  * @param seed the client's seed, or null
  * @param streaming the client's {@code stream} flag (SSE chunks, or one JSON answer); edge only
  * @param includeUsage {@code stream_options.include_usage}; edge only
- * @param conversation the {@code conversation} field, parsed by {@link ConversationIds#parseField}:
- *     null for none, {@link ConversationIds#NEW}, or an id; edge only (the worker gets the whole
+ * @param conversation the {@code conversation} field, parsed by {@link ConversationField#parse}:
+ *     null for none, {@link ConversationField#NEW}, or an id; edge only (the worker gets the whole
  *     context in {@code messages})
  * @param quota the limit keys it counts against (on the bus {@code "quota"}; absent: {@link Quota#NONE})
  */
@@ -138,7 +137,7 @@ public record GenerateRequest(String stream, String model, String owner, JsonArr
       includeUsage = bool((JsonObject) options, "include_usage");
     }
     return new GenerateRequest(null, (String) model, null, list, maxTokens, seed == null ? null : ((Number) seed).longValue(),
-        stream, includeUsage, ConversationIds.parseField(json.getValue("conversation")));
+        stream, includeUsage, ConversationField.parse(json.getValue("conversation")));
   }
 
   public JsonObject toJson() {

@@ -65,7 +65,7 @@ public final class WorkerVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    backend = HubMetrics.of(vertx).generations().wrap(backendFactory.apply(vertx));
+    backend = new MeteredBackend(backendFactory.apply(vertx), HubMetrics.of(vertx).generations());
     leases = new Leases(vertx, config);
     registry = new ModelRegistry(vertx);
     // one clustered consumer per worker for cancels; each generation's own is local (GenerationRun)

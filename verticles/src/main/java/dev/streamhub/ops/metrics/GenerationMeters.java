@@ -1,22 +1,15 @@
 package dev.streamhub.ops.metrics;
 
-import dev.streamhub.stream.HubException;
-import dev.streamhub.worker.GenerateRequest;
-import dev.streamhub.worker.ModelBackend;
-import dev.streamhub.worker.TokenSink;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The generations of a node's workers, measured at the {@link ModelBackend} boundary (no change to
- * how a generation runs): {@code streamhub_generations_started_total},
+ * The generations of a node's workers, measured at the {@code worker.ModelBackend} boundary by
+ * {@code worker.MeteredBackend} (no change to how a generation runs): {@code streamhub_generations_started_total},
  * {@code streamhub_generations_active}, {@code streamhub_generations_ended_total{outcome}}
  * ({@code done}, {@code error}, {@code stopped}: cancelled, abandoned by a drain, or its stream
  * ended elsewhere), {@code streamhub_generation_time_to_first_token_seconds} (request to first
@@ -55,70 +48,33 @@ public final class GenerationMeters {
         .description("Generations that ended on this node, by outcome").register(registry);
   }
 
-  /** {@code backend}, measured. */
-  public ModelBackend wrap(ModelBackend backend) {
-    return new ModelBackend() {
-      @Override
-      public Future<Void> start() {
-        return backend.start();
-      }
-
-      @Override
-      public List<JsonObject> models() {
-        return backend.models();
-      }
-
-      @Override
-      public Runnable generate(GenerateRequest request, TokenSink out) {
-        Measured measured = new Measured(out);
-        Runnable stop = backend.generate(request, measured);
-        return () -> {
-          measured.end(stopped);
-          stop.run();
-        };
-      }
-    };
+  /** How a generation ended: {@code done}, {@code error}, or {@code stopped} (cancelled, abandoned by a drain, ended elsewhere). */
+  public enum Outcome {
+    DONE, ERROR, STOPPED
   }
 
-  /** One generation's sink, passing everything on. Called on the worker's context only. */
-  private final class Measured implements TokenSink {
-    private final TokenSink out;
+  /** A generation requested now: counted as started and active until its first {@link Generation#end}. */
+  public Generation started() {
+    return new Generation();
+  }
+
+  /**
+   * One generation's meters, fed by the worker ({@code worker.MeteredBackend} wraps every
+   * {@code ModelBackend} with them). Called on the worker's context only.
+   */
+  public final class Generation {
     private final long requested = System.nanoTime();
     private long firstDelta;
     private long deltas;
     private boolean ended;
 
-    Measured(TokenSink out) {
-      this.out = out;
+    private Generation() {
       started.increment();
       active.incrementAndGet();
     }
 
-    @Override
-    public void delta(String text) {
-      counted(1);
-      out.delta(text);
-    }
-
-    @Override
-    public void deltas(List<String> texts) {
-      counted(texts.size());
-      out.deltas(texts);
-    }
-
-    @Override
-    public void finish(String finishReason, int promptTokens, int completionTokens) {
-      end(done);
-      out.finish(finishReason, promptTokens, completionTokens);
-    }
-
-    @Override
-    public void fail(HubException error) {
-      end(failed);
-      out.fail(error);
-    }
-
-    private void counted(int n) {
+    /** {@code n} deltas arrived: the first one records the time to first token. */
+    public void deltas(int n) {
       if (n > 0 && deltas == 0) {
         firstDelta = System.nanoTime();
         timeToFirstToken.record(Duration.ofNanos(firstDelta - requested));
@@ -126,13 +82,14 @@ public final class GenerationMeters {
       deltas += n;
     }
 
-    void end(Counter outcome) {
+    /** The generation ended with {@code outcome}; later calls do nothing. */
+    public void end(Outcome outcome) {
       if (ended) {
         return;
       }
       ended = true;
       active.decrementAndGet();
-      outcome.increment();
+      (outcome == Outcome.DONE ? done : outcome == Outcome.ERROR ? failed : stopped).increment();
       long nanos = System.nanoTime() - firstDelta;
       if (deltas >= 2 && nanos > 0) {
         tokensPerSecond.record(deltas * 1e9 / nanos);

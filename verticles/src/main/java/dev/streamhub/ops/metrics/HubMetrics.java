@@ -2,7 +2,6 @@ package dev.streamhub.ops.metrics;
 
 import dev.streamhub.ops.Drain;
 import dev.streamhub.streamlog.StreamLog;
-import dev.streamhub.session.Transport;
 import dev.streamhub.stats.EdgeStats;
 import dev.streamhub.internal.ClusterManagers;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -18,6 +17,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import java.util.List;
 import io.vertx.core.shareddata.LocalMap;
 import io.vertx.core.shareddata.Shareable;
 import io.vertx.core.spi.VertxMetricsFactory;
@@ -133,11 +133,13 @@ public final class HubMetrics implements Shareable {
    * {@code GET /v1/cluster}), one series per transport ({@code sse}, {@code openai_sse},
    * {@code websocket}, {@code long_poll}, {@code completion}): connections open, events and bytes
    * delivered, events replayed from the log, resumed reads; then the drain state and cluster membership.
+   *
+   * @param transports the transports' wire names ({@code session.Transport.wireNames()}), given by the
+   *     caller so that {@code ops/} stays below {@code session/}
    */
-  public void bind(Vertx vertx, EdgeStats stats, Drain drain) {
+  public void bind(Vertx vertx, EdgeStats stats, Drain drain, List<String> transports) {
     MeterRegistry r = registry;
-    for (Transport transport : Transport.values()) {
-      String name = transport.wire();
+    for (String name : transports) {
       Gauge.builder("streamhub.connections.open", stats, s -> s.connections(name)).tag("transport", name)
           .description("Client connections reading streams open now (one per session), by transport").register(r);
       FunctionCounter.builder("streamhub.events.delivered", stats, s -> s.eventsDelivered(name)).tag("transport", name)

@@ -11,6 +11,8 @@ import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
 import com.hazelcast.spi.properties.ClusterProperty;
 import com.hazelcast.splitbrainprotection.SplitBrainProtectionException;
+import dev.streamhub.cluster.Addresses;
+import dev.streamhub.cluster.HazelcastSetup;
 import dev.streamhub.config.StreamLogConfig;
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.Event;
@@ -96,11 +98,11 @@ import org.slf4j.LoggerFactory;
 public final class HazelcastStreamLog implements StreamLog {
 
   /** The map of the cluster's stream log; {@code streamhub.log*} in the Hazelcast configs. */
-  public static final String MAP = "streamhub.log";
+  public static final String MAP = Addresses.LOG_MAP;
   /** The executor that runs batched appends on their owner ({@link AppendTask}). */
   public static final String EXECUTOR = "streamhub.log.append";
   /** Synchronous backups of every stream: each event lives on two members. */
-  public static final int BACKUP_COUNT = 1;
+  public static final int BACKUP_COUNT = HazelcastSetup.LOG_BACKUP_COUNT;
   /** How long a call whose outcome is unknown is tried again: above Hazelcast's failure detection (5-10 s). */
   static final long RETRY_MS = 15_000;
   static final long RETRY_PAUSE_MS = 200;

@@ -23,14 +23,12 @@ public final class ChatCompletionsHandler {
   private final Generations generations;
   private final SseStreams sse;
   private final Sessions sessions;
-  private final long completionTimeoutMs;
 
-  /** @param completionTimeoutMs {@code completion_timeout_ms}: how long a {@code stream:false} answer may take */
-  public ChatCompletionsHandler(Generations generations, SseStreams sse, Sessions sessions, long completionTimeoutMs) {
+  /** @param sessions the edge event loop's sessions; a {@code stream:false} answer has their {@code completion_timeout_ms} */
+  public ChatCompletionsHandler(Generations generations, SseStreams sse, Sessions sessions) {
     this.generations = generations;
     this.sse = sse;
     this.sessions = sessions;
-    this.completionTimeoutMs = completionTimeoutMs;
   }
 
   public void mount(Router router) {
@@ -77,7 +75,7 @@ public final class ChatCompletionsHandler {
    */
   private Future<Void> respondWhole(RoutingContext rc, StreamMeta meta) {
     rc.response().putHeader("X-Stream-Id", meta.id());
-    return WholeAnswer.serve(sessions, rc, meta, completionTimeoutMs, new CompletionCollector(meta));
+    return WholeAnswer.serve(sessions, rc, meta, new CompletionCollector(meta));
   }
 
 }

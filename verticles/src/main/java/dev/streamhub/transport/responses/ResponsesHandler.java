@@ -1,7 +1,7 @@
 package dev.streamhub.transport.responses;
 
 import dev.streamhub.auth.Ownership;
-import dev.streamhub.auth.Principal;
+import dev.streamhub.stream.Principal;
 import dev.streamhub.conversation.Conversations;
 import dev.streamhub.session.Sessions;
 import dev.streamhub.session.Transport;
@@ -61,17 +61,15 @@ public final class ResponsesHandler {
   private final Generations generations;
   private final SseStreams sse;
   private final Sessions sessions;
-  private final long completionTimeoutMs;
   private final Ownership ownership;
   private final ResponseStarts starts;
 
-  /** @param completionTimeoutMs {@code completion_timeout_ms}: how long a whole (non-background) answer may take */
-  public ResponsesHandler(StreamLog log, Generations generations, SseStreams sse, Sessions sessions, long completionTimeoutMs) {
+  /** @param sessions the edge event loop's sessions; a whole (non-background) answer has their {@code completion_timeout_ms} */
+  public ResponsesHandler(StreamLog log, Generations generations, SseStreams sse, Sessions sessions) {
     this.log = log;
     this.generations = generations;
     this.sse = sse;
     this.sessions = sessions;
-    this.completionTimeoutMs = completionTimeoutMs;
     this.ownership = new Ownership(log);
     this.starts = new ResponseStarts(generations);
   }
@@ -165,7 +163,7 @@ public final class ResponsesHandler {
    * (drain and the live path's safety net cover it), at the stream's end.
    */
   private Future<Void> whole(RoutingContext rc, StreamMeta meta, ResponseRecord record) {
-    return WholeAnswer.serve(sessions, rc, meta, completionTimeoutMs, new ResponseCollector(meta, record));
+    return WholeAnswer.serve(sessions, rc, meta, new ResponseCollector(meta, record));
   }
 
 

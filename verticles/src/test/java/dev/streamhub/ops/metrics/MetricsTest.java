@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.streamhub.Hub;
 import dev.streamhub.HubClient;
+import dev.streamhub.HubVertx;
 import dev.streamhub.SseFrame;
 import dev.streamhub.TestHubs;
-import dev.streamhub.cluster.HazelcastSetup;
 import dev.streamhub.config.HubConfig;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -51,7 +51,7 @@ class MetricsTest {
   @Test
   void countersEqualWhatTheClientsCountedAndTheTextParses() {
     HubConfig config = TestHubs.config(new JsonObject().put("demo_answer_tokens", ANSWER_TOKENS));
-    vertx = HazelcastSetup.vertx(config.cluster()).await();
+    vertx = HubVertx.build(config.cluster()).await();
     Hub hub = Hub.start(vertx, config).await();
 
     clients = Vertx.vertx();

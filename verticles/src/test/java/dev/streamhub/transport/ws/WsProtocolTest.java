@@ -77,7 +77,10 @@ class WsProtocolTest {
       await(session.until(s -> s.events(first).size() >= 2));
       session.send(TestHubs.chat("interrupt", 2L).put("type", "response.create").put("request_id", "b").put("max_tokens", 5));
       await(session.until(s -> s.texts.stream().filter(m -> "stream.created".equals(m.getString("type"))).count() == 2));
-      String second = session.texts.stream().filter(m -> "b".equals(m.getString("request_id"))).findFirst().orElseThrow().getString("stream");
+      String second;
+      synchronized (session) { // the event loop appends to texts under this lock (WsSession.received) while events arrive
+        second = session.texts.stream().filter(m -> "b".equals(m.getString("request_id"))).findFirst().orElseThrow().getString("stream");
+      }
       await(session.until(s -> s.ended(first) && s.ended(second)));
 
       assertTrue(indexOf(session, second, 0) < indexOf(session, first, session.events(first).size() - 1),
@@ -90,7 +93,9 @@ class WsProtocolTest {
     void unsubscribeStopsOneStreamAndReportsWhereToResume(Vertx vertx) {
       Hub hub = hub(vertx, new JsonObject().put("demo_tokens_per_second", 50));
       HubClient client = new HubClient(vertx, hub.port());
-      String slow = await(client.createStream(TestHubs.chat("slow", 1L).put("max_tokens", 25)));
+      // 100 tokens at 50/s: 2 s, so the stream is still running when the unsubscribe arrives on a loaded machine
+      // (25 tokens ended first under a load average of 47-115, and the unsubscribe was then answered not_subscribed)
+      String slow = await(client.createStream(TestHubs.chat("slow", 1L).put("max_tokens", 100)));
       WsSession session = await(WsSession.open(vertx, hub.port()));
 
       session.send(new JsonObject().put("type", "stream.subscribe").put("stream", slow).put("from", 0));

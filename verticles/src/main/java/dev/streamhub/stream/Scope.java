@@ -1,4 +1,4 @@
-package dev.streamhub.auth;
+package dev.streamhub.stream;
 
 import java.util.Locale;
 

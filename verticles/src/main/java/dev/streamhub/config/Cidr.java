@@ -1,14 +1,32 @@
-package dev.streamhub.limits;
+package dev.streamhub.config;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * An IPv4 or IPv6 network in CIDR notation ({@code 10.0.0.0/8}, {@code ::1/128}); a bare address is
- * a /32 or /128. Parsing never resolves a host name.
+ * a /32 or /128. Parsing never resolves a host name. In {@code config/} so that a bad one stops the
+ * start naming its key ({@code ip_allow}, {@code ip_deny}, {@code trusted_proxies}); {@code limits/}
+ * matches addresses with it.
  */
 public record Cidr(byte[] network, int prefix) {
 
+  /** The networks of {@code texts}; a bad one is a {@link ConfigException} naming {@code key}. */
+  public static List<Cidr> parseAll(List<String> texts, String key) {
+    List<Cidr> out = new ArrayList<>();
+    for (String text : texts) {
+      try {
+        out.add(parse(text));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("invalid " + key + ": " + e.getMessage());
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  /** The network of {@code text}; {@link IllegalArgumentException} when it is not an address or CIDR. */
   public static Cidr parse(String text) {
     String[] parts = text.trim().split("/", 2);
     byte[] address = literal(parts[0]);
@@ -50,7 +68,7 @@ public record Cidr(byte[] network, int prefix) {
   }
 
   /** The bytes of an IP literal, or null (a host name is never looked up). */
-  static byte[] literal(String ip) {
+  public static byte[] literal(String ip) {
     if (ip == null) {
       return null;
     }
