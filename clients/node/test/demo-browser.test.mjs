@@ -37,7 +37,18 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
+  (await midAnswer)?.child.kill('SIGKILL');
 });
+
+// A hub of its own for the tests that act mid-answer (drop, refresh, offline): answers of 15 s (600
+// tokens at 40/s). On the shared hub's 1.5 s answer a loaded CI machine (a CPU hog, two suites) let the
+// answer end before the action: the drop button was already disabled, or a long-poll page got the rest
+// of the answer, `done` included, in one poll just before its drop. Started on first use, then shared.
+let midAnswer;
+function midAnswerHub() {
+  midAnswer ??= startHub({ STREAMHUB_DEMO_TOKENS_PER_SECOND: '40', STREAMHUB_DEMO_ANSWER_TOKENS: '600' });
+  return midAnswer;
+}
 
 const byTestId = (id) => `[data-testid="${id}"]`;
 
@@ -108,13 +119,14 @@ for (const transport of ['ws', 'sse', 'poll']) {
   });
 
   test(`${transport}: a drop mid-answer resumes, and the text is whole with nothing repeated`, async () => {
-    const page = await open();
+    const hub = await midAnswerHub();
+    const page = await open(hub.url);
     await ask(page, `drop me over ${transport}`, transport);
     await offsetAtLeast(page, 10);
     const before = await page.textContent(byTestId('answer'));
     await page.click(byTestId('drop'));
     assert.equal(await finished(page), 'done');
-    const { text } = await logOf(page);
+    const { text } = await logOf(page, hub.url);
     const shown = await page.textContent(byTestId('answer'));
     assert.ok(shown.startsWith(before), 'the text shown before the drop is kept');
     assert.ok(before.length < text.length, 'the drop happened mid-answer');
@@ -147,7 +159,8 @@ for (const transport of ['ws', 'sse', 'poll']) {
 }
 
 test('a refresh mid-answer shows the answer so far at once (one snapshot), then the rest live, whole and unrepeated', async () => {
-  const page = await open();
+  const hub = await midAnswerHub();
+  const page = await open(hub.url);
   await ask(page, 'refresh me', 'sse');
   await offsetAtLeast(page, 60);
   const stream = await page.textContent(byTestId('stream'));
@@ -156,7 +169,7 @@ test('a refresh mid-answer shows the answer so far at once (one snapshot), then 
   assert.equal(await page.textContent(byTestId('stream')), stream);
   assert.equal(await page.textContent(byTestId('question')), 'refresh me');
   assert.ok(Number(await page.textContent(byTestId('snapshots'))) >= 1, 'the answer so far came as a snapshot');
-  const { log, text } = await logOf(page);
+  const { log, text } = await logOf(page, hub.url);
   assert.equal(await page.textContent(byTestId('answer')), text);
   assert.equal(await page.textContent(byTestId('offset')), String(log.at(-1).offset));
   assert.deepEqual(page.errors, []);
@@ -185,7 +198,8 @@ test('switching the transport mid-answer moves the stream with nothing lost or r
 });
 
 test('offline mid-answer: the page waits on its transport (no fallback while the hub is unreachable) and resumes when back online', async () => {
-  const page = await open();
+  const hub = await midAnswerHub();
+  const page = await open(hub.url);
   await ask(page, 'going offline', 'auto');
   await offsetAtLeast(page, 10);
   const before = await page.textContent(byTestId('answer'));
@@ -198,7 +212,7 @@ test('offline mid-answer: the page waits on its transport (no fallback while the
   await page.waitForFunction((sel) => /^reconnecting/.test(document.querySelector(sel).textContent), byTestId('status'), WAIT);
   await page.context().setOffline(false);
   assert.equal(await finished(page), 'done');
-  const { text } = await logOf(page);
+  const { text } = await logOf(page, hub.url);
   const shown = await page.textContent(byTestId('answer'));
   assert.ok(before.length < text.length && shown.startsWith(before));
   assert.equal(shown, text);
@@ -553,7 +567,8 @@ for (const transport of ['ws', 'sse', 'poll']) {
   });
 
   test(`${transport}: after a drop the hub resumes at the offset the page asked for, sending nothing it had`, async () => {
-    const hub = await startHub({ STREAMHUB_DEMO_TOKENS_PER_SECOND: '100', STREAMHUB_DEMO_ANSWER_TOKENS: '200' });
+    // 10 s answers (400 tokens at 40/s): the drop must land mid-answer on a loaded machine too
+    const hub = await startHub({ STREAMHUB_DEMO_TOKENS_PER_SECOND: '40', STREAMHUB_DEMO_ANSWER_TOKENS: '400' });
     const page = await open(hub.url);
     try {
       const net = await watchNetwork(page);
