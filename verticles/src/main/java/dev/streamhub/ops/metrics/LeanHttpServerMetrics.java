@@ -92,10 +92,10 @@ final class LeanHttpServerMetrics<S, W> implements HttpServerMetrics<LeanHttpSer
 
   @Override
   public void responseEnd(Request request, HttpResponse response, long bytesWritten) {
-    ResponseKey key = new ResponseKey(request.meters.method, request.route(), response.statusCode());
+    ResponseKey key = new ResponseKey(request.meters.method, request.routes(), response.statusCode());
     ResponseMeters meters = byResponse.get(key);
     if (meters == null) {
-      meters = byResponse.computeIfAbsent(key, this::responseMeters);
+      meters = byResponse.computeIfAbsent(key.frozen(), this::responseMeters);
     }
     meters.requests.increment();
     meters.time.record(System.nanoTime() - request.startNanos, TimeUnit.NANOSECONDS);
@@ -155,7 +155,7 @@ final class LeanHttpServerMetrics<S, W> implements HttpServerMetrics<LeanHttpSer
   }
 
   private ResponseMeters responseMeters(ResponseKey key) {
-    Tags tags = Tags.of("method", key.method, "route", key.route, "code", String.valueOf(key.code));
+    Tags tags = Tags.of("method", key.method, "route", label(key.routes), "code", String.valueOf(key.code));
     return new ResponseMeters(
         Counter.builder(BASE + "requests").description("Number of processed requests").tags(tags).register(registry),
         Timer.builder(BASE + "response.time").description("Request processing time").tags(tags).register(registry),
@@ -164,7 +164,21 @@ final class LeanHttpServerMetrics<S, W> implements HttpServerMetrics<LeanHttpSer
 
   private record MethodMeters(String method, LongAdder active, DistributionSummary requestBytes) {}
 
-  private record ResponseKey(String method, String route, int code) {}
+  /** Vert.x's route label: the one route, or every route taken joined by {@code >}, or empty. */
+  private static String label(Object routes) {
+    if (routes instanceof List<?> list) {
+      return String.join(">", list.stream().map(String::valueOf).toList());
+    }
+    return routes == null ? "" : (String) routes;
+  }
+
+  /** {@code routes}: null, one route's name, or the list of them (joined into the label only when the meters are made). */
+  private record ResponseKey(String method, Object routes, int code) {
+    /** This key with its own copy of a list of routes, to be kept in the cache (the request's list is the request's). */
+    ResponseKey frozen() {
+      return routes instanceof List<?> list ? new ResponseKey(method, List.copyOf(list), code) : this;
+    }
+  }
 
   private record ResponseMeters(Counter requests, Timer time, DistributionSummary bytes) {}
 
@@ -199,13 +213,9 @@ final class LeanHttpServerMetrics<S, W> implements HttpServerMetrics<LeanHttpSer
       route = null;
     }
 
-    /** The route label: the one route, or every route taken joined by {@code >}, or empty. */
-    String route() {
-      if (routes != null) {
-        route = String.join(">", routes);
-        routes = null;
-      }
-      return route == null ? "" : route;
+    /** Null (no route), the one route's name, or the names of every route taken, in order. */
+    Object routes() {
+      return routes != null ? routes : route;
     }
 
     boolean requestEnded() {
