@@ -40,6 +40,32 @@ public final class Utf16 {
    * Object keys are checked too. {@code path} names the value ({@code "messages"}, {@code "events[0].data"}).
    */
   public static String describeLoneSurrogate(Object json, String path) {
+    // the common case, nothing to name, builds no path strings (relay mode checks every published event)
+    return hasLoneSurrogate(json) ? describe(json, path) : null;
+  }
+
+  /** Whether a JSON value has an unpaired surrogate anywhere, object keys included. */
+  private static boolean hasLoneSurrogate(Object json) {
+    if (json instanceof String s) {
+      return loneSurrogate(s) >= 0;
+    }
+    if (json instanceof JsonObject o) {
+      for (Map.Entry<String, Object> entry : o) {
+        if (loneSurrogate(entry.getKey()) >= 0 || hasLoneSurrogate(entry.getValue())) {
+          return true;
+        }
+      }
+    } else if (json instanceof JsonArray a) {
+      for (int i = 0; i < a.size(); i++) {
+        if (hasLoneSurrogate(a.getValue(i))) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static String describe(Object json, String path) {
     if (json instanceof String s) {
       int at = loneSurrogate(s);
       return at < 0 ? null : path + " has an unpaired UTF-16 surrogate U+" + hex(s.charAt(at)) + " at index " + at
@@ -47,9 +73,9 @@ public final class Utf16 {
     }
     if (json instanceof JsonObject o) {
       for (Map.Entry<String, Object> entry : o) {
-        String found = describeLoneSurrogate(entry.getKey(), path + " key '" + entry.getKey() + "'");
+        String found = describe(entry.getKey(), path + " key '" + entry.getKey() + "'");
         if (found == null) {
-          found = describeLoneSurrogate(entry.getValue(), path + "." + entry.getKey());
+          found = describe(entry.getValue(), path + "." + entry.getKey());
         }
         if (found != null) {
           return found;
@@ -57,7 +83,7 @@ public final class Utf16 {
       }
     } else if (json instanceof JsonArray a) {
       for (int i = 0; i < a.size(); i++) {
-        String found = describeLoneSurrogate(a.getValue(i), path + "[" + i + "]");
+        String found = describe(a.getValue(i), path + "[" + i + "]");
         if (found != null) {
           return found;
         }

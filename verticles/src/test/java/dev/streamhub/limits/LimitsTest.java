@@ -347,4 +347,54 @@ class LimitsTest {
       assertTrue(ms >= 250 && ms < 5000, "closed at the header timeout, after " + ms + " ms");
     }
   }
+
+  @Test
+  void slowHeadersOfTheNextKeptAliveRequestAreCutAtTheHeaderTimeout() throws Exception {
+    // 2 s: long enough that a loaded machine's first request (the bystander's) is routed in time
+    start(new JsonObject().put("http_header_timeout_ms", 2000));
+    try (Socket socket = new Socket("127.0.0.1", hub.port())) {
+      socket.setSoTimeout(10_000);
+      OutputStream out = socket.getOutputStream();
+      InputStream in = socket.getInputStream();
+      // requests in quick succession on one connection, each well inside the timeout, for longer than it:
+      // every one is answered (the clock restarts from each response's end, not from the connection's start)
+      long firstSent = System.nanoTime();
+      long lastAnswered = firstSent;
+      for (int i = 0; i < 8; i++) {
+        Thread.sleep(350); // the pause between keep-alive requests (pacing, not a wait for the hub)
+        out.write("GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        assertTrue(readResponseHead(in).startsWith("HTTP/1.1 200"), "request " + i + " answered");
+        lastAnswered = System.nanoTime();
+      }
+      assertTrue((System.nanoTime() - firstSent) / 1_000_000 > 2000, "the requests went on past one timeout");
+      // then the next request's headers trickle in: cut at the timeout, counted from the last response's end
+      out.write("GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      for (int i = 0; i < 2; i++) {
+        Thread.sleep(100); // a slowloris trickle: one header line every 100 ms (the pacing is the attack, not a wait)
+        out.write("X-Slow: 1\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+      }
+      assertEquals(-1, in.read(), "the hub closed the connection");
+      long ms = (System.nanoTime() - lastAnswered) / 1_000_000;
+      assertTrue(ms >= 1900 && ms < 8000, "closed at the header timeout after the last response, after " + ms + " ms");
+    }
+  }
+
+  /** Reads one response's head and its Content-Length body from {@code in}; returns the head. */
+  private static String readResponseHead(InputStream in) throws java.io.IOException {
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int b = in.read();
+      if (b < 0) {
+        throw new java.io.EOFException("connection closed in a response head: " + head);
+      }
+      head.append((char) b);
+    }
+    java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
+    assertTrue(length.find(), "a Content-Length in " + head);
+    in.readNBytes(Integer.parseInt(length.group(1)));
+    return head.toString();
+  }
 }

@@ -69,9 +69,34 @@ public final class HubMetrics implements Shareable {
     return registry;
   }
 
-  /** What {@code Vertx.builder().withMetrics(...)} takes so that the Vert.x meters go to {@code registry}. */
+  /**
+   * What {@code Vertx.builder().withMetrics(...)} takes so that the Vert.x meters go to {@code registry}:
+   * vertx-micrometer-metrics, with its HTTP server request and event-bus message meters kept per
+   * series instead of looked up per request ({@link LeanVertxMetrics}; same series).
+   */
   public static VertxMetricsFactory factory(PrometheusMeterRegistry registry) {
-    return new MicrometerMetricsFactory(registry);
+    MicrometerMetricsFactory micrometer = new MicrometerMetricsFactory(registry);
+    return new VertxMetricsFactory() {
+      @Override
+      public io.vertx.core.spi.metrics.VertxMetrics metrics(VertxOptions options) {
+        return new LeanVertxMetrics(micrometer.metrics(options), registry);
+      }
+
+      @Override
+      public io.vertx.core.metrics.MetricsOptions newOptions(io.vertx.core.metrics.MetricsOptions options) {
+        return micrometer.newOptions(options);
+      }
+
+      @Override
+      public io.vertx.core.metrics.MetricsOptions newOptions() {
+        return micrometer.newOptions();
+      }
+
+      @Override
+      public io.vertx.core.metrics.MetricsOptions newOptions(io.vertx.core.json.JsonObject json) {
+        return micrometer.newOptions(json);
+      }
+    };
   }
 
   /** Makes {@code registry} (from {@link #enable}) the one {@link #of} returns for {@code vertx}. */

@@ -149,6 +149,44 @@ class MetricsTest {
     }
   }
 
+  @Test
+  void vertxHttpServerAndEventBusMetersCountEveryRequestByMethodRouteAndCode() {
+    HubConfig config = TestHubs.config(new JsonObject());
+    vertx = HazelcastSetup.vertx(config.cluster()).await();
+    Hub hub = Hub.start(vertx, config).await();
+    clients = Vertx.vertx();
+    HubClient client = new HubClient(clients, hub.port());
+    String stream = client.createExternalStream().await();
+    String other = client.createExternalStream().await();
+    for (int i = 0; i < 5; i++) {
+      client.publish(stream, new JsonObject().put("type", "delta").put("data", new JsonObject().put("text", "t" + i))).await();
+    }
+    client.publish(other, new JsonObject().put("type", "done")).await();
+    assertEquals(404, client.get("/v1/nothing-here").await().statusCode());
+    assertEquals(400, client.post("/v1/streams/" + stream + "/events", Buffer.buffer("{\"type\":\"nope\"}")).await().statusCode());
+
+    String scrape = client.get("/metrics").await().bodyAsString();
+    PrometheusText m = PrometheusText.parse(scrape);
+    // Vert.x's route label joins every route pattern the request matched with '>': the JSON check, the body handler, the endpoint
+    String events = String.join(">", List.of("/v1/streams/:id/events", "/v1/streams/:id/events", "/v1/streams/:id/events"));
+    assertEquals(6.0, m.value("vertx_http_server_requests_total", "code", "200", "method", "POST", "route", events),
+        () -> String.join("\n", family(scrape, "vertx_http_server_requests_total")));
+    assertEquals(1.0, m.value("vertx_http_server_requests_total", "code", "400", "method", "POST", "route", events));
+    assertEquals(2.0, m.value("vertx_http_server_requests_total", "code", "201", "method", "POST", "route", "/v1/streams>/v1/streams>/v1/streams"));
+    assertEquals(1.0, m.value("vertx_http_server_requests_total", "code", "404", "method", "GET", "route", ""));
+    assertEquals(6.0, m.value("vertx_http_server_response_time_seconds_count", "code", "200", "method", "POST", "route", events));
+    assertEquals(6.0, m.value("vertx_http_server_response_bytes_count", "code", "200", "method", "POST", "route", events));
+    assertEquals(9.0, m.value("vertx_http_server_request_bytes_count", "method", "POST"));
+    assertEquals(0.0, m.value("vertx_http_server_active_requests", "method", "POST"));
+    assertEquals(1.0, m.value("vertx_http_server_active_requests", "method", "GET"), "the scrape itself");
+    assertEquals("counter", m.types.get("vertx_http_server_requests_total"));
+    assertEquals("summary", m.types.get("vertx_http_server_response_time_seconds"));
+    assertEquals("gauge", m.types.get("vertx_http_server_active_requests"));
+    // every appended batch is also published on its stream's address (for in-JVM consumers; none here)
+    assertTrue(m.value("vertx_eventbus_published_total", "side", "local") >= 6.0, m.labels.toString());
+    assertTrue(m.value("vertx_eventbus_received_total", "side", "local") >= 6.0);
+  }
+
   /** The lines of {@code family} in a scrape: its HELP, its TYPE and its samples, as the node wrote them. */
   private static List<String> family(String scrape, String family) {
     return scrape.lines().filter(line -> line.startsWith(family + "{") || line.startsWith(family + " ")
