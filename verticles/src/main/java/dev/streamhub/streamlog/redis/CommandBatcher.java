@@ -1,19 +1,22 @@
 package dev.streamhub.streamlog.redis;
 
+import dev.streamhub.internal.EventLoopContexts;
 import dev.streamhub.stream.ErrorCode;
 import dev.streamhub.stream.HubException;
+import io.netty.channel.EventLoop;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -22,16 +25,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends the commands of every stream to Redis in shared round trips (group commit).
+ * Sends the commands of every stream to Redis in shared round trips (group commit), pipelined.
  *
- * <p>Any event loop may {@link #send} a command; it joins a queue. At most one batch is in flight:
- * the first command of an idle batcher schedules a flush on the batcher's context, which takes
- * everything queued (up to {@value #MAX_BATCH} commands) and writes it as one pipelined
- * {@code batch} (one write, one round trip); commands that arrive meanwhile wait for the reply and
- * leave together in the next batch. So a hub with 1,000 live streams each appending a token per
- * token time sends about one batch per Redis round trip, not 1,000 round trips; the busier the hub,
- * the bigger the batches. One batch in flight also keeps the order of one appender's commands:
- * they reach Redis in the order they were sent.
+ * <p>Lanes: each event loop that sends commands has a lane of its own, with its own Redis
+ * connection on that loop (commands sent from outside any event loop share one more lane). A
+ * command joins its lane's queue; the first command of an idle lane schedules a flush on the lane's
+ * loop (so that every command the current task sends joins), which takes everything queued (up to
+ * {@value #MAX_BATCH} commands) and writes it as one pipelined {@code batch}: one write, one round
+ * trip. Up to {@value #MAX_IN_FLIGHT} batches of a lane are in flight at once, so a command waits
+ * for the next flush, not for the answer to the batch before it; past that, commands wait for a
+ * slot and leave together, so the busier the hub, the bigger the batches. A hub with 1,000 live
+ * streams appending a token per token time thus sends one batch per flush, not 1,000 round trips.
+ * The replies are parsed on the loop that sent the batch, and each caller on that loop is answered
+ * there without a task switch ({@link EventLoopContexts#runAs}).
+ *
+ * <p>Order: one caller's commands are in one lane, written in the order they were sent on one
+ * connection, which Redis answers in order; so however many batches are in flight, they run in
+ * the order they were sent.
  *
  * <p>Joined commands: parts sent with a {@link Joiner} (the stream appends) that follow each other
  * in the queue leave as one request the joiner makes of them, and the elements of its array reply
@@ -40,36 +50,44 @@ import org.slf4j.LoggerFactory;
  * for the hub, not one per append.
  *
  * <p>Failures: a batch that has no answer within {@code timeoutMs} (connect included), or whose
- * connection failed, fails each of its commands with {@code store_unavailable} (503); the pool
- * opens a new connection for the next batch, so the store reconnects by itself when Redis is back.
+ * connection failed, fails each of its commands with {@code store_unavailable} (503); the lane then
+ * takes a new connection for its next batch, so the store reconnects by itself when Redis is back.
  * A command so failed may still have run in Redis; it was never acknowledged, so nothing
- * acknowledged is lost. A {@code NOSCRIPT} answer (Redis restarted with an empty script cache)
- * loads every script and sends the batch again, once: {@code EVALSHA} of an unknown script runs
- * nothing, and the other commands the store batches are reads. Replies complete each caller's
- * future on the caller's own context, with one task per context and batch (not one per command).
+ * acknowledged is lost. Every connection loads the Lua scripts before its first batch (Redis
+ * restarted with an empty script cache, so a new connection's {@code EVALSHA} finds them). A
+ * {@code NOSCRIPT} answer (the cache was flushed under a live connection) loads them again and
+ * sends the batch again, once, when no later batch of its lane is in flight ({@code EVALSHA} of an
+ * unknown script runs nothing, and the other commands the store batches are reads); with later
+ * batches in flight, which may have run, its commands fail with {@code store_unavailable} instead,
+ * so that nothing runs out of order.
  */
 final class CommandBatcher {
 
   private static final Logger LOG = LoggerFactory.getLogger(CommandBatcher.class);
   static final int MAX_BATCH = 1000;
+  /** Batches of one lane written and not yet answered, at most. */
+  static final int MAX_IN_FLIGHT = 4;
 
+  private final Vertx vertx;
   private final Redis redis;
-  private final Context context;
   private final long timeoutMs;
   private final List<RedisScript> scripts;
-  private final Queue<Pending> queue = new ConcurrentLinkedQueue<>();
-  private final AtomicBoolean scheduled = new AtomicBoolean();
+  /** The lane of commands sent from outside any event loop. */
+  private final Lane outside;
+  private final ConcurrentHashMap<EventLoop, Lane> lanes = new ConcurrentHashMap<>();
   private final AtomicLong batches = new AtomicLong();
+  private final AtomicLong mostInFlight = new AtomicLong();
   private volatile boolean reachable = true;
 
   CommandBatcher(Vertx vertx, Redis redis, long timeoutMs, List<RedisScript> scripts) {
+    this.vertx = vertx;
     this.redis = redis;
-    this.context = vertx.getOrCreateContext();
     this.timeoutMs = timeoutMs;
     this.scripts = scripts;
+    this.outside = new Lane(vertx.getOrCreateContext());
   }
 
-  /** Queues {@code request} for the next batch; the future completes on the caller's context. */
+  /** Queues {@code request} for its lane's next batch; the future completes on the caller's context. */
   Future<Response> send(Request request) {
     return enqueue(new Pending(request, null, null, Promise.promise(), Vertx.currentContext()));
   }
@@ -84,10 +102,9 @@ final class CommandBatcher {
   }
 
   private Future<Response> enqueue(Pending pending) {
-    queue.add(pending);
-    if (scheduled.compareAndSet(false, true)) {
-      context.runOnContext(v -> flush());
-    }
+    EventLoop loop = EventLoopContexts.loopOf(pending.caller);
+    Lane lane = loop == null ? outside : lanes.computeIfAbsent(loop, l -> new Lane(EventLoopContexts.on(vertx, l)));
+    lane.add(pending);
     return pending.promise.future();
   }
 
@@ -99,9 +116,14 @@ final class CommandBatcher {
     return send(request);
   }
 
-  /** How many batches (round trips) were sent so far, retries included. */
+  /** How many batches (round trips) were sent so far, script loads and retries included. */
   long batchesSent() {
     return batches.get();
+  }
+
+  /** The most batches one lane had in flight at once so far. */
+  long mostInFlight() {
+    return mostInFlight.get();
   }
 
   /** Whether the last batch reached Redis (for logs; readiness asks with a real command). */
@@ -109,48 +131,136 @@ final class CommandBatcher {
     return reachable;
   }
 
-  /** On the batcher's context: sends what is queued, then again until the queue is empty. */
-  private void flush() {
-    List<Pending> batch = new ArrayList<>();
-    Pending next;
-    while (batch.size() < MAX_BATCH && (next = queue.poll()) != null) {
-      batch.add(next);
+  /** The commands of one event loop (or of all callers outside any): their queue, connection and batches in flight. */
+  private final class Lane {
+    private final Context context;
+    private final Queue<Pending> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+    /** On the lane's context only, as everything below. */
+    private int inFlight;
+    private Future<RedisConnection> connection;
+
+    Lane(Context context) {
+      this.context = context;
     }
-    if (batch.isEmpty()) {
+
+    /** From any thread: queue, and make sure a flush is coming. */
+    void add(Pending pending) {
+      queue.add(pending);
+      if (scheduled.compareAndSet(false, true)) {
+        context.runOnContext(v -> flush());
+      }
+    }
+
+    /** Sends what is queued while a batch slot is free; the rest goes when an answer frees one. */
+    private void flush() {
       scheduled.set(false);
-      // a command queued after the poll above but before the flag was cleared found it set
-      if (!queue.isEmpty() && scheduled.compareAndSet(false, true)) {
-        flush();
+      while (inFlight < MAX_IN_FLIGHT && !queue.isEmpty()) {
+        sendNext();
       }
-      return;
     }
-    // requests[r] answers batch[starts[r]] (a plain command) or batch[starts[r] ..] (the parts it joined)
-    List<Request> requests = new ArrayList<>();
-    int[] starts = new int[batch.size() + 1];
-    for (int i = 0; i < batch.size(); ) {
-      starts[requests.size()] = i;
-      Pending first = batch.get(i);
-      if (first.joiner == null) {
-        requests.add(first.request);
-        i++;
-        continue;
+
+    private void sendNext() {
+      List<Pending> batch = new ArrayList<>();
+      Pending next;
+      while (batch.size() < MAX_BATCH && (next = queue.poll()) != null) {
+        batch.add(next);
       }
-      int end = i + 1;
-      while (end < batch.size() && batch.get(end).joiner == first.joiner) {
-        end++;
+      // requests[r] answers batch[starts[r]] (a plain command) or batch[starts[r] ..] (the parts it joined)
+      List<Request> requests = new ArrayList<>();
+      int[] starts = new int[batch.size() + 1];
+      for (int i = 0; i < batch.size(); ) {
+        starts[requests.size()] = i;
+        Pending first = batch.get(i);
+        if (first.joiner == null) {
+          requests.add(first.request);
+          i++;
+          continue;
+        }
+        int end = i + 1;
+        while (end < batch.size() && batch.get(end).joiner == first.joiner) {
+          end++;
+        }
+        requests.add(join(first.joiner, batch.subList(i, end)));
+        i = end;
       }
-      requests.add(join(first.joiner, batch.subList(i, end)));
-      i = end;
+      starts[requests.size()] = batch.size();
+      inFlight++;
+      mostInFlight.accumulateAndGet(inFlight, Math::max);
+      sendBatch(requests)
+          .recover(err -> {
+            if (!isNoScript(err)) {
+              return Future.failedFuture(err);
+            }
+            dropConnection();
+            // later batches of this lane may have run already: sending this one again would reorder
+            return inFlight == 1 ? sendBatch(requests) : Future.failedFuture(err);
+          })
+          .onComplete(done -> {
+            inFlight--;
+            if (done.succeeded()) {
+              markReachable(true, null);
+              answer(batch, perCommand(batch, done.result(), starts), null);
+            } else {
+              answer(batch, null, unavailable(done.cause()));
+            }
+            flush();
+          });
     }
-    starts[requests.size()] = batch.size();
-    sendBatch(requests)
-        .recover(err -> isNoScript(err) ? loadScripts().compose(loaded -> sendBatch(requests)) : Future.failedFuture(err))
-        .onSuccess(replies -> {
-          markReachable(true, null);
-          answer(batch, perCommand(batch, replies, starts), null);
-        })
-        .onFailure(err -> answer(batch, null, unavailable(err)))
-        .onComplete(done -> flush()); // the next batch goes once this one is answered, either way
+
+    /** The batch on this lane's connection (made, with the scripts loaded, when there is none), within {@code timeoutMs}. */
+    private Future<List<Response>> sendBatch(List<Request> requests) {
+      batches.incrementAndGet();
+      Future<RedisConnection> on = connection();
+      return on.compose(conn -> conn.batch(requests))
+          .timeout(timeoutMs, TimeUnit.MILLISECONDS)
+          .onFailure(err -> {
+            if (!isRedisError(err) && connection == on) {
+              dropConnection();
+            }
+          });
+    }
+
+    private Future<RedisConnection> connection() {
+      if (connection == null) {
+        Future<RedisConnection> made = redis.connect().compose(conn -> loadScripts(conn)
+            .map(conn)
+            .onFailure(err -> conn.close()));
+        made.onSuccess(conn -> {
+          if (connection != made) {
+            conn.close(); // given up on meanwhile (it took longer than the timeout)
+            return;
+          }
+          conn.exceptionHandler(err -> dropIf(made));
+          conn.endHandler(v -> dropIf(made));
+        });
+        made.onFailure(err -> dropIf(made));
+        connection = made;
+      }
+      return connection;
+    }
+
+    private Future<Void> loadScripts(RedisConnection conn) {
+      List<Request> loads = new ArrayList<>();
+      scripts.forEach(s -> loads.add(Request.cmd(Command.SCRIPT).arg("LOAD").arg(s.source())));
+      batches.incrementAndGet();
+      return conn.batch(loads).mapEmpty();
+    }
+
+    private void dropIf(Future<RedisConnection> which) {
+      if (connection == which) {
+        dropConnection();
+      }
+    }
+
+    /** Gives the connection back (a broken one the pool closes); the next batch takes a new one and loads the scripts on it. */
+    private void dropConnection() {
+      Future<RedisConnection> dropped = connection;
+      connection = null;
+      if (dropped != null && dropped.succeeded()) {
+        dropped.result().close();
+      } // one still being made is given back once made (connection())
+    }
   }
 
   @SuppressWarnings("unchecked")
@@ -176,28 +286,20 @@ final class CommandBatcher {
     return each;
   }
 
-  private Future<List<Response>> sendBatch(List<Request> requests) {
-    batches.incrementAndGet();
-    return redis.batch(requests).timeout(timeoutMs, TimeUnit.MILLISECONDS);
-  }
-
-  private Future<Void> loadScripts() {
-    List<Request> loads = new ArrayList<>();
-    scripts.forEach(s -> loads.add(Request.cmd(Command.SCRIPT).arg("LOAD").arg(s.source())));
-    LOG.info("loading {} Lua scripts into Redis (its script cache was empty)", loads.size());
-    return sendBatch(loads).mapEmpty();
-  }
-
   private static boolean isNoScript(Throwable err) {
     return err.getMessage() != null && err.getMessage().contains("NOSCRIPT");
+  }
+
+  /** Redis answered with an error (vertx-redis-client's batch failure: {@code ERR [index] ...}), as opposed to no answer. */
+  private static boolean isRedisError(Throwable err) {
+    return err.getMessage() != null && err.getMessage().startsWith("ERR [");
   }
 
   private HubException unavailable(Throwable err) {
     if (err instanceof HubException) {
       return (HubException) err;
     }
-    boolean connectionProblem = !(err.getMessage() != null && err.getMessage().startsWith("ERR ["));
-    if (!connectionProblem) {
+    if (isRedisError(err) && !isNoScript(err)) {
       // Redis answered with an error: a bug or a key of the wrong type, not an outage
       LOG.error("Redis refused a batch: {}", err.getMessage());
       return new HubException(ErrorCode.INTERNAL_ERROR, "the stream store refused the request");
@@ -218,11 +320,11 @@ final class CommandBatcher {
   }
 
   /**
-   * Completes each command of {@code batch} with its reply, or fails it with {@code failure}, on
-   * its caller's context: one task per context for the whole batch (a hub has a few event loops
-   * and hundreds of commands per batch), each completing its commands in batch order, so one
-   * caller's commands still complete in the order they were sent. Commands sent from outside any
-   * context complete here.
+   * Completes each command of {@code batch} with its reply, or fails it with {@code failure}, as
+   * its caller's context: one run per context for the whole batch (a lane has a few contexts and
+   * hundreds of commands per batch), on this thread when the context is on this loop, else as a task
+   * there; each completes its commands in batch order, so one caller's commands still complete in
+   * the order they were sent. Commands sent from outside any context complete here.
    */
   private static void answer(List<Pending> batch, List<Response> replies, HubException failure) {
     List<Answers> byContext = new ArrayList<>(4);
@@ -247,7 +349,7 @@ final class CommandBatcher {
       answers.add(pending, reply);
     }
     for (Answers answers : byContext) {
-      answers.context.runOnContext(answers);
+      EventLoopContexts.runAs(answers.context, answers);
     }
   }
 
@@ -272,7 +374,7 @@ final class CommandBatcher {
   }
 
   /** The replies of one batch for the commands one context sent, completed there in order. */
-  private static final class Answers implements Handler<Void> {
+  private static final class Answers implements Runnable {
     private final Context context;
     private final HubException failure;
     private final List<Pending> pending = new ArrayList<>();
@@ -289,7 +391,7 @@ final class CommandBatcher {
     }
 
     @Override
-    public void handle(Void v) {
+    public void run() {
       for (int i = 0; i < pending.size(); i++) {
         try {
           pending.get(i).settle(replies.get(i), failure);

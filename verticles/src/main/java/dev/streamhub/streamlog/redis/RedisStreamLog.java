@@ -44,10 +44,10 @@ import org.slf4j.LoggerFactory;
  * {@code <prefix>log:expiry} indexes the deadlines so that {@link #expire()} removes what is due
  * and counts it, as the other stores do.
  *
- * <p>Round trips: every command goes through one {@link CommandBatcher}, which pipelines what all
- * streams queued while the previous batch was in flight into one write: many streams' appends
- * share one round trip, and appends queued one after the other share one run of the append script
- * ({@link Appends}).
+ * <p>Round trips: every command goes through one {@link CommandBatcher}, which writes what the
+ * streams of one event loop queued since its last flush as one pipelined batch on that loop's
+ * connection, several batches in flight at once: many streams' appends share one round trip, and
+ * appends queued one after the other share one run of the append script ({@link Appends}).
  *
  * <p>Errors: {@code stream_not_found}, {@code stream_finished}, {@code bad_offset},
  * {@code offset_expired}, {@code bad_request} as the {@link StreamLog} contract says;
@@ -58,6 +58,8 @@ import org.slf4j.LoggerFactory;
 public final class RedisStreamLog implements StreamLog {
 
   private static final Logger LOG = LoggerFactory.getLogger(RedisStreamLog.class);
+  /** Connections of one log at most: one per event loop that sends commands (each keeps its own), and one for callers outside any. */
+  private static final int MAX_CONNECTIONS = 64;
 
   private final Redis redis;
   private final CommandBatcher batcher;
@@ -87,7 +89,7 @@ public final class RedisStreamLog implements StreamLog {
     int timeout = (int) Math.min(Integer.MAX_VALUE, config.redisTimeoutMs());
     RedisOptions options = new RedisOptions()
         .setConnectionString(config.redisUrl())
-        .setMaxPoolSize(4)
+        .setMaxPoolSize(MAX_CONNECTIONS)
         .setMaxPoolWaiting(256)
         .setMaxWaitingHandlers(64 * CommandBatcher.MAX_BATCH)
         .setNetClientOptions(new NetClientOptions().setConnectTimeout(timeout).setTcpKeepAlive(true).setTcpNoDelay(true));

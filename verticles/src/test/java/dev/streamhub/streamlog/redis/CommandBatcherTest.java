@@ -11,6 +11,7 @@ import dev.streamhub.stream.NewEvent;
 import dev.streamhub.stream.StreamIds;
 import dev.streamhub.stream.StreamMeta;
 import dev.streamhub.streamlog.ReadResult;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -29,7 +30,7 @@ import org.junit.jupiter.api.Timeout;
 class CommandBatcherTest {
 
   private static final int STREAMS = 1000;
-  /** One batch in flight, so the count depends on round trips during submission, not on the streams; 1,000 without batching. */
+  /** The count depends on the flushes during submission (and a connection's script load), not on the streams; 1,000 without batching. */
   private static final long MAX_BATCHES = 20;
 
   private RedisServer redis;
@@ -161,9 +162,61 @@ class CommandBatcherTest {
     assertTrue(read.finished());
   }
 
+  @Test
+  void aLaneSendsItsNextBatchWhileTheOneBeforeIsUnansweredAndAnswersBothInOrderOnTheCallersContext() throws Exception {
+    StreamLogConfig defaults = StreamLogConfig.defaults().withRedis(redis.url());
+    // a timeout far beyond the waits below: a batch given up on would also free the way for the next
+    StreamLogConfig patient = new StreamLogConfig(defaults.store(), defaults.retentionSeconds(), defaults.maxEventsPerStream(),
+        defaults.maxAgeSeconds(), defaults.readBatch(), defaults.redisUrl(), 30_000);
+    RedisStreamLog log = (RedisStreamLog) RedisStreamLog.create(vertx, patient, "pipeline:").await(30, TimeUnit.SECONDS);
+    String stream = StreamIds.next();
+    Context caller = vertx.getOrCreateContext();
+    // the caller's lane and its connection exist before Redis stops answering
+    onContext(caller, () -> log.create(StreamMeta.fresh(stream, "alice", "demo", System.currentTimeMillis()))).await(30, TimeUnit.SECONDS);
+
+    redis.freeze();
+    List<Future<List<Event>>> appended = new ArrayList<>();
+    List<Boolean> answeredAsCaller = Collections.synchronizedList(new ArrayList<>());
+    try {
+      for (String token : List.of("first", "second")) {
+        long before = log.batcher().batchesSent();
+        Future<List<Event>> append = onContext(caller, () -> log.append(stream, List.of(NewEvent.delta(token)))
+            .andThen(done -> answeredAsCaller.add(Vertx.currentContext() == caller)));
+        appended.add(append);
+        // the token leaves in a batch of its own although Redis has not answered the batch before
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (log.batcher().batchesSent() == before && System.nanoTime() < deadline) {
+          Thread.sleep(10);
+        }
+        assertEquals(before + 1, log.batcher().batchesSent(), "'" + token + "' was not sent within 5 s while Redis was silent");
+      }
+      assertTrue(appended.stream().noneMatch(Future::isComplete), "answered while Redis was frozen");
+      assertEquals(2, log.batcher().mostInFlight());
+    } finally {
+      redis.thaw();
+    }
+
+    assertEquals(List.of(0L), offsets(appended.get(0).await(30, TimeUnit.SECONDS)));
+    assertEquals(List.of(1L), offsets(appended.get(1).await(30, TimeUnit.SECONDS)));
+    assertEquals(List.of(true, true), answeredAsCaller);
+    ReadResult read = log.read(stream, 0, 10).await(30, TimeUnit.SECONDS);
+    assertEquals(List.of("first", "second"), read.events().stream().map(e -> e.data().getString("text")).collect(Collectors.toList()));
+  }
+
+  /** What {@code call} returns, called on {@code context}. */
+  private static <T> Future<T> onContext(Context context, java.util.function.Supplier<Future<T>> call) {
+    Promise<T> result = Promise.promise();
+    context.runOnContext(v -> call.get().onComplete(result));
+    return result.future();
+  }
+
   @SuppressWarnings("unchecked")
   private static List<Long> offsets(Future<?> appended) {
     assertTrue(appended.succeeded(), () -> "append failed: " + appended.cause());
-    return ((List<Event>) appended.result()).stream().map(Event::offset).collect(Collectors.toList());
+    return offsets((List<Event>) appended.result());
+  }
+
+  private static List<Long> offsets(List<Event> events) {
+    return events.stream().map(Event::offset).collect(Collectors.toList());
   }
 }
