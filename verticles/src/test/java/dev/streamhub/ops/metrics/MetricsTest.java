@@ -152,7 +152,7 @@ class MetricsTest {
   @Test
   void vertxHttpServerAndEventBusMetersCountEveryRequestByMethodRouteAndCode() {
     HubConfig config = TestHubs.config(new JsonObject());
-    vertx = HazelcastSetup.vertx(config.cluster()).await();
+    vertx = HubVertx.build(config.cluster()).await();
     Hub hub = Hub.start(vertx, config).await();
     clients = Vertx.vertx();
     HubClient client = new HubClient(clients, hub.port());
